@@ -1,0 +1,278 @@
+"""The `amplan` command line: a thin layer over the services, per shared/CLI.md.
+
+Data goes to stdout (JSON with --json); human messages go to stderr. Exit codes: 0 done,
+2 bad input (nothing saved), 3 refused by a rule of the contract (nothing saved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop.app import AppContext, build_context, resolve_db_path
+from desktop.errors import AmplanError, BadInput
+from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.services.entitlements import describe, entitlements_for
+from desktop.services.policy import KIND_NAMES, PACKAGE_NAMES, load_policy
+
+Handler = Callable[[argparse.Namespace, "Output"], int]
+
+
+class Output:
+    """Where results go: JSON on stdout with --json, readable text otherwise."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def result(self, data: Any, text: str | Sequence[str] = ()) -> None:
+        if self.as_json:
+            json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            lines = [text] if isinstance(text, str) else list(text)
+            for line in lines:
+                print(line)
+
+    @staticmethod
+    def say(message: str) -> None:
+        print(message, file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors with exit code 2 and one clear line."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.exit(2, f"amplan: {message}\n(`{self.prog} --help` lists the options)\n")
+
+
+def _global_flags(parser: argparse.ArgumentParser, top: bool) -> None:
+    # Accept the global flags before or after the command; values given after the command win.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--db", default=default, metavar="PATH", help="the SQLite book")
+    parser.add_argument("--policy", default=default, metavar="PATH", help="another policy TOML")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="machine-readable output on stdout",
+    )
+
+
+def _customer_flags(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument("--name", required=required)
+    parser.add_argument("--product", required=required, help="SpiraTest, SpiraTeam or SpiraPlan")
+    parser.add_argument("--users", required=required, help="concurrent users")
+    parser.add_argument("--start", required=required, metavar="DATE", help="subscription start")
+    parser.add_argument("--package", choices=PACKAGE_NAMES, help="premium package")
+    parser.add_argument("--package-start", metavar="DATE", help="default: the start date")
+    parser.add_argument("--tz", metavar="IANA", help="customer's time zone")
+    parser.add_argument(
+        "--contact", action="append", metavar='"Name <email>"', help="repeat for several"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="amplan", description="Plan what the contract owes each customer.")
+    _global_flags(parser, top=True)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str, **kwargs: Any) -> Any:
+        sub = commands.add_parser(name, help=help_text, description=help_text, **kwargs)
+        _global_flags(sub, top=False)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    gui = command("gui", _gui, "open the desktop window")
+    gui.add_argument("--quit-after-start", action="store_true", help="exit after the first paint")
+
+    profile = command("profile", _profile_set, "the account manager's identity")
+    profile_commands = profile.add_subparsers(dest="action", parser_class=_Parser, required=True)
+    profile_set = profile_commands.add_parser("set", help="set name and e-mail")
+    _global_flags(profile_set, top=False)
+    profile_set.add_argument("--name", required=True)
+    profile_set.add_argument("--email", required=True)
+
+    customer = command("customer", _customer, "add, edit, archive, list, show or import customers")
+    actions = customer.add_subparsers(dest="action", parser_class=_Parser, required=True)
+    add = actions.add_parser("add", help="add a customer")
+    _customer_flags(add, required=True)
+    edit = actions.add_parser("edit", help="change a customer")
+    edit.add_argument("customer", metavar="NAME")
+    _customer_flags(edit, required=False)
+    archive = actions.add_parser("archive", help="hide a customer from the book")
+    archive.add_argument("customer", metavar="NAME")
+    listing = actions.add_parser("list", help="list customers")
+    listing.add_argument("--archived", action="store_true", help="include archived customers")
+    show = actions.add_parser("show", help="one customer with its entitlements")
+    show.add_argument("customer", metavar="NAME")
+    csv_import = actions.add_parser("import", help="import customers from CSV, all rows or none")
+    csv_import.add_argument("file", metavar="FILE.csv")
+    for sub in (add, edit, archive, listing, show, csv_import):
+        _global_flags(sub, top=False)
+
+    ent = command("entitlements", _entitlements, "what the contract gives")
+    ent.add_argument("--customer", metavar="NAME")
+    ent.add_argument("--product")
+    ent.add_argument("--users", type=int)
+    ent.add_argument("--package", choices=PACKAGE_NAMES, default="none")
+    return parser
+
+
+# --- handlers ------------------------------------------------------------------------------
+# Each handler receives the parsed arguments and the output; the context is opened lazily so
+# that `entitlements --product` works without a database.
+
+_context: AppContext | None = None
+
+
+def _open(args: argparse.Namespace) -> AppContext:
+    global _context
+    if _context is None:
+        _context = build_context(resolve_db_path(args.db), args.policy)
+    return _context
+
+
+def _gui(args: argparse.Namespace, out: Output) -> int:
+    context = _open(args)
+    from desktop.views.application import run_gui  # Qt loads only when a window is wanted
+
+    return run_gui(context, quit_after_start=getattr(args, "quit_after_start", False))
+
+
+def _profile_set(args: argparse.Namespace, out: Output) -> int:
+    context = _open(args)
+    context.customers.set_profile(args.name, args.email)
+    name, email = context.customers.profile()
+    out.result({"name": name, "email": email}, f"{name} <{email}>")
+    out.say("Profile saved.")
+    return 0
+
+
+def _customer_text(context: AppContext, customer: CustomerRecord) -> list[str]:
+    pkg = context.policy.package(customer.package)
+    ent = context.customers.entitlements(customer)
+    lines = [
+        f"{customer.name} (id {customer.id}){' [archived]' if customer.archived else ''}",
+        f"  {customer.product}, {customer.users} users (band {customer.band})",
+        f"  Subscription since {customer.start}; package {pkg.label} since {customer.package_start}",
+        f"  Time zone {customer.tz}",
+    ]
+    lines += [f"  Contact: {contact}" for contact in customer.contacts]
+    lines += [
+        f"  - {line}" for line in describe(ent, context.policy, context.clock, customer.start)
+    ]
+    return lines
+
+
+def _draft_changes(args: argparse.Namespace) -> dict[str, str]:
+    changes = {
+        key: str(getattr(args, key))
+        for key in ("name", "product", "users", "start", "package", "package_start", "tz")
+        if getattr(args, key, None) is not None
+    }
+    if args.contact is not None:
+        changes["contacts"] = "; ".join(args.contact)
+    return changes
+
+
+def _customer(args: argparse.Namespace, out: Output) -> int:
+    context = _open(args)
+    book = context.customers
+    if args.action == "add":
+        changes = _draft_changes(args)
+        record = book.add(CustomerDraft(**changes))
+        out.result(record.as_json(), _customer_text(context, record))
+        out.say(f"Added {record.name} (id {record.id}).")
+    elif args.action == "edit":
+        changes = _draft_changes(args)
+        if not changes:
+            raise BadInput("Nothing to change: give at least one of the customer flags.")
+        record = book.edit(args.customer, changes)
+        out.result(record.as_json(), _customer_text(context, record))
+        out.say(f"Saved {record.name}.")
+    elif args.action == "archive":
+        record = book.set_archived(args.customer, True)
+        out.result(record.as_json(), f"{record.name} archived.")
+    elif args.action == "show":
+        record = book.get(args.customer)
+        data = record.as_json() | {"entitlements": book.entitlements(record).as_json()}
+        out.result(data, _customer_text(context, record))
+    elif args.action == "list":
+        records = book.list(include_archived=args.archived)
+        rows = [
+            f"{r.id:>4}  {r.name:<28} {r.product:<10} {r.users:>5}  {r.band:<8} {r.package:<8} "
+            f"{r.start}{'  archived' if r.archived else ''}"
+            for r in records
+        ]
+        out.result({"customers": [r.as_json() for r in records]}, rows)
+        if not records:
+            out.say("No customers yet: `amplan customer add` or `amplan customer import`.")
+    elif args.action == "import":
+        report = book.import_csv(Path(args.file))
+        if report.errors:
+            for error in report.errors:
+                out.say(f"{args.file}: {error}")
+            out.say(f"Nothing imported: {len(report.errors)} problem(s) to fix first.")
+            if out.as_json:
+                out.result({"imported": 0, "errors": report.errors})
+            return 2
+        out.result({"imported": report.imported, "errors": []}, f"Imported {report.imported}.")
+        out.say(f"Imported {report.imported} customer(s).")
+    return 0
+
+
+def _entitlements(args: argparse.Namespace, out: Output) -> int:
+    if args.customer:
+        if args.product or args.users is not None:
+            raise BadInput("Give either --customer or --product with --users, not both.")
+        context = _open(args)
+        customer = context.customers.get(args.customer)
+        ent = context.customers.entitlements(customer)
+        start = customer.start
+        policy, clock = context.policy, context.clock
+    else:
+        if not args.product or args.users is None:
+            raise BadInput("Give --customer NAME, or --product P --users N [--package PKG].")
+        policy = load_policy(args.policy)
+        if args.product not in policy.products:
+            raise BadInput(f"Unknown product '{args.product}': {', '.join(policy.products)}.")
+        if args.users < 1:
+            raise BadInput("--users must be at least 1.")
+        from desktop.services.business_time import BusinessClock
+
+        clock = BusinessClock(policy.time)
+        ent = entitlements_for(policy, args.product, args.users, args.package)
+        start = None
+    out.result(ent.as_json(), describe(ent, policy, clock, start))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    global _context
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Output(bool(getattr(args, "json", False)))
+    handler: Handler = getattr(args, "handler", _gui)
+    try:
+        return handler(args, out)
+    except AmplanError as exc:
+        out.say(f"amplan: {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        out.say("amplan: interrupted; nothing more was saved.")
+        return 130
+    except BrokenPipeError:  # the reader (e.g. `head`) went away: not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
+        return 0
+    finally:
+        if _context is not None:
+            _context.close()
+            _context = None
+
+
+__all__ = ["KIND_NAMES", "build_parser", "main"]

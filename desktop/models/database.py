@@ -1,0 +1,191 @@
+"""The one `Database(path)` object: opens, checks, migrates and guards a manager's book.
+
+A file that is not ours, is damaged, or was written by a newer amplan is refused and never
+written to: every check runs on a read-only connection before anything opens it for writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from desktop.errors import StoreError, StoreLocked
+from desktop.models.migrations import APPLICATION_ID, LATEST_VERSION, MIGRATIONS
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _refuse(path: Path, why: str) -> StoreError:
+    return StoreError(f"{path} cannot be opened: {why} The file was left untouched.")
+
+
+def inspect_file(path: Path) -> int:
+    """Schema version of an existing amplan file (0 for a new, empty file); refuse others."""
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    if path.is_dir():
+        raise _refuse(path, "it is a folder, not a file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise _refuse(path, f"it cannot be read ({exc.strerror}).") from None
+    if header != SQLITE_HEADER:
+        raise _refuse(path, "it is not an amplan database (not an SQLite file).")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _refuse(path, f"SQLite cannot open it ({exc}).") from None
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if application_id != APPLICATION_ID:
+            raise _refuse(path, "it is an SQLite file of another program, not an amplan book.")
+        if version > LATEST_VERSION:
+            raise _refuse(
+                path,
+                f"it was written by a newer amplan (schema {version}; this one knows up to "
+                f"{LATEST_VERSION}). Update amplan to open it.",
+            )
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise _refuse(path, f"it is damaged ({check}). Restore a backup copy.")
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(path, f"it is damaged or not a database ({exc}).") from None
+    finally:
+        conn.close()
+    return int(version)
+
+
+def backup_path_for(path: Path, version: int) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.stem}.schema{version}-backup-{stamp}{path.suffix or '.sqlite'}")
+
+
+def _migrate(path: Path, from_version: int) -> Path | None:
+    """Bring the file to LATEST_VERSION; returns the backup copy made first, if any."""
+    backup = None
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if from_version > 0:
+            backup = backup_path_for(path, from_version)
+            target = sqlite3.connect(backup)
+            with target:
+                conn.backup(target)
+            target.close()
+        else:
+            conn.execute("PRAGMA journal_mode = WAL")
+        for migration in MIGRATIONS:
+            if migration.version <= from_version:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                if current >= migration.version:  # another process migrated meanwhile
+                    conn.execute("ROLLBACK")
+                    continue
+                migration.apply(conn)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {migration.version}")
+                conn.execute("COMMIT")
+            except Exception:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.close()
+    return backup
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+class Database:
+    """A manager's book on disk. Build one per file in the composition root and pass it on."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser()
+        version = inspect_file(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder for {self.path}: {exc.strerror}.") from None
+        self.backup: Path | None = None
+        if version < LATEST_VERSION:
+            try:
+                self.backup = _migrate(self.path, version)
+            except sqlite3.Error as exc:
+                raise StoreError(f"Could not prepare {self.path}: {exc}.") from None
+        self.engine: Engine = create_engine(f"sqlite:///{self.path}")
+        event.listen(self.engine, "connect", _on_connect)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One user action: everything inside commits together or not at all."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class InstanceLock:
+    """Keeps a second amplan window off a book that one window already has open."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = db_path.with_name(db_path.name + ".lock")
+        self._handle: Any = None
+
+    def acquire(self) -> None:
+        handle = self.path.open("a+")
+        try:
+            _lock_file(handle)
+        except OSError:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            handle.close()
+            raise StoreLocked(
+                f"This book ({self.path.with_suffix('').name}) is already open in another amplan "
+                f"window ({owner}). Switch to that window, or close it and try again."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _lock_file(handle: Any) -> None:
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

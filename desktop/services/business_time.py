@@ -1,0 +1,271 @@
+"""All time arithmetic of the contract: ET wall clock, business days, notice, windows, periods.
+
+Store UTC; convert at the edges. With pytz a zone is attached with `localize()` and
+`normalize()` follows arithmetic; `datetime(..., tzinfo=<pytz zone>)` is never written
+(it silently picks the zone's LMT offset).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+import pytz
+
+from desktop.errors import BadInput
+from desktop.services.policy import TimeRules
+
+UTC = pytz.utc
+
+
+def zone(name: str) -> pytz.BaseTzInfo:
+    """A pytz zone by IANA name; an unknown name is the user's input error."""
+    try:
+        return pytz.timezone(name)
+    except pytz.UnknownTimeZoneError:
+        raise BadInput(
+            f"Unknown time zone '{name}'. Use an IANA name such as Europe/Paris."
+        ) from None
+
+
+def localize(tz: pytz.BaseTzInfo, wall: datetime) -> datetime:
+    """Attach `tz` to a naive wall-clock time; a time skipped by DST is refused.
+
+    A time that occurs twice (the fall-back hour) is read as the first of the two.
+    """
+    try:
+        return tz.localize(wall, is_dst=None)
+    except pytz.NonExistentTimeError:
+        raise BadInput(
+            f"{wall:%H:%M} does not exist on {wall:%d %b %Y} in {tz.zone}: "
+            "the clocks go forward then. Choose another time."
+        ) from None
+    except pytz.AmbiguousTimeError:
+        return tz.localize(wall, is_dst=True)
+
+
+def to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime where an aware one is required")
+    return moment.astimezone(UTC)
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar month arithmetic that clamps to the month's last day (Jan 31 + 1 = Feb 28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open run of days [start, end): a cadence period, a package year, a month."""
+
+    index: int
+    start: date
+    end: date
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day < self.end
+
+
+def period_containing(anchor: date, months: int, day: date) -> Period | None:
+    """The anchored period of `months` months holding `day`, or None before the anchor."""
+    if day < anchor:
+        return None
+    index = ((day.year - anchor.year) * 12 + day.month - anchor.month) // months
+    # Clamping can move a boundary across `day`; step to the period that truly holds it.
+    while True:
+        period = period_at(anchor, months, index)
+        if day < period.start:
+            index -= 1
+        elif day >= period.end:
+            index += 1
+        else:
+            return period
+
+
+def period_at(anchor: date, months: int, index: int) -> Period:
+    return Period(
+        index, add_months(anchor, index * months), add_months(anchor, (index + 1) * months)
+    )
+
+
+def periods_between(anchor: date, months: int, first: date, last: date) -> list[Period]:
+    """Every anchored period that overlaps the days first..last (inclusive)."""
+    start = period_containing(anchor, months, max(first, anchor))
+    if start is None or last < anchor:
+        return []
+    periods: list[Period] = []
+    index = start.index
+    while True:
+        period = period_at(anchor, months, index)
+        if period.start > last:
+            return periods
+        periods.append(period)
+        index += 1
+
+
+@dataclass(frozen=True)
+class OnboardingWindow:
+    """The first N days of a subscription: sessions start on or after `first_day` and end
+    before 00:00 ET of `end` (= start + N days)."""
+
+    first_day: date
+    end: date
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WorkWindow:
+    """One day's bookable hours, as aware ET datetimes."""
+
+    start_et: datetime
+    end_et: datetime
+    weekend: bool
+
+
+class BusinessClock:
+    """Business-day and working-hour arithmetic for one policy's time rules."""
+
+    def __init__(self, rules: TimeRules) -> None:
+        self.rules = rules
+        self.tz = zone(rules.zone_name)
+        self._holidays: holidays.HolidayBase | None = (
+            holidays.country_holidays(rules.holiday_calendar, observed=True)
+            if rules.holiday_calendar
+            else None
+        )
+        self._holiday_cache: dict[date, str | None] = {}
+
+    # --- conversions -------------------------------------------------------------
+    def et(self, moment: datetime) -> datetime:
+        """An aware instant as ET wall clock (aware, normalized)."""
+        return self.tz.normalize(to_utc(moment).astimezone(self.tz))
+
+    def at(self, day: date, clock: time) -> datetime:
+        """ET wall clock `clock` on `day`, as an aware datetime."""
+        return localize(self.tz, datetime.combine(day, clock))
+
+    def et_date(self, moment: datetime) -> date:
+        return self.et(moment).date()
+
+    def midnight(self, day: date) -> datetime:
+        return self.at(day, time(0))
+
+    def parse(self, text: str) -> datetime:
+        """ISO 8601 text as an aware UTC instant; without an offset it is ET wall clock."""
+        try:
+            parsed = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise BadInput(
+                f"'{text}' is not a date and time. Use ISO 8601, e.g. 2026-03-17T10:00."
+            ) from None
+        if parsed.tzinfo is None:
+            parsed = localize(self.tz, parsed)
+        return to_utc(parsed)
+
+    # --- days ----------------------------------------------------------------------
+    def holiday_name(self, day: date) -> str | None:
+        if self._holidays is None:
+            return None
+        if day not in self._holiday_cache:
+            name = self._holidays.get(day)
+            self._holiday_cache[day] = str(name) if name else None
+        return self._holiday_cache[day]
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < 5 and self.holiday_name(day) is None
+
+    def business_days_before(self, day: date, count: int) -> date:
+        """The `count`-th business day before `day` (day itself not counted)."""
+        current = day
+        remaining = count
+        while remaining > 0:
+            current -= timedelta(days=1)
+            if self.is_business_day(current):
+                remaining -= 1
+        return current
+
+    def next_business_day(self, day: date) -> date:
+        current = day + timedelta(days=1)
+        while not self.is_business_day(current):
+            current += timedelta(days=1)
+        return current
+
+    def notice_deadline(self, session_day: date, business_days: int) -> datetime | None:
+        """Latest request time (aware ET) for a session on `session_day`; None if no notice."""
+        if business_days <= 0:
+            return None
+        deadline_day = self.business_days_before(session_day, business_days)
+        return self.at(deadline_day, self.rules.request_cutoff)
+
+    def earliest_day_for_request(self, requested: datetime, business_days: int) -> date:
+        """The first day a session may be held when requested at `requested` (any zone)."""
+        requested_et = self.et(requested)
+        day = requested_et.date()
+        while True:
+            deadline = self.notice_deadline(day, business_days)
+            if deadline is None or requested_et <= deadline:
+                return day
+            day += timedelta(days=1)
+
+    def work_window(self, day: date, weekends_allowed: bool = False) -> WorkWindow | None:
+        """The hours a timed session may use on `day`, or None (holiday, or weekend not allowed)."""
+        if self.holiday_name(day) is not None:
+            return None
+        if day.weekday() < 5:
+            return WorkWindow(
+                self.at(day, self.rules.working_start), self.at(day, self.rules.working_end), False
+            )
+        if weekends_allowed:
+            return WorkWindow(
+                self.at(day, self.rules.weekend_start), self.at(day, self.rules.weekend_end), True
+            )
+        return None
+
+    def onboarding_window(self, subscription_start: date) -> OnboardingWindow:
+        return OnboardingWindow(
+            subscription_start,
+            subscription_start + timedelta(days=self.rules.onboarding_window_days),
+        )
+
+    def et_month(self, moment: datetime) -> tuple[int, int]:
+        local = self.et(moment)
+        return local.year, local.month
+
+    def month_bounds_utc(self, year: int, month: int) -> tuple[datetime, datetime]:
+        """[first instant, first instant of next month) of an ET calendar month, in UTC."""
+        first = date(year, month, 1)
+        return to_utc(self.midnight(first)), to_utc(self.midnight(add_months(first, 1)))
+
+    def day_bounds_utc(self, first: date, end: date) -> tuple[datetime, datetime]:
+        """[00:00 ET of first, 00:00 ET of end) in UTC."""
+        return to_utc(self.midnight(first)), to_utc(self.midnight(end))
+
+
+@lru_cache(maxsize=8)
+def clock_for(rules: TimeRules) -> BusinessClock:
+    return BusinessClock(rules)
+
+
+def format_et(moment: datetime, clock: BusinessClock, with_zone: bool = True) -> str:
+    """'Tue 24 Nov 17:00 ET': how a time is written in messages."""
+    local = clock.et(moment)
+    text = f"{local:%a} {local.day} {local:%b %H:%M}"
+    return f"{text} {clock.rules.zone_label}" if with_zone else text
+
+
+def format_day(day: date) -> str:
+    """'Mon 30 Nov 2026'."""
+    return f"{day:%a} {day.day} {day:%b %Y}"

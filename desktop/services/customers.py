@@ -1,0 +1,438 @@
+"""The customer book: validation, queries and changes. The only module that queries customers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytz
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from desktop.errors import BadInput
+from desktop.models.database import Database
+from desktop.models.tables import Contact, Customer, Setting
+from desktop.services.entitlements import Entitlements, entitlements_for
+from desktop.services.policy import PACKAGE_NAMES, Policy
+
+CSV_COLUMNS = ("name", "product", "users", "start", "package", "package_start", "tz", "contacts")
+_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+_CONTACT = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>]+)>\s*$")
+MAX_USERS = 1_000_000
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+@dataclass(frozen=True)
+class CustomerDraft:
+    """What a user typed for a customer, before validation: every field as text."""
+
+    name: str = ""
+    product: str = ""
+    users: str = ""
+    start: str = ""
+    package: str = "none"
+    package_start: str = ""
+    tz: str = "America/New_York"
+    contacts: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    id: int
+    name: str
+    product: str
+    users: int
+    band: str
+    start: date
+    package: str
+    package_start: date
+    tz: str
+    contacts: tuple[ContactInfo, ...]
+    archived: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "product": self.product,
+            "users": self.users,
+            "band": self.band,
+            "start": self.start.isoformat(),
+            "package": self.package,
+            "package_start": self.package_start.isoformat(),
+            "tz": self.tz,
+            "contacts": [{"name": c.name, "email": c.email} for c in self.contacts],
+            "archived": self.archived,
+        }
+
+
+@dataclass(frozen=True)
+class ValidCustomer:
+    name: str
+    product: str
+    users: int
+    start: date
+    package: str
+    package_start: date
+    tz: str
+    contacts: tuple[ContactInfo, ...]
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"'{text}' is not a {what}. Use YYYY-MM-DD, e.g. 2026-01-05.") from None
+
+
+def parse_contacts(text: str) -> tuple[ContactInfo, ...]:
+    """`Name <email>; Name <email>`; a bare address is accepted with the address as name."""
+    contacts = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        match = _CONTACT.match(part)
+        if match:
+            name, email = match["name"].strip(), match["email"].strip()
+        else:
+            name = email = part.strip()
+        if not _EMAIL.match(email):
+            raise BadInput(
+                f"'{part.strip()}' is not a contact. Write it as Name <name@example.com>."
+            )
+        contacts.append(ContactInfo(name or email, email))
+    return tuple(contacts)
+
+
+def validate_draft(
+    policy: Policy, draft: CustomerDraft
+) -> tuple[ValidCustomer | None, dict[str, str]]:
+    """Check every field; returns the clean customer or a message per bad field."""
+    errors: dict[str, str] = {}
+    name = " ".join(draft.name.split())
+    if not name:
+        errors["name"] = "Enter the customer's name."
+    elif name.isdigit():
+        errors["name"] = "A name cannot be only digits (numbers name customers by id)."
+    product = draft.product.strip()
+    if product not in policy.products:
+        errors["product"] = f"Choose a product: {', '.join(policy.products)}."
+    users = 0
+    try:
+        users = int(draft.users.strip())
+        if not 1 <= users <= MAX_USERS:
+            errors["users"] = "Concurrent users must be a whole number of at least 1."
+    except ValueError:
+        errors["users"] = "Concurrent users must be a whole number of at least 1."
+    start: date | None = None
+    try:
+        start = parse_date(draft.start, "start date")
+    except BadInput as exc:
+        errors["start"] = str(exc)
+    package = draft.package.strip().lower() or "none"
+    if package not in PACKAGE_NAMES:
+        errors["package"] = f"Choose a package: {', '.join(PACKAGE_NAMES)}."
+    package_start = start
+    if draft.package_start.strip():
+        try:
+            package_start = parse_date(draft.package_start, "package start date")
+        except BadInput as exc:
+            errors["package_start"] = str(exc)
+    tz = draft.tz.strip() or "America/New_York"
+    if tz not in pytz.all_timezones_set:
+        errors["tz"] = f"'{tz}' is not a time zone. Use an IANA name such as Europe/Berlin."
+    contacts: tuple[ContactInfo, ...] = ()
+    try:
+        contacts = parse_contacts(draft.contacts)
+    except BadInput as exc:
+        errors["contacts"] = str(exc)
+    if errors or start is None or package_start is None:
+        return None, errors
+    return ValidCustomer(name, product, users, start, package, package_start, tz, contacts), {}
+
+
+def _describe_errors(errors: Mapping[str, str]) -> str:
+    return " ".join(f"{field_name}: {message}" for field_name, message in errors.items())
+
+
+class CustomerBook:
+    """Queries and changes of customers and contacts; each public method is one transaction."""
+
+    def __init__(self, db: Database, policy: Policy) -> None:
+        self.db = db
+        self.policy = policy
+
+    # --- reading ---------------------------------------------------------------------
+    def _record(self, session: Session, row: Customer) -> CustomerRecord:
+        contacts = session.exec(
+            select(Contact).where(Contact.customer_id == row.id).order_by(col(Contact.position))
+        ).all()
+        return self._to_record(row, contacts)
+
+    def _to_record(self, row: Customer, contacts: Iterable[Contact]) -> CustomerRecord:
+        assert row.id is not None
+        return CustomerRecord(
+            id=row.id,
+            name=row.name,
+            product=row.product,
+            users=row.users,
+            band=self.policy.band_for(row.users).name,
+            start=row.start,
+            package=row.package,
+            package_start=row.package_start,
+            tz=row.tz,
+            contacts=tuple(ContactInfo(c.name, c.email) for c in contacts),
+            archived=row.archived,
+        )
+
+    def list(self, include_archived: bool = False) -> list[CustomerRecord]:
+        with self.db.reading() as session:
+            query = select(Customer).order_by(func.lower(Customer.name))
+            if not include_archived:
+                query = query.where(col(Customer.archived).is_(False))
+            rows = session.exec(query).all()
+            contacts: dict[int, list[Contact]] = {}
+            for contact in session.exec(select(Contact).order_by(col(Contact.position))).all():
+                contacts.setdefault(contact.customer_id, []).append(contact)
+            return [self._to_record(row, contacts.get(row.id or 0, [])) for row in rows]
+
+    def count(self) -> int:
+        with self.db.reading() as session:
+            return int(session.exec(select(func.count()).select_from(Customer)).one())
+
+    def _find(self, session: Session, ref: str | int) -> Customer:
+        text = str(ref).strip()
+        row = session.exec(select(Customer).where(Customer.name == text)).first()
+        if row is None and text.isdigit():
+            row = session.get(Customer, int(text))
+        if row is None:
+            raise BadInput(f"No customer named '{text}'. `amplan customer list` shows them all.")
+        return row
+
+    def get(self, ref: str | int) -> CustomerRecord:
+        with self.db.reading() as session:
+            return self._record(session, self._find(session, ref))
+
+    def entitlements(self, customer: CustomerRecord) -> Entitlements:
+        return entitlements_for(self.policy, customer.product, customer.users, customer.package)
+
+    # --- changing --------------------------------------------------------------------
+    def _check_name_free(self, session: Session, name: str, own_id: int | None = None) -> None:
+        clash = session.exec(
+            select(Customer).where(func.lower(Customer.name) == name.lower())
+        ).first()
+        if clash is not None and clash.id != own_id:
+            raise BadInput(f"A customer named '{clash.name}' already exists.")
+
+    def _insert(self, session: Session, valid: ValidCustomer) -> Customer:
+        self._check_name_free(session, valid.name)
+        now = datetime.now(UTC)
+        row = Customer(
+            name=valid.name,
+            product=valid.product,
+            users=valid.users,
+            start=valid.start,
+            package=valid.package,
+            package_start=valid.package_start,
+            tz=valid.tz,
+            created_utc=now,
+            updated_utc=now,
+        )
+        session.add(row)
+        session.flush()
+        self._replace_contacts(session, row, valid.contacts)
+        return row
+
+    def _replace_contacts(
+        self, session: Session, row: Customer, contacts: tuple[ContactInfo, ...]
+    ) -> None:
+        assert row.id is not None
+        for old in session.exec(select(Contact).where(Contact.customer_id == row.id)).all():
+            session.delete(old)
+        for position, contact in enumerate(contacts):
+            session.add(
+                Contact(
+                    customer_id=row.id, position=position, name=contact.name, email=contact.email
+                )
+            )
+        session.flush()
+
+    def add(self, draft: CustomerDraft) -> CustomerRecord:
+        valid, errors = validate_draft(self.policy, draft)
+        if valid is None:
+            raise BadInput(f"The customer was not saved. {_describe_errors(errors)}")
+        with self.db.transaction() as session:
+            return self._record(session, self._insert(session, valid))
+
+    def draft_of(self, customer: CustomerRecord) -> CustomerDraft:
+        return CustomerDraft(
+            name=customer.name,
+            product=customer.product,
+            users=str(customer.users),
+            start=customer.start.isoformat(),
+            package=customer.package,
+            package_start=customer.package_start.isoformat(),
+            tz=customer.tz,
+            contacts="; ".join(str(c) for c in customer.contacts),
+        )
+
+    def edit(self, ref: str | int, changes: Mapping[str, str]) -> CustomerRecord:
+        """Apply text changes to some fields (the rest keep their values) in one transaction."""
+        with self.db.transaction() as session:
+            row = self._find(session, ref)
+            draft = self.draft_of(self._record(session, row))
+            if (
+                "start" in changes
+                and "package_start" not in changes
+                and row.package_start == row.start
+            ):
+                changes = {**changes, "package_start": changes["start"]}
+            draft = replace(draft, **dict(changes))
+            valid, errors = validate_draft(self.policy, draft)
+            if valid is None:
+                raise BadInput(f"The customer was not changed. {_describe_errors(errors)}")
+            self._check_name_free(session, valid.name, row.id)
+            row.name, row.product, row.users = valid.name, valid.product, valid.users
+            row.start, row.package, row.package_start = (
+                valid.start,
+                valid.package,
+                valid.package_start,
+            )
+            row.tz = valid.tz
+            row.updated_utc = datetime.now(UTC)
+            session.add(row)
+            session.flush()
+            self._replace_contacts(session, row, valid.contacts)
+            return self._record(session, row)
+
+    def set_archived(self, ref: str | int, archived: bool = True) -> CustomerRecord:
+        with self.db.transaction() as session:
+            row = self._find(session, ref)
+            row.archived = archived
+            row.updated_utc = datetime.now(UTC)
+            session.add(row)
+            return self._record(session, row)
+
+    # --- import ----------------------------------------------------------------------
+    def import_csv(self, path: Path) -> ImportReport:
+        """All rows or none: any bad row or field is reported and nothing is saved."""
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise BadInput(f"File not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInput(f"Cannot read {path}: {exc}") from None
+        return self.import_rows(text, str(path))
+
+    def import_rows(self, text: str, source: str = "CSV") -> ImportReport:
+        reader = csv.DictReader(io.StringIO(text))
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in ("name", "product", "users", "start") if c not in header]
+        unknown = [h for h in header if h not in CSV_COLUMNS]
+        if missing or unknown:
+            problems = []
+            if missing:
+                problems.append(f"missing column(s) {', '.join(missing)}")
+            if unknown:
+                problems.append(f"unknown column(s) {', '.join(unknown)}")
+            raise BadInput(
+                f"{source}: {'; '.join(problems)}. Expected columns: {','.join(CSV_COLUMNS)}."
+            )
+        reader.fieldnames = header
+        report = ImportReport()
+        valid_rows: list[ValidCustomer] = []
+        seen: dict[str, int] = {}
+        for line_number, row in enumerate(reader, start=2):
+            if None in row:
+                report.errors.append(f"line {line_number}: more fields than columns")
+                continue
+            values = {k: (v or "").strip() for k, v in row.items()}
+            if not any(values.values()):
+                continue
+            draft = CustomerDraft(
+                name=values.get("name", ""),
+                product=values.get("product", ""),
+                users=values.get("users", ""),
+                start=values.get("start", ""),
+                package=values.get("package", "") or "none",
+                package_start=values.get("package_start", ""),
+                tz=values.get("tz", "") or "America/New_York",
+                contacts=values.get("contacts", ""),
+            )
+            valid, errors = validate_draft(self.policy, draft)
+            label = f"line {line_number} ({draft.name or 'no name'})"
+            for field_name, message in errors.items():
+                report.errors.append(f"{label}: {field_name}: {message}")
+            if valid is None:
+                continue
+            key = valid.name.lower()
+            if key in seen:
+                report.errors.append(f"{label}: name: the same name is on line {seen[key]}.")
+                continue
+            seen[key] = line_number
+            valid_rows.append(valid)
+        if report.errors:
+            return report
+        try:
+            with self.db.transaction() as session:
+                for valid in valid_rows:
+                    self._insert(session, valid)
+        except BadInput as exc:
+            report.errors.append(str(exc))
+            return report
+        report.imported = len(valid_rows)
+        return report
+
+    # --- the manager's profile ---------------------------------------------------------
+    def profile(self) -> tuple[str, str]:
+        with self.db.reading() as session:
+            name = session.get(Setting, "profile.name")
+            email = session.get(Setting, "profile.email")
+            return (name.value if name else "", email.value if email else "")
+
+    def set_profile(self, name: str, email: str) -> None:
+        name = " ".join(name.split())
+        email = email.strip()
+        if not name:
+            raise BadInput("Enter your name.")
+        if not _EMAIL.match(email):
+            raise BadInput(f"'{email}' is not an e-mail address.")
+        with self.db.transaction() as session:
+            for key, value in (("profile.name", name), ("profile.email", email)):
+                session.merge(Setting(key=key, value=value))
+
+
+SAMPLE_REFERENCE_DAY = date(2026, 11, 26)
+
+
+def sample_book_csv(csv_text: str, today: date) -> str:
+    """The shipped sample book with its dates moved so that it is as fresh today as when written."""
+    shift = today - SAMPLE_REFERENCE_DAY
+    reader = csv.DictReader(io.StringIO(csv_text))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in reader:
+        for key in ("start", "package_start"):
+            row[key] = (date.fromisoformat(row[key]) + shift).isoformat()
+        writer.writerow(row)
+    return out.getvalue()
