@@ -17,6 +17,7 @@ from desktop.resources import resource_path
 from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerBook, ImportReport, sample_book_csv
 from desktop.services.policy import Policy, load_policy
+from desktop.services.sessions import Scheduler
 
 APP_NAME = "amplan"
 DB_ENV = "AMPLAN_DB"
@@ -43,6 +44,7 @@ class AppContext:
     policy: Policy
     clock: BusinessClock
     customers: CustomerBook
+    scheduler: Scheduler
 
     def load_sample_book(self, today: date | None = None) -> ImportReport:
         text = resource_path("sample", "book.csv").read_text(encoding="utf-8")
@@ -58,4 +60,6 @@ def build_context(db_path: Path, policy_path: str | Path | None = None) -> AppCo
     policy = load_policy(policy_path)
     db = Database(db_path)
     clock = BusinessClock(policy.time)
-    return AppContext(db=db, policy=policy, clock=clock, customers=CustomerBook(db, policy))
+    customers = CustomerBook(db, policy)
+    scheduler = Scheduler(db, policy, clock, customers)
+    return AppContext(db=db, policy=policy, clock=clock, customers=customers, scheduler=scheduler)

@@ -19,6 +19,7 @@ from desktop.errors import AmplanError, BadInput
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.entitlements import describe, entitlements_for
 from desktop.services.policy import KIND_NAMES, PACKAGE_NAMES, load_policy
+from desktop.services.sessions import RuleRefusal
 
 Handler = Callable[[argparse.Namespace, "Output"], int]
 
@@ -46,7 +47,7 @@ class Output:
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors with exit code 2 and one clear line."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.exit(2, f"amplan: {message}\n(`{self.prog} --help` lists the options)\n")
 
 
@@ -120,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     ent.add_argument("--product")
     ent.add_argument("--users", type=int)
     ent.add_argument("--package", choices=PACKAGE_NAMES, default="none")
+
+    from desktop import cli_sessions  # imports this module back for open_context
+
+    cli_sessions.register(command)
     return parser
 
 
@@ -130,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 _context: AppContext | None = None
 
 
-def _open(args: argparse.Namespace) -> AppContext:
+def open_context(args: argparse.Namespace) -> AppContext:
     global _context
     if _context is None:
         _context = build_context(resolve_db_path(args.db), args.policy)
@@ -138,14 +143,14 @@ def _open(args: argparse.Namespace) -> AppContext:
 
 
 def _gui(args: argparse.Namespace, out: Output) -> int:
-    context = _open(args)
+    context = open_context(args)
     from desktop.views.application import run_gui  # Qt loads only when a window is wanted
 
-    return run_gui(context, quit_after_start=getattr(args, "quit_after_start", False))
+    return int(run_gui(context, quit_after_start=getattr(args, "quit_after_start", False)))
 
 
 def _profile_set(args: argparse.Namespace, out: Output) -> int:
-    context = _open(args)
+    context = open_context(args)
     context.customers.set_profile(args.name, args.email)
     name, email = context.customers.profile()
     out.result({"name": name, "email": email}, f"{name} <{email}>")
@@ -159,7 +164,8 @@ def _customer_text(context: AppContext, customer: CustomerRecord) -> list[str]:
     lines = [
         f"{customer.name} (id {customer.id}){' [archived]' if customer.archived else ''}",
         f"  {customer.product}, {customer.users} users (band {customer.band})",
-        f"  Subscription since {customer.start}; package {pkg.label} since {customer.package_start}",
+        f"  Subscription since {customer.start}",
+        f"  Package {pkg.label} since {customer.package_start}",
         f"  Time zone {customer.tz}",
     ]
     lines += [f"  Contact: {contact}" for contact in customer.contacts]
@@ -181,7 +187,7 @@ def _draft_changes(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _customer(args: argparse.Namespace, out: Output) -> int:
-    context = _open(args)
+    context = open_context(args)
     book = context.customers
     if args.action == "add":
         changes = _draft_changes(args)
@@ -230,7 +236,7 @@ def _entitlements(args: argparse.Namespace, out: Output) -> int:
     if args.customer:
         if args.product or args.users is not None:
             raise BadInput("Give either --customer or --product with --users, not both.")
-        context = _open(args)
+        context = open_context(args)
         customer = context.customers.get(args.customer)
         ent = context.customers.entitlements(customer)
         start = customer.start
@@ -260,6 +266,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = getattr(args, "handler", _gui)
     try:
         return handler(args, out)
+    except RuleRefusal as exc:
+        for violation in exc.violations:
+            out.say(f"amplan: refused ({violation.rule}): {violation.message}")
+        out.say("Nothing was saved. --override REASON books it anyway, with your reason kept.")
+        if out.as_json:
+            out.result({"violations": [v.as_json() for v in exc.violations]})
+        return exc.exit_code
     except AmplanError as exc:
         out.say(f"amplan: {exc}")
         return exc.exit_code

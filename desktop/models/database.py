@@ -42,8 +42,13 @@ def inspect_file(path: Path) -> int:
         raise _refuse(path, f"it cannot be read ({exc.strerror}).") from None
     if header != SQLITE_HEADER:
         raise _refuse(path, "it is not an amplan database (not an SQLite file).")
+    # A read-only connection to a WAL-mode file creates -wal/-shm files it cannot remove.
+    # Without a -wal file every committed page is in the main file, so read it as immutable
+    # (no locks, no side files); with one, another connection is live and the files exist.
+    wal = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
     except sqlite3.Error as exc:
         raise _refuse(path, f"SQLite cannot open it ({exc}).") from None
     try:

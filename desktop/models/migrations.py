@@ -61,8 +61,63 @@ def _v1_customers(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_sessions(conn: sqlite3.Connection) -> None:
+    _execute_all(
+        conn,
+        """
+        CREATE TABLE session (
+            id INTEGER PRIMARY KEY,
+            uid VARCHAR NOT NULL UNIQUE,
+            kind VARCHAR NOT NULL,
+            start_utc DATETIME NOT NULL,
+            end_utc DATETIME NOT NULL,
+            all_day BOOLEAN NOT NULL DEFAULT 0,
+            title VARCHAR NOT NULL DEFAULT '',
+            notes VARCHAR NOT NULL DEFAULT '',
+            status VARCHAR NOT NULL DEFAULT 'planned',
+            requested_utc DATETIME NOT NULL,
+            billable BOOLEAN NOT NULL DEFAULT 0,
+            override_reason VARCHAR NOT NULL DEFAULT '',
+            sequence INTEGER NOT NULL DEFAULT 0,
+            created_utc DATETIME NOT NULL,
+            updated_utc DATETIME NOT NULL,
+            CHECK (end_utc > start_utc)
+        );
+        CREATE INDEX ix_session_kind ON session (kind);
+        CREATE INDEX ix_session_start_utc ON session (start_utc);
+        CREATE TABLE session_customer (
+            session_id INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
+            customer_id INTEGER NOT NULL REFERENCES customer (id),
+            PRIMARY KEY (session_id, customer_id)
+        );
+        CREATE INDEX ix_session_customer_customer_id ON session_customer (customer_id);
+        CREATE TABLE busy_block (
+            id INTEGER PRIMARY KEY,
+            source VARCHAR NOT NULL DEFAULT '',
+            uid VARCHAR NOT NULL DEFAULT '',
+            summary VARCHAR NOT NULL DEFAULT '',
+            start_utc DATETIME NOT NULL,
+            end_utc DATETIME NOT NULL,
+            all_day BOOLEAN NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_busy_block_start_utc ON busy_block (start_utc);
+        CREATE TABLE audit_entry (
+            id INTEGER PRIMARY KEY,
+            at_utc DATETIME NOT NULL,
+            actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            session_id INTEGER,
+            customer_id INTEGER,
+            details VARCHAR NOT NULL DEFAULT ''
+        );
+        CREATE INDEX ix_audit_entry_session_id ON audit_entry (session_id);
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "customers, contacts and settings", _v1_customers),
+    Migration(2, "sessions, busy blocks and the audit log", _v2_sessions),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -1,4 +1,5 @@
-"""SQLModel tables. Datetimes are aware UTC (SQLModel stores and returns them as UTC); dates are calendar dates.
+"""SQLModel tables. Datetimes are aware UTC (SQLModel stores and returns them in UTC);
+dates are calendar dates.
 
 The DDL that creates them lives in `migrations.py`; a test checks the two agree.
 """
@@ -44,3 +45,62 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class SessionRow(SQLModel, table=True):
+    """One booked session. All-day kinds keep ET midnight bounds in start/end and `all_day`."""
+
+    __tablename__ = "session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    kind: str = Field(index=True)
+    start_utc: datetime = Field(index=True)
+    end_utc: datetime
+    all_day: bool = False
+    title: str = ""
+    notes: str = ""
+    status: str = "planned"
+    requested_utc: datetime
+    billable: bool = False
+    override_reason: str = ""
+    sequence: int = 0
+    created_utc: datetime
+    updated_utc: datetime
+
+
+class SessionCustomer(SQLModel, table=True):
+    """Who a session is for: one customer, or several for a round table."""
+
+    __tablename__ = "session_customer"
+
+    session_id: int = Field(foreign_key="session.id", primary_key=True, ondelete="CASCADE")
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True, index=True)
+
+
+class BusyBlock(SQLModel, table=True):
+    """Time the account manager is busy elsewhere (imported from their own calendar)."""
+
+    __tablename__ = "busy_block"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = ""
+    uid: str = ""
+    summary: str = ""
+    start_utc: datetime = Field(index=True)
+    end_utc: datetime
+    all_day: bool = False
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what and when: the record a customer dispute is settled with."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at_utc: datetime
+    actor: str
+    action: str
+    session_id: int | None = Field(default=None, index=True)
+    customer_id: int | None = None
+    details: str = ""

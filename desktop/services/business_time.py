@@ -269,3 +269,8 @@ def format_et(moment: datetime, clock: BusinessClock, with_zone: bool = True) ->
 def format_day(day: date) -> str:
     """'Mon 30 Nov 2026'."""
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def format_span(start: datetime, end: datetime, clock: BusinessClock) -> str:
+    """'Tue 17 Mar 10:00-11:00' (ET, no zone label)."""
+    return f"{format_et(start, clock, with_zone=False)}-{clock.et(end):%H:%M}"

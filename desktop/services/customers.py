@@ -361,6 +361,8 @@ class CustomerBook:
         report = ImportReport()
         valid_rows: list[ValidCustomer] = []
         seen: dict[str, int] = {}
+        with self.db.reading() as session:
+            existing = {name.lower(): name for name in session.exec(select(Customer.name)).all()}
         for line_number, row in enumerate(reader, start=2):
             if None in row:
                 report.errors.append(f"line {line_number}: more fields than columns")
@@ -380,15 +382,19 @@ class CustomerBook:
             )
             valid, errors = validate_draft(self.policy, draft)
             label = f"line {line_number} ({draft.name or 'no name'})"
+            key = " ".join(draft.name.split()).lower()
+            if key and "name" not in errors:
+                if key in existing:
+                    clash = f"a customer named '{existing[key]}' already exists."
+                    errors = {"name": clash, **errors}
+                elif key in seen:
+                    errors = {"name": f"the same name is on line {seen[key]}.", **errors}
+                else:
+                    seen[key] = line_number
             for field_name, message in errors.items():
                 report.errors.append(f"{label}: {field_name}: {message}")
-            if valid is None:
+            if valid is None or errors:
                 continue
-            key = valid.name.lower()
-            if key in seen:
-                report.errors.append(f"{label}: name: the same name is on line {seen[key]}.")
-                continue
-            seen[key] = line_number
             valid_rows.append(valid)
         if report.errors:
             return report

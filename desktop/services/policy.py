@@ -62,6 +62,7 @@ class Package:
 class KindInfo:
     name: str
     label: str
+    plural: str
     all_day: bool
     default_minutes: int
     covers: str
@@ -269,6 +270,7 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
         kinds[name] = KindInfo(
             name=name,
             label=kind.text("label"),
+            plural=kind.text("plural"),
             all_day=kind.flag("all_day"),
             default_minutes=kind.integer("default_minutes"),
             covers=kind.text("covers"),
@@ -354,6 +356,11 @@ def _parse_bands(raw: Any, products: tuple[str, ...]) -> tuple[Band, ...]:
         if band.min_users != expected_min:
             raise PolicyError(
                 f"'bands[{index}].min_users' must be {expected_min} so the bands leave no gap."
+            )
+        if band.max_users is not None and band.max_users < band.min_users:
+            raise PolicyError(
+                f"'bands[{index}].max_users' must be at least min_users ({band.min_users}), "
+                "or 0 for no upper bound."
             )
         hours_table = table.table("onboarding_hours")
         hours = {product: hours_table.integer(product) for product in products}

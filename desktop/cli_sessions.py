@@ -1,0 +1,278 @@
+"""Session commands of the CLI (book, move, cancel, done, no-show, sessions, slots, plan).
+
+Kept apart from `cli.py` so each file stays readable; `cli.build_parser` registers these.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from desktop.errors import BadInput
+from desktop.services.business_time import format_span
+from desktop.services.customers import parse_date
+from desktop.services.planner import PlannedSession, Planner, default_until
+from desktop.services.policy import KIND_NAMES
+from desktop.services.sessions import BookingRequest, SessionRecord, parse_times
+from desktop.services.slots import find_slots
+
+if TYPE_CHECKING:
+    from desktop.app import AppContext
+    from desktop.cli import Output
+
+
+def register(command: Any) -> None:
+    """Add the session commands through `command(name, handler, help)` of cli.build_parser."""
+    book = command("book", _book, "book a session (refused with exit 3 if the contract says no)")
+    book.add_argument("--customer", required=True, metavar="C")
+    book.add_argument("--kind", required=True, choices=KIND_NAMES)
+    book.add_argument("--start", required=True, metavar="T", help="ISO time; a DATE for all-day")
+    _length_flags(book)
+    book.add_argument("--requested", metavar="T", help="when the customer asked (default: now)")
+    book.add_argument("--title", default="")
+    book.add_argument("--notes", default="")
+    book.add_argument("--billable", action="store_true", help="charged, not drawn on allowance")
+    book.add_argument("--override", metavar="REASON", help="book despite the rules, with a reason")
+    book.add_argument(
+        "--with",
+        dest="others",
+        action="append",
+        default=[],
+        metavar="C2",
+        help="more customers of a round table",
+    )
+    book.add_argument("--dry-run", action="store_true", help="check only, save nothing")
+
+    move = command("move", _move, "move a session; it keeps its identity")
+    move.add_argument("id", metavar="ID")
+    move.add_argument("--start", required=True, metavar="T")
+    _length_flags(move)
+    move.add_argument("--requested", metavar="T")
+    move.add_argument("--override", metavar="REASON")
+    move.add_argument("--dry-run", action="store_true")
+
+    for name, status, text in (
+        ("cancel", "cancelled", "cancel a session (it then counts for nothing)"),
+        ("done", "done", "mark a session as held"),
+        ("no-show", "no-show", "mark a session the customer missed (it counts as used)"),
+    ):
+        sub = command(name, _status, text)
+        sub.add_argument("id", metavar="ID")
+        sub.set_defaults(status=status)
+
+    sessions = command("sessions", _sessions, "list sessions")
+    sessions.add_argument("--customer", metavar="C")
+    sessions.add_argument("--from", dest="first", metavar="DATE")
+    sessions.add_argument("--to", dest="last", metavar="DATE")
+    sessions.add_argument("--kind", choices=KIND_NAMES)
+
+    slots = command("slots", _slots, "the next legal start times, earliest first")
+    slots.add_argument("--customer", required=True, metavar="C")
+    slots.add_argument("--kind", required=True, choices=KIND_NAMES)
+    slots.add_argument("--minutes", type=int)
+    slots.add_argument("--requested", metavar="T")
+    slots.add_argument("--from", dest="after", metavar="T")
+    slots.add_argument("--count", type=int, default=5)
+    slots.add_argument("--with", dest="others", action="append", default=[], metavar="C2")
+
+    plan = command("plan", _plan, "propose onboarding sessions and cadence calls")
+    who = plan.add_mutually_exclusive_group(required=True)
+    who.add_argument("--customer", metavar="C")
+    who.add_argument("--all", action="store_true")
+    plan.add_argument("--from", dest="first", metavar="DATE")
+    plan.add_argument("--until", metavar="DATE")
+    plan.add_argument("--apply", action="store_true", help="book the proposal in one transaction")
+
+
+def _length_flags(parser: argparse.ArgumentParser) -> None:
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--minutes", type=int, metavar="M")
+    length.add_argument("--end", metavar="T|DATE", help="end time; for all-day kinds the last day")
+
+
+def _context(args: argparse.Namespace) -> AppContext:
+    from desktop.cli import open_context
+
+    return open_context(args)
+
+
+def _requested(context: AppContext, text: str | None) -> datetime | None:
+    return context.clock.parse(text) if text else None
+
+
+def _session_text(context: AppContext, record: SessionRecord) -> str:
+    when = (
+        f"{context.clock.et_date(record.start_utc)} - "
+        f"{context.clock.et_date(record.end_utc) - timedelta(days=1)} (all day)"
+        if record.all_day
+        else f"{format_span(record.start_utc, record.end_utc, context.clock)} "
+        f"{context.policy.time.zone_label}"
+    )
+    flags = "".join(
+        [", billable" if record.billable else "", ", overridden" if record.override_reason else ""]
+    )
+    return (
+        f"#{record.id:<5} {when:<34} {record.kind:<13} {', '.join(record.customers)}"
+        f"  [{record.status}{flags}]"
+    )
+
+
+def _report(out: Output, context: AppContext, record: SessionRecord, verb: str) -> None:
+    data = record.as_json(context.clock)
+    if not record.id:
+        data["id"] = None
+    out.result(data, _session_text(context, record))
+    for warning in record.warnings:
+        out.say(f"warning: {warning}")
+    out.say(verb)
+
+
+def _book(args: argparse.Namespace, out: Output) -> int:
+    context = _context(args)
+    customers = tuple(context.customers.get(ref) for ref in [args.customer, *args.others])
+    times = parse_times(
+        context.clock, context.policy, args.kind, args.start, args.minutes, args.end
+    )
+    request = BookingRequest(
+        customers=customers,
+        kind=args.kind,
+        times=times,
+        requested_utc=_requested(context, args.requested),
+        title=args.title,
+        notes=args.notes,
+        billable=args.billable,
+        override_reason=args.override,
+    )
+    outcome = context.scheduler.book(request, dry_run=args.dry_run)
+    verb = "The contract allows it (dry run: nothing saved)." if args.dry_run else "Booked."
+    _report(out, context, outcome.session, verb)
+    return 0
+
+
+def _move(args: argparse.Namespace, out: Output) -> int:
+    context = _context(args)
+    current = context.scheduler.get(args.id)
+    times = parse_times(
+        context.clock, context.policy, current.kind, args.start, args.minutes, args.end
+    )
+    if args.minutes is None and args.end is None and not current.all_day:
+        times = type(times)(
+            times.start_utc, times.start_utc + (current.end_utc - current.start_utc), False
+        )
+    outcome = context.scheduler.move(
+        current.id, times, _requested(context, args.requested), args.override, args.dry_run
+    )
+    _report(out, context, outcome.session, "Dry run: nothing saved." if args.dry_run else "Moved.")
+    return 0
+
+
+def _status(args: argparse.Namespace, out: Output) -> int:
+    context = _context(args)
+    record = context.scheduler.set_status(args.id, args.status)
+    _report(out, context, record, f"Marked {args.status}.")
+    return 0
+
+
+def _sessions(args: argparse.Namespace, out: Output) -> int:
+    context = _context(args)
+    customer = context.customers.get(args.customer) if args.customer else None
+    first = parse_date(args.first) if args.first else None
+    last = parse_date(args.last) if args.last else None
+    if first and last and last < first:
+        raise BadInput("--to is before --from.")
+    records = context.scheduler.find(customer, first, last, args.kind)
+    out.result(
+        {"sessions": [r.as_json(context.clock) for r in records]},
+        [_session_text(context, r) for r in records],
+    )
+    if not records:
+        out.say("No sessions match.")
+    return 0
+
+
+def _slots(args: argparse.Namespace, out: Output) -> int:
+    context = _context(args)
+    customers = [context.customers.get(ref) for ref in [args.customer, *args.others]]
+    info = context.policy.kind(args.kind)
+    minutes = args.minutes if args.minutes is not None else (info.default_minutes or 24 * 60)
+    if minutes <= 0 or args.count <= 0:
+        raise BadInput("--minutes and --count must be positive.")
+    now = datetime.now(UTC)
+    requested = _requested(context, args.requested) or now
+    after = context.clock.parse(args.after) if args.after else max(now, requested)
+    found = find_slots(
+        context.scheduler, customers, args.kind, minutes, requested, after, args.count
+    )
+    rows = []
+    for times in found:
+        if times.all_day:
+            rows.append(
+                {
+                    "start": context.clock.et_date(times.start_utc).isoformat(),
+                    "end": context.clock.et_date(times.start_utc).isoformat(),
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "start": context.clock.et(times.start_utc).isoformat(),
+                    "end": context.clock.et(times.end_utc).isoformat(),
+                }
+            )
+    out.result(
+        {"slots": rows},
+        [
+            f"{format_span(t.start_utc, t.end_utc, context.clock)} {context.policy.time.zone_label}"
+            for t in found
+        ],
+    )
+    if not found:
+        out.say("No legal slot in the next two years.")
+    return 0
+
+
+def _planned_json(context: AppContext, planned: PlannedSession) -> dict[str, Any]:
+    clock = context.clock
+    return {
+        "customers": [planned.customer.name],
+        "kind": planned.kind,
+        "start": clock.et(planned.times.start_utc).isoformat(),
+        "end": clock.et(planned.times.end_utc).isoformat(),
+        "reason": planned.reason,
+    }
+
+
+def _plan(args: argparse.Namespace, out: Output) -> int:
+    context = _context(args)
+    today = datetime.now(UTC).astimezone(context.clock.tz).date()
+    if args.customer:
+        customers = [context.customers.get(args.customer)]
+        first = parse_date(args.first) if args.first else max(today, customers[0].start)
+    else:
+        customers = context.customers.list()
+        first = parse_date(args.first) if args.first else today
+    until = parse_date(args.until) if args.until else default_until(first)
+    if until < first:
+        raise BadInput("--until is before --from.")
+    planner = Planner(context.scheduler)
+    plan = planner.plan(customers, first, until)
+    proposed = [_planned_json(context, p) for p in plan.proposed]
+    if args.apply and plan.proposed:
+        planner.apply(plan)
+        assert plan.booked is not None
+        for item, record in zip(proposed, plan.booked, strict=True):
+            item.update(id=record.id, uid=record.uid, status=record.status)
+    lines = [
+        f"{p.customer.name:<24} {p.kind:<11} "
+        f"{format_span(p.times.start_utc, p.times.end_utc, context.clock)}  {p.reason}"
+        for p in plan.proposed
+    ]
+    out.result({"proposed": proposed, "applied": bool(args.apply)}, lines)
+    for note in plan.notes:
+        out.say(f"note: {note}")
+    if args.apply:
+        out.say(f"Booked {len(plan.proposed)} session(s).")
+    else:
+        out.say(f"{len(plan.proposed)} session(s) proposed; add --apply to book them.")
+    return 0

@@ -1,0 +1,133 @@
+"""An in-memory view of the sessions and busy time the rules look at.
+
+Loaded once per validation (or once per slot search / plan) so that checking a candidate
+costs no query; the planner adds its own proposals to it as it goes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+STATUSES = ("planned", "done", "cancelled", "no-show")
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What the rules need to know of one existing session."""
+
+    id: int
+    kind: str
+    customer_ids: tuple[int, ...]
+    start_utc: datetime
+    end_utc: datetime
+    all_day: bool
+    status: str
+    billable: bool
+    title: str = ""
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end_utc - self.start_utc).total_seconds() // 60)
+
+    @property
+    def counts(self) -> bool:
+        """Cancelled sessions count for nothing; a no-show counts as used."""
+        return self.status != "cancelled"
+
+
+@dataclass(frozen=True)
+class Busy:
+    start_utc: datetime
+    end_utc: datetime
+    summary: str
+    all_day: bool = False
+
+
+@dataclass
+class _Timeline:
+    """Intervals sorted by start, with the longest length, for fast overlap queries."""
+
+    starts: list[datetime] = field(default_factory=list)
+    items: list[Booked | Busy] = field(default_factory=list)
+    longest: timedelta = timedelta(0)
+
+    def add(self, item: Booked | Busy) -> None:
+        index = bisect.bisect_right(self.starts, item.start_utc)
+        self.starts.insert(index, item.start_utc)
+        self.items.insert(index, item)
+        self.longest = max(self.longest, item.end_utc - item.start_utc)
+
+    def remove(self, item: Booked | Busy) -> None:
+        index = self.items.index(item)
+        del self.starts[index]
+        del self.items[index]
+
+    def overlapping(self, start: datetime, end: datetime) -> list[Booked | Busy]:
+        low = bisect.bisect_left(self.starts, start - self.longest)
+        high = bisect.bisect_left(self.starts, end)
+        return [i for i in self.items[low:high] if i.end_utc > start and i.start_utc < end]
+
+
+class Ledger:
+    def __init__(self, sessions: Iterable[Booked] = (), busy: Iterable[Busy] = ()) -> None:
+        self._timed = _Timeline()
+        self._busy = _Timeline()
+        self._by_customer: dict[int, list[Booked]] = defaultdict(list)
+        self._by_id: dict[int, Booked] = {}
+        for session in sessions:
+            self.add(session)
+        for block in busy:
+            self._busy.add(block)
+
+    def add(self, session: Booked) -> None:
+        if session.id in self._by_id:
+            self.remove(session.id)
+        self._by_id[session.id] = session
+        if session.counts and not session.all_day:
+            self._timed.add(session)
+        for customer_id in session.customer_ids:
+            self._by_customer[customer_id].append(session)
+
+    def remove(self, session_id: int) -> None:
+        session = self._by_id.pop(session_id, None)
+        if session is None:
+            return
+        if session.counts and not session.all_day:
+            self._timed.remove(session)
+        for customer_id in session.customer_ids:
+            self._by_customer[customer_id].remove(session)
+
+    def add_busy(self, block: Busy) -> None:
+        self._busy.add(block)
+
+    def get(self, session_id: int) -> Booked | None:
+        return self._by_id.get(session_id)
+
+    def clashes(
+        self, start: datetime, end: datetime, exclude_id: int | None = None
+    ) -> list[Booked | Busy]:
+        """Timed sessions that count, and busy blocks, overlapping [start, end)."""
+        found = [
+            s for s in self._timed.overlapping(start, end) if getattr(s, "id", None) != exclude_id
+        ]
+        return found + self._busy.overlapping(start, end)
+
+    def of_customer(
+        self, customer_id: int, kind: str | None = None, exclude_id: int | None = None
+    ) -> list[Booked]:
+        """The customer's sessions that count (not cancelled), oldest first."""
+        return sorted(
+            (
+                s
+                for s in self._by_customer.get(customer_id, [])
+                if s.counts and (kind is None or s.kind == kind) and s.id != exclude_id
+            ),
+            key=lambda s: s.start_utc,
+        )
+
+    def all_of_customer(self, customer_id: int) -> list[Booked]:
+        return sorted(self._by_customer.get(customer_id, []), key=lambda s: s.start_utc)

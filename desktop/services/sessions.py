@@ -1,0 +1,739 @@
+"""Sessions: booking, moving, cancelling and listing, each validated against the rules.
+
+The only module that queries sessions, busy blocks and the audit log. Every public method
+that changes something is one transaction; a refused action saves nothing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from desktop.errors import AmplanError, BadInput
+from desktop.models.database import Database
+from desktop.models.tables import AuditEntry, BusyBlock, Customer, SessionCustomer, SessionRow
+from desktop.services.business_time import BusinessClock, format_day, to_utc, zone
+from desktop.services.customers import CustomerBook, CustomerRecord
+from desktop.services.ledger import STATUSES, Booked, Busy, Ledger
+from desktop.services.policy import KIND_NAMES, Policy
+from desktop.services.rules import Proposal, Violation, check
+
+# Sessions of one kind never run longer than a day, so an overlap search looks this far back.
+_LONGEST_TIMED = timedelta(days=1)
+# A session outside these local hours gets a warning about the customer's own clock.
+_CUSTOMER_DAY = (time(8), time(18))
+
+
+class RuleRefusal(AmplanError):
+    """The contract does not allow the action; nothing was saved."""
+
+    exit_code = 3
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        self.violations = list(violations)
+        super().__init__(" ".join(v.message for v in self.violations))
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: int
+    uid: str
+    kind: str
+    customer_ids: tuple[int, ...]
+    customers: tuple[str, ...]
+    start_utc: datetime
+    end_utc: datetime
+    all_day: bool
+    title: str
+    notes: str
+    status: str
+    requested_utc: datetime
+    billable: bool
+    override_reason: str
+    sequence: int
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end_utc - self.start_utc).total_seconds() // 60)
+
+    @property
+    def counts(self) -> bool:
+        return self.status != "cancelled"
+
+    def as_booked(self) -> Booked:
+        return Booked(
+            id=self.id,
+            kind=self.kind,
+            customer_ids=self.customer_ids,
+            start_utc=self.start_utc,
+            end_utc=self.end_utc,
+            all_day=self.all_day,
+            status=self.status,
+            billable=self.billable,
+            title=self.display_title,
+        )
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"{', '.join(self.customers)} {self.kind}"
+
+    def as_json(self, clock: BusinessClock) -> dict[str, Any]:
+        if self.all_day:
+            start: str = clock.et_date(self.start_utc).isoformat()
+            end = (clock.et_date(self.end_utc) - timedelta(days=1)).isoformat()
+        else:
+            start, end = clock.et(self.start_utc).isoformat(), clock.et(self.end_utc).isoformat()
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "customers": list(self.customers),
+            "kind": self.kind,
+            "start": start,
+            "end": end,
+            "all_day": self.all_day,
+            "title": self.title,
+            "notes": self.notes,
+            "status": self.status,
+            "requested": clock.et(self.requested_utc).isoformat(),
+            "billable": self.billable,
+            "override_reason": self.override_reason or None,
+            "sequence": self.sequence,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class SessionTimes:
+    start_utc: datetime
+    end_utc: datetime
+    all_day: bool
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end_utc - self.start_utc).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    customers: tuple[CustomerRecord, ...]
+    kind: str
+    times: SessionTimes
+    requested_utc: datetime | None = None
+    title: str = ""
+    notes: str = ""
+    billable: bool = False
+    override_reason: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What an action did or would do: the session, and what the rules said."""
+
+    session: SessionRecord
+    violations: list[Violation] = field(default_factory=list)
+    saved: bool = False
+
+
+def parse_times(
+    clock: BusinessClock,
+    policy: Policy,
+    kind: str,
+    start_text: str,
+    minutes: int | None = None,
+    end_text: str | None = None,
+) -> SessionTimes:
+    """Turn CLI-style text into session times: ISO instants, or dates (end inclusive) all-day."""
+    info = policy.kind(kind)
+    if info.all_day:
+        first = _parse_date(start_text, "start")
+        last = _parse_date(end_text, "end") if end_text else first
+        if minutes is not None:
+            raise BadInput(f"{info.plural} are all-day: give --start DATE --end DATE, not minutes.")
+        if last < first:
+            raise BadInput("The end date is before the start date.")
+        return SessionTimes(
+            to_utc(clock.midnight(first)), to_utc(clock.midnight(last + timedelta(days=1))), True
+        )
+    start_utc = clock.parse(start_text)
+    if minutes is not None and end_text:
+        raise BadInput("Give either --minutes or --end, not both.")
+    if end_text:
+        if len(end_text.strip()) == 10:
+            raise BadInput(f"{info.plural} are timed: give --end as a date and time.")
+        end_utc = clock.parse(end_text)
+    else:
+        length = minutes if minutes is not None else info.default_minutes
+        if length <= 0:
+            raise BadInput("--minutes must be a positive number of minutes.")
+        end_utc = start_utc + timedelta(minutes=length)
+    return SessionTimes(start_utc, end_utc, False)
+
+
+def _parse_date(text: str | None, what: str) -> date:
+    try:
+        return date.fromisoformat((text or "").strip()[:10])
+    except ValueError:
+        raise BadInput(f"'{text}' is not a {what} date. Use YYYY-MM-DD.") from None
+
+
+class Scheduler:
+    """Books and changes sessions; the rules decide, this class loads, saves and audits."""
+
+    def __init__(
+        self, db: Database, policy: Policy, clock: BusinessClock, customers: CustomerBook
+    ) -> None:
+        self.db = db
+        self.policy = policy
+        self.clock = clock
+        self.customers = customers
+
+    # --- reading --------------------------------------------------------------------------
+    def _names(self, session: Session) -> dict[int, str]:
+        return {
+            int(cid): name
+            for cid, name in session.exec(select(Customer.id, Customer.name)).all()
+            if cid is not None
+        }
+
+    def _records(self, session: Session, rows: Iterable[SessionRow]) -> list[SessionRecord]:
+        rows = list(rows)
+        ids = [row.id for row in rows if row.id is not None]
+        members: dict[int, list[int]] = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start : chunk_start + 500]
+            for link in session.exec(
+                select(SessionCustomer).where(col(SessionCustomer.session_id).in_(chunk))
+            ).all():
+                members.setdefault(link.session_id, []).append(link.customer_id)
+        names = self._names(session)
+        return [self._record(row, sorted(members.get(row.id or 0, [])), names) for row in rows]
+
+    @staticmethod
+    def _record(row: SessionRow, customer_ids: list[int], names: dict[int, str]) -> SessionRecord:
+        assert row.id is not None
+        return SessionRecord(
+            id=row.id,
+            uid=row.uid,
+            kind=row.kind,
+            customer_ids=tuple(customer_ids),
+            customers=tuple(names.get(cid, f"#{cid}") for cid in customer_ids),
+            start_utc=row.start_utc,
+            end_utc=row.end_utc,
+            all_day=row.all_day,
+            title=row.title,
+            notes=row.notes,
+            status=row.status,
+            requested_utc=row.requested_utc,
+            billable=row.billable,
+            override_reason=row.override_reason,
+            sequence=row.sequence,
+        )
+
+    def get(self, session_id: int | str) -> SessionRecord:
+        with self.db.reading() as session:
+            return self._get(session, session_id)
+
+    def _get(self, session: Session, session_id: int | str) -> SessionRecord:
+        text = str(session_id).strip()
+        row = session.get(SessionRow, int(text)) if text.isdigit() else None
+        if row is None:
+            raise BadInput(f"No session with id '{text}'. `amplan sessions` lists them.")
+        return self._records(session, [row])[0]
+
+    def find(
+        self,
+        customer: CustomerRecord | None = None,
+        first: date | None = None,
+        last: date | None = None,
+        kind: str | None = None,
+        include_cancelled: bool = True,
+    ) -> list[SessionRecord]:
+        """Sessions overlapping the ET days first..last, earliest first."""
+        with self.db.reading() as session:
+            query = select(SessionRow).order_by(col(SessionRow.start_utc), col(SessionRow.id))
+            if customer is not None:
+                query = query.join(
+                    SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id)
+                ).where(SessionCustomer.customer_id == customer.id)
+            if first is not None:
+                query = query.where(col(SessionRow.end_utc) > to_utc(self.clock.midnight(first)))
+            if last is not None:
+                end = to_utc(self.clock.midnight(last + timedelta(days=1)))
+                query = query.where(col(SessionRow.start_utc) < end)
+            if kind is not None:
+                query = query.where(SessionRow.kind == kind)
+            if not include_cancelled:
+                query = query.where(SessionRow.status != "cancelled")
+            return self._records(session, session.exec(query).all())
+
+    def audit_trail(self, session_id: int) -> list[AuditEntry]:
+        with self.db.reading() as session:
+            return list(
+                session.exec(
+                    select(AuditEntry)
+                    .where(AuditEntry.session_id == session_id)
+                    .order_by(col(AuditEntry.id))
+                ).all()
+            )
+
+    # --- the ledger the rules read ------------------------------------------------------------
+    def load_ledger(
+        self, session: Session, customer_ids: Iterable[int], first: datetime, end: datetime
+    ) -> Ledger:
+        """Sessions of these customers (all time), plus every timed session and busy block
+        overlapping [first, end)."""
+        names = self._names(session)
+        ledger = Ledger()
+        wanted = sorted(set(customer_ids))
+        self._fill(session, ledger, names, customer_ids=wanted)
+        self._fill(session, ledger, names, first=first, end=end)
+        for block in session.exec(
+            select(BusyBlock).where(
+                and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
+            )
+        ).all():
+            ledger.add_busy(Busy(block.start_utc, block.end_utc, block.summary, block.all_day))
+        return ledger
+
+    def extend_ledger(self, ledger: Ledger, first: datetime, end: datetime) -> None:
+        with self.db.reading() as session:
+            self._fill(session, ledger, self._names(session), first=first, end=end)
+            for block in session.exec(
+                select(BusyBlock).where(
+                    and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
+                )
+            ).all():
+                ledger.add_busy(Busy(block.start_utc, block.end_utc, block.summary, block.all_day))
+
+    def _fill(
+        self,
+        session: Session,
+        ledger: Ledger,
+        names: dict[int, str],
+        customer_ids: Sequence[int] | None = None,
+        first: datetime | None = None,
+        end: datetime | None = None,
+    ) -> None:
+        members = func.group_concat(SessionCustomer.customer_id)
+        columns: list[Any] = [
+            SessionRow.id,
+            SessionRow.kind,
+            SessionRow.start_utc,
+            SessionRow.end_utc,
+            SessionRow.all_day,
+            SessionRow.status,
+            SessionRow.billable,
+            SessionRow.title,
+            members,
+        ]
+        query = (
+            sa_select(*columns)
+            .join(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
+            .group_by(col(SessionRow.id))
+        )
+        if customer_ids is not None:
+            if not customer_ids:
+                return
+            inner = select(SessionCustomer.session_id).where(
+                col(SessionCustomer.customer_id).in_(customer_ids)
+            )
+            query = query.where(col(SessionRow.id).in_(inner))
+        if first is not None and end is not None:
+            query = query.where(
+                and_(
+                    col(SessionRow.start_utc) >= first - _LONGEST_TIMED,
+                    col(SessionRow.start_utc) < end,
+                    col(SessionRow.end_utc) > first,
+                    col(SessionRow.status) != "cancelled",
+                )
+            )
+        for sid, kind, start, stop, all_day, status, billable, title, ids in session.execute(query):
+            if sid is None or ledger.get(sid) is not None:
+                continue
+            cids = tuple(sorted(int(x) for x in str(ids).split(",")))
+            label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
+            ledger.add(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))
+
+    # --- validating --------------------------------------------------------------------------
+    def proposal_for(self, request: BookingRequest, session_id: int | None = None) -> Proposal:
+        if request.kind not in KIND_NAMES:
+            raise BadInput(f"Unknown kind '{request.kind}'. Kinds: {', '.join(KIND_NAMES)}.")
+        if not request.customers:
+            raise BadInput("Choose a customer.")
+        if len(request.customers) > 1 and request.kind != "round-table":
+            raise BadInput("Only a round table is shared by several customers.")
+        if len({c.id for c in request.customers}) != len(request.customers):
+            raise BadInput("The same customer is named twice.")
+        return Proposal(
+            kind=request.kind,
+            customers=request.customers,
+            start_utc=request.times.start_utc,
+            end_utc=request.times.end_utc,
+            requested_utc=request.requested_utc or datetime.now(UTC),
+            all_day=request.times.all_day,
+            billable=request.billable,
+            session_id=session_id,
+        )
+
+    def validate(self, proposal: Proposal, ledger: Ledger | None = None) -> list[Violation]:
+        if ledger is None:
+            with self.db.reading() as session:
+                ledger = self.load_ledger(
+                    session,
+                    [c.id for c in proposal.customers],
+                    proposal.start_utc,
+                    proposal.end_utc,
+                )
+        return check(self.policy, self.clock, proposal, ledger)
+
+    def local_time_warnings(self, proposal: Proposal) -> list[str]:
+        """Legal for the contract but awkward for the customer: outside their own day."""
+        if proposal.all_day:
+            return []
+        warnings = []
+        for customer in proposal.customers:
+            tz = zone(customer.tz)
+            local_start = tz.normalize(proposal.start_utc.astimezone(tz))
+            local_end = tz.normalize(proposal.end_utc.astimezone(tz))
+            if (
+                local_start.time() < _CUSTOMER_DAY[0]
+                or local_end.time() > _CUSTOMER_DAY[1]
+                or local_end.date() != local_start.date()
+            ):
+                warnings.append(
+                    f"That is {local_start:%H:%M}-{local_end:%H:%M} on "
+                    f"{format_day(local_start.date())} in {customer.tz} for {customer.name}."
+                )
+        return warnings
+
+    # --- changing ----------------------------------------------------------------------------
+    def _actor(self) -> str:
+        name, email = self.customers.profile()
+        if name:
+            return f"{name} <{email}>" if email else name
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # no login name (e.g. in a container)
+            return "unknown"
+
+    def _audit(
+        self, session: Session, action: str, session_id: int | None, details: dict[str, Any]
+    ) -> None:
+        session.add(
+            AuditEntry(
+                at_utc=datetime.now(UTC),
+                actor=self._actor(),
+                action=action,
+                session_id=session_id,
+                details=json.dumps(details, default=str, ensure_ascii=False),
+            )
+        )
+
+    def _decide(
+        self, proposal: Proposal, override_reason: str | None, ledger: Ledger | None = None
+    ) -> tuple[list[Violation], list[str]]:
+        """Violations refuse unless overridden with a written reason; then they are warnings."""
+        violations = self.validate(proposal, ledger)
+        if override_reason is not None and not override_reason.strip():
+            raise BadInput("An override needs a written reason.")
+        warnings = self.local_time_warnings(proposal)
+        if violations:
+            if override_reason is None:
+                raise RuleRefusal(violations)
+            warnings = [f"Overridden ({v.rule}): {v.message}" for v in violations] + warnings
+        return violations, warnings
+
+    def book(self, request: BookingRequest, dry_run: bool = False) -> Outcome:
+        proposal = self.proposal_for(request)
+        violations, warnings = self._decide(proposal, request.override_reason)
+        now = datetime.now(UTC)
+        row = SessionRow(
+            uid=f"{uuid.uuid4()}@amplan",
+            kind=request.kind,
+            start_utc=proposal.start_utc,
+            end_utc=proposal.end_utc,
+            all_day=proposal.all_day,
+            title=" ".join(request.title.split()),
+            notes=request.notes.strip(),
+            status="planned",
+            requested_utc=proposal.requested_utc,
+            billable=request.billable,
+            override_reason=(request.override_reason or "").strip(),
+            sequence=0,
+            created_utc=now,
+            updated_utc=now,
+        )
+        if dry_run:
+            record = self._record(
+                _with_id(row, 0),
+                [c.id for c in request.customers],
+                {c.id: c.name for c in request.customers},
+            )
+            return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=False)
+        with self.db.transaction() as session:
+            record = self._insert(session, row, request.customers, violations)
+        return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=True)
+
+    def book_many(self, requests: Sequence[BookingRequest]) -> list[SessionRecord]:
+        """Book already-validated sessions (a plan) in one transaction: all or none."""
+        now = datetime.now(UTC)
+        records = []
+        with self.db.transaction() as session:
+            for request in requests:
+                proposal = self.proposal_for(request)
+                row = SessionRow(
+                    uid=f"{uuid.uuid4()}@amplan",
+                    kind=request.kind,
+                    start_utc=proposal.start_utc,
+                    end_utc=proposal.end_utc,
+                    all_day=proposal.all_day,
+                    title=request.title,
+                    requested_utc=proposal.requested_utc,
+                    billable=request.billable,
+                    created_utc=now,
+                    updated_utc=now,
+                )
+                records.append(self._insert(session, row, request.customers, action="plan"))
+        return records
+
+    def _insert(
+        self,
+        session: Session,
+        row: SessionRow,
+        customers: Sequence[CustomerRecord],
+        violations: Sequence[Violation] = (),
+        action: str = "book",
+    ) -> SessionRecord:
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        for customer in customers:
+            session.add(SessionCustomer(session_id=row.id, customer_id=customer.id))
+        details: dict[str, Any] = {
+            "kind": row.kind,
+            "customers": [c.name for c in customers],
+            "start_utc": row.start_utc,
+            "end_utc": row.end_utc,
+            "requested_utc": row.requested_utc,
+            "billable": row.billable,
+        }
+        if violations:
+            details["overridden"] = [v.as_json() for v in violations]
+            details["override_reason"] = row.override_reason
+        self._audit(session, action, row.id, details)
+        session.flush()
+        return self._records(session, [row])[0]
+
+    def move(
+        self,
+        session_id: int | str,
+        times: SessionTimes,
+        requested_utc: datetime | None = None,
+        override_reason: str | None = None,
+        dry_run: bool = False,
+    ) -> Outcome:
+        current = self.get(session_id)
+        if current.status != "planned":
+            raise BadInput(f"Session {current.id} is {current.status}; only planned sessions move.")
+        customers = tuple(self.customers.get(cid) for cid in current.customer_ids)
+        request = BookingRequest(
+            customers, current.kind, times, requested_utc, billable=current.billable
+        )
+        proposal = self.proposal_for(request, session_id=current.id)
+        violations, warnings = self._decide(proposal, override_reason)
+        moved = replace(
+            current,
+            start_utc=proposal.start_utc,
+            end_utc=proposal.end_utc,
+            requested_utc=proposal.requested_utc,
+            sequence=current.sequence + 1,
+            override_reason=(override_reason or current.override_reason).strip(),
+            warnings=tuple(warnings),
+        )
+        if dry_run:
+            return Outcome(moved, violations, saved=False)
+        with self.db.transaction() as session:
+            row = self._row(session, current.id)
+            row.start_utc, row.end_utc = moved.start_utc, moved.end_utc
+            row.requested_utc = moved.requested_utc
+            row.sequence = moved.sequence
+            row.override_reason = moved.override_reason
+            row.updated_utc = datetime.now(UTC)
+            session.add(row)
+            details: dict[str, Any] = {
+                "from": [current.start_utc, current.end_utc],
+                "to": [moved.start_utc, moved.end_utc],
+                "requested_utc": moved.requested_utc,
+            }
+            if violations:
+                details["overridden"] = [v.as_json() for v in violations]
+                details["override_reason"] = moved.override_reason
+            self._audit(session, "move", current.id, details)
+        return Outcome(moved, violations, saved=True)
+
+    def update(
+        self,
+        session_id: int | str,
+        request: BookingRequest,
+        dry_run: bool = False,
+    ) -> Outcome:
+        """Change everything about a session (the editor's Save): kind, customers, time..."""
+        current = self.get(session_id)
+        if current.status != "planned":
+            raise BadInput(
+                f"Session {current.id} is {current.status}; only planned sessions change."
+            )
+        proposal = self.proposal_for(request, session_id=current.id)
+        violations, warnings = self._decide(proposal, request.override_reason)
+        updated = replace(
+            current,
+            kind=request.kind,
+            customer_ids=tuple(c.id for c in request.customers),
+            customers=tuple(c.name for c in request.customers),
+            start_utc=proposal.start_utc,
+            end_utc=proposal.end_utc,
+            all_day=proposal.all_day,
+            title=" ".join(request.title.split()),
+            notes=request.notes.strip(),
+            requested_utc=proposal.requested_utc,
+            billable=request.billable,
+            override_reason=(request.override_reason or "").strip(),
+            sequence=current.sequence + 1,
+            warnings=tuple(warnings),
+        )
+        if dry_run:
+            return Outcome(updated, violations, saved=False)
+        with self.db.transaction() as session:
+            row = self._row(session, current.id)
+            for name in (
+                "kind",
+                "start_utc",
+                "end_utc",
+                "all_day",
+                "title",
+                "notes",
+                "requested_utc",
+                "billable",
+                "override_reason",
+                "sequence",
+            ):
+                setattr(row, name, getattr(updated, name))
+            row.updated_utc = datetime.now(UTC)
+            session.add(row)
+            for link in session.exec(
+                select(SessionCustomer).where(SessionCustomer.session_id == current.id)
+            ).all():
+                session.delete(link)
+            session.flush()
+            for customer in request.customers:
+                session.add(SessionCustomer(session_id=current.id, customer_id=customer.id))
+            details: dict[str, Any] = {
+                "before": current.as_json(self.clock),
+                "after": updated.as_json(self.clock),
+            }
+            if violations:
+                details["overridden"] = [v.as_json() for v in violations]
+            self._audit(session, "edit", current.id, details)
+        return Outcome(updated, violations, saved=True)
+
+    def _row(self, session: Session, session_id: int) -> SessionRow:
+        row = session.get(SessionRow, session_id)
+        if row is None:
+            raise BadInput(f"Session {session_id} no longer exists.")
+        return row
+
+    def set_status(
+        self, session_id: int | str, status: str, now: datetime | None = None
+    ) -> SessionRecord:
+        if status not in STATUSES:
+            raise BadInput(f"Unknown status '{status}'.")
+        current = self.get(session_id)
+        now = now or datetime.now(UTC)
+        if current.status == status:
+            raise BadInput(f"Session {current.id} is already {status}.")
+        if current.status == "cancelled":
+            raise BadInput(f"Session {current.id} is cancelled; book a new one instead.")
+        if status in ("done", "no-show") and current.start_utc > now:
+            raise BadInput(
+                f"Session {current.id} has not started yet "
+                f"({format_day(self.clock.et_date(current.start_utc))}); mark it "
+                f"{status} once it has taken place."
+            )
+        with self.db.transaction() as session:
+            row = self._row(session, current.id)
+            row.status = status
+            row.sequence += 1
+            row.updated_utc = datetime.now(UTC)
+            session.add(row)
+            self._audit(session, status, current.id, {"from": current.status, "to": status})
+        return replace(current, status=status, sequence=current.sequence + 1)
+
+    def restore(self, record: SessionRecord) -> SessionRecord:
+        """Put a session back exactly as recorded (undo); the sequence still rises."""
+        with self.db.transaction() as session:
+            row = self._row(session, record.id)
+            for name in ("kind", "start_utc", "end_utc", "all_day", "title", "notes", "status"):
+                setattr(row, name, getattr(record, name))
+            row.requested_utc, row.billable = record.requested_utc, record.billable
+            row.override_reason = record.override_reason
+            row.sequence += 1
+            row.updated_utc = datetime.now(UTC)
+            session.add(row)
+            self._audit(session, "restore", record.id, {"to": record.as_json(self.clock)})
+            restored = self._records(session, [row])[0]
+        return restored
+
+    def delete(self, session_id: int) -> None:
+        """Remove a session entirely (undo of a booking); the audit log keeps its trace."""
+        with self.db.transaction() as session:
+            row = self._row(session, session_id)
+            self._audit(session, "delete", session_id, {"uid": row.uid})
+            session.delete(row)
+
+    # --- busy time -----------------------------------------------------------------------------
+    def busy_blocks(self, first: datetime, end: datetime) -> list[Busy]:
+        with self.db.reading() as session:
+            return [
+                Busy(b.start_utc, b.end_utc, b.summary, b.all_day)
+                for b in session.exec(
+                    select(BusyBlock)
+                    .where(
+                        or_(
+                            and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first),
+                        )
+                    )
+                    .order_by(col(BusyBlock.start_utc))
+                ).all()
+            ]
+
+    def add_busy(self, blocks: Iterable[Busy], source: str = "") -> int:
+        with self.db.transaction() as session:
+            count = 0
+            for block in blocks:
+                session.add(
+                    BusyBlock(
+                        source=source,
+                        summary=block.summary,
+                        start_utc=block.start_utc,
+                        end_utc=block.end_utc,
+                        all_day=block.all_day,
+                    )
+                )
+                count += 1
+            return count
+
+
+def _with_id(row: SessionRow, session_id: int) -> SessionRow:
+    clone = SessionRow.model_validate(row.model_dump())
+    clone.id = session_id
+    return clone

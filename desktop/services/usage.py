@@ -1,0 +1,195 @@
+"""Usage accounting: what a customer has used, has scheduled and has left of each allowance.
+
+Cancelled sessions count for nothing; done and no-show count as used; planned as scheduled.
+Billable sessions never draw on an allowance: they are charged at the policy's hourly rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from desktop.services.business_time import BusinessClock, Period, period_containing
+from desktop.services.customers import CustomerRecord
+from desktop.services.entitlements import Entitlements, entitlements_for
+from desktop.services.policy import Policy
+from desktop.services.sessions import SessionRecord
+
+USED_STATUSES = ("done", "no-show")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    key: str
+    label: str
+    unit: str  # "hours" or "sessions"
+    allowed: float
+    used: float
+    scheduled: float
+    period: Period | None = None
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.allowed - self.used - self.scheduled)
+
+    @property
+    def over(self) -> float:
+        return max(0.0, self.used + self.scheduled - self.allowed)
+
+
+@dataclass(frozen=True)
+class MonthUsage:
+    year: int
+    month: int
+    used: int
+    scheduled: int
+    allowed: int
+
+
+@dataclass(frozen=True)
+class CustomerUsage:
+    customer: CustomerRecord
+    entitlements: Entitlements
+    allowances: tuple[Allowance, ...]
+    screen_share_months: tuple[MonthUsage, ...]
+    billable_hours: float
+    billable_usd: float
+    package_year: Period | None
+
+    def allowance(self, key: str) -> Allowance | None:
+        return next((a for a in self.allowances if a.key == key), None)
+
+
+def _split(sessions: Sequence[SessionRecord], hours: bool) -> tuple[float, float]:
+    def amount(s: SessionRecord) -> float:
+        return s.minutes / 60 if hours else 1
+
+    used = sum(amount(s) for s in sessions if s.status in USED_STATUSES)
+    scheduled = sum(amount(s) for s in sessions if s.status == "planned")
+    return used, scheduled
+
+
+def usage_for(
+    policy: Policy,
+    clock: BusinessClock,
+    customer: CustomerRecord,
+    sessions: Sequence[SessionRecord],
+    today: date,
+) -> CustomerUsage:
+    """Usage as of `today`: the onboarding window, the current package year and month."""
+    ent = entitlements_for(policy, customer.product, customer.users, customer.package)
+    counting = [s for s in sessions if s.counts and customer.id in s.customer_ids]
+    allowed_draw = [s for s in counting if not s.billable]
+
+    def of_kind(kind: str, period: Period | None = None) -> list[SessionRecord]:
+        return [
+            s
+            for s in allowed_draw
+            if s.kind == kind and (period is None or period.contains(clock.et_date(s.start_utc)))
+        ]
+
+    allowances = []
+    window = clock.onboarding_window(customer.start)
+    onboarding_period = Period(0, window.first_day, window.end)
+    used, scheduled = _split(of_kind("onboarding"), hours=True)
+    allowances.append(
+        Allowance(
+            "onboarding",
+            "Onboarding hours",
+            "hours",
+            ent.onboarding_hours,
+            used,
+            scheduled,
+            onboarding_period,
+        )
+    )
+
+    if ent.cadence != "as-needed":
+        months = policy.cadence_months[ent.cadence]
+        period = period_containing(customer.start, months, max(today, customer.start))
+        used, scheduled = _split(of_kind("cadence", period), hours=False)
+        allowances.append(
+            Allowance("cadence", "Cadence call this period", "sessions", 1, used, scheduled, period)
+        )
+
+    package_year = None
+    months_usage: list[MonthUsage] = []
+    if customer.package != "none":
+        package_year = period_containing(
+            customer.package_start, 12, max(today, customer.package_start)
+        )
+        assert package_year is not None
+        if ent.screen_shares_per_month:
+            month_start = date(today.year, today.month, 1)
+            month = period_containing(month_start, 1, today)
+            used, scheduled = _split(of_kind("screen-share", month), hours=False)
+            allowances.append(
+                Allowance(
+                    "screen-share",
+                    f"Screen-shares in {today:%B %Y}",
+                    "sessions",
+                    ent.screen_shares_per_month,
+                    used,
+                    scheduled,
+                    month,
+                )
+            )
+            months_usage = _months(
+                clock,
+                of_kind("screen-share", package_year),
+                package_year,
+                ent.screen_shares_per_month,
+            )
+        per_year = (
+            ("assistance", "Assistance hours this package year", ent.assistance_hours_per_year),
+            ("event-plan", "Event plans this package year", ent.event_plans_per_year),
+            ("round-table", "Round tables this package year", ent.round_tables_per_year),
+            (
+                "product-team",
+                "Product-team 1:1 this package year",
+                ent.product_team_meetings_per_year,
+            ),
+        )
+        for kind, label, allowed in per_year:
+            if not allowed:
+                continue
+            is_hours = kind == "assistance"
+            used, scheduled = _split(of_kind(kind, package_year), hours=is_hours)
+            allowances.append(
+                Allowance(
+                    kind,
+                    label,
+                    "hours" if is_hours else "sessions",
+                    allowed,
+                    used,
+                    scheduled,
+                    package_year,
+                )
+            )
+
+    billable_hours = sum(s.minutes for s in counting if s.billable) / 60
+    return CustomerUsage(
+        customer=customer,
+        entitlements=ent,
+        allowances=tuple(allowances),
+        screen_share_months=tuple(months_usage),
+        billable_hours=billable_hours,
+        billable_usd=billable_hours * policy.limits.additional_hour_usd,
+        package_year=package_year,
+    )
+
+
+def _months(
+    clock: BusinessClock, sessions: Sequence[SessionRecord], year: Period, allowed: int
+) -> list[MonthUsage]:
+    result = []
+    cursor = date(year.start.year, year.start.month, 1)
+    while cursor < year.end:
+        in_month = [
+            s for s in sessions if clock.et_month(s.start_utc) == (cursor.year, cursor.month)
+        ]
+        used, scheduled = _split(in_month, hours=False)
+        result.append(MonthUsage(cursor.year, cursor.month, int(used), int(scheduled), allowed))
+        cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    return result
