@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from desktop.errors import BadInput
 from desktop.services.business_time import (
     Period,
     add_months,
@@ -18,7 +19,6 @@ from desktop.services.business_time import (
     periods_between,
     to_utc,
 )
-from desktop.errors import BadInput
 from desktop.services.customers import CustomerRecord
 from desktop.services.ledger import Booked
 from desktop.services.sessions import BookingRequest, Scheduler, SessionRecord, SessionTimes
