@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -198,24 +198,16 @@ class Scheduler:
         self.customers = customers
 
     # --- reading --------------------------------------------------------------------------
-    def _names(self, session: Session) -> dict[int, str]:
-        return {
-            int(cid): name
-            for cid, name in session.exec(select(Customer.id, Customer.name)).all()
-            if cid is not None
-        }
+    def _names(self, session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
+        query = select(Customer.id, Customer.name)
+        if ids is not None:
+            query = query.where(col(Customer.id).in_(sorted(set(ids))))
+        return {int(cid): name for cid, name in session.exec(query).all() if cid is not None}
 
     def _records(self, session: Session, rows: Iterable[SessionRow]) -> list[SessionRecord]:
         rows = list(rows)
-        ids = [row.id for row in rows if row.id is not None]
-        members: dict[int, list[int]] = {}
-        for chunk_start in range(0, len(ids), 500):
-            chunk = ids[chunk_start : chunk_start + 500]
-            for link in session.exec(
-                select(SessionCustomer).where(col(SessionCustomer.session_id).in_(chunk))
-            ).all():
-                members.setdefault(link.session_id, []).append(link.customer_id)
-        names = self._names(session)
+        members = self._members(session, [row.id for row in rows if row.id is not None])
+        names = self._names(session, (cid for ids in members.values() for cid in ids))
         return [self._record(row, sorted(members.get(row.id or 0, [])), names) for row in rows]
 
     @staticmethod
@@ -292,11 +284,10 @@ class Scheduler:
     ) -> Ledger:
         """Sessions of these customers (all time), plus every timed session and busy block
         overlapping [first, end)."""
-        names = self._names(session)
         ledger = Ledger()
         wanted = sorted(set(customer_ids))
-        self._fill(session, ledger, names, customer_ids=wanted)
-        self._fill(session, ledger, names, first=first, end=end)
+        self._fill(session, ledger, customer_ids=wanted)
+        self._fill(session, ledger, first=first, end=end)
         for block in session.exec(
             select(BusyBlock).where(
                 and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
@@ -307,7 +298,7 @@ class Scheduler:
 
     def extend_ledger(self, ledger: Ledger, first: datetime, end: datetime) -> None:
         with self.db.reading() as session:
-            self._fill(session, ledger, self._names(session), first=first, end=end)
+            self._fill(session, ledger, first=first, end=end)
             for block in session.exec(
                 select(BusyBlock).where(
                     and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
@@ -319,12 +310,10 @@ class Scheduler:
         self,
         session: Session,
         ledger: Ledger,
-        names: dict[int, str],
         customer_ids: Sequence[int] | None = None,
         first: datetime | None = None,
         end: datetime | None = None,
     ) -> None:
-        members = func.group_concat(SessionCustomer.customer_id)
         columns: list[Any] = [
             SessionRow.id,
             SessionRow.kind,
@@ -334,13 +323,9 @@ class Scheduler:
             SessionRow.status,
             SessionRow.billable,
             SessionRow.title,
-            members,
         ]
-        query = (
-            sa_select(*columns)
-            .join(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
-            .group_by(col(SessionRow.id))
-        )
+        # No join here: with GROUP BY, SQLite walks the whole session table in id order.
+        query = sa_select(*columns)
         if customer_ids is not None:
             if not customer_ids:
                 return
@@ -357,12 +342,27 @@ class Scheduler:
                     col(SessionRow.status) != "cancelled",
                 )
             )
-        for sid, kind, start, stop, all_day, status, billable, title, ids in session.execute(query):
-            if sid is None or ledger.get(sid) is not None:
-                continue
-            cids = tuple(sorted(int(x) for x in str(ids).split(",")))
+        rows = [row for row in session.execute(query) if ledger.get(row[0]) is None]
+        member_ids = self._members(session, [row[0] for row in rows])
+        names = self._names(session, (cid for ids in member_ids.values() for cid in ids))
+        for sid, kind, start, stop, all_day, status, billable, title in rows:
+            cids = tuple(member_ids.get(sid, ()))
             label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
             ledger.add(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))
+
+    @staticmethod
+    def _members(session: Session, session_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Customer ids of each session, in id order."""
+        members: dict[int, list[int]] = {}
+        for chunk_start in range(0, len(session_ids), 500):
+            chunk = session_ids[chunk_start : chunk_start + 500]
+            for sid, cid in session.exec(
+                select(SessionCustomer.session_id, SessionCustomer.customer_id)
+                .where(col(SessionCustomer.session_id).in_(chunk))
+                .order_by(col(SessionCustomer.customer_id))
+            ).all():
+                members.setdefault(sid, []).append(cid)
+        return members
 
     # --- validating --------------------------------------------------------------------------
     def proposal_for(self, request: BookingRequest, session_id: int | None = None) -> Proposal:
