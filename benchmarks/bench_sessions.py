@@ -17,13 +17,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytz
-
-from benchmarks.synthetic_book import build
 from desktop.app import build_context
 from desktop.services.planner import Planner
 from desktop.services.sessions import BookingRequest, SessionTimes
 from desktop.services.slots import find_slots
 from desktop.services.usage import usage_for
+
+from benchmarks.synthetic_book import build
 
 
 def _timed(action: Callable[[], object], repeat: int) -> list[float]:
@@ -58,16 +58,21 @@ def main() -> None:
             customer = gold[index[0] % len(gold)]
             index[0] += 1
             day = today + timedelta(days=14 + index[0] % 20)
-            start = pytz.utc.normalize(context.clock.at(day, datetime.min.time()).astimezone(
-                pytz.utc)) + timedelta(hours=15)
+            start = pytz.utc.normalize(
+                context.clock.at(day, datetime.min.time()).astimezone(pytz.utc)
+            ) + timedelta(hours=15)
             request = BookingRequest(
-                (customer,), "screen-share",
-                SessionTimes(start, start + timedelta(minutes=60), False), now)
+                (customer,),
+                "screen-share",
+                SessionTimes(start, start + timedelta(minutes=60), False),
+                now,
+            )
             scheduler.validate(scheduler.proposal_for(request))
 
         samples = _timed(validate_one, 200)
-        rows.append(("validate one booking (median)", f"{statistics.median(samples):.2f} ms",
-                     "< 10 ms"))
+        rows.append(
+            ("validate one booking (median)", f"{statistics.median(samples):.2f} ms", "< 10 ms")
+        )
 
         def five_slots(index: list[int] = [0]) -> None:  # noqa: B006 - a counter
             customer = gold[index[0] % len(gold)]
@@ -85,18 +90,25 @@ def main() -> None:
             context.customers.entitlements(customer)
 
         samples = _timed(open_customer, 50)
-        rows.append(("open a customer page, services (median)",
-                     f"{statistics.median(samples):.1f} ms", "< 200 ms"))
+        rows.append(
+            (
+                "open a customer page, services (median)",
+                f"{statistics.median(samples):.1f} ms",
+                "< 200 ms",
+            )
+        )
 
         started = time.perf_counter()
         plan = Planner(scheduler).plan(customers, today, today + timedelta(days=365), now)
         plan_s = time.perf_counter() - started
-        rows.append((f"plan --all, one year ({len(plan.proposed)} proposed)",
-                     f"{plan_s:.2f} s", "< 10 s"))
+        rows.append(
+            (f"plan --all, one year ({len(plan.proposed)} proposed)", f"{plan_s:.2f} s", "< 10 s")
+        )
         context.close()
 
-    print(f"Synthetic book: {args.customers} customers, {count} sessions "
-          f"(built in {build_s:.1f} s)\n")
+    print(
+        f"Synthetic book: {args.customers} customers, {count} sessions (built in {build_s:.1f} s)\n"
+    )
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'result':>12}  target")
     print(f"{'-' * width}  {'-' * 12}  ------")
