@@ -11,6 +11,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 import pytz
@@ -31,20 +32,66 @@ def zone(name: str) -> pytz.BaseTzInfo:
         ) from None
 
 
+# WORKAROUND https://github.com/stub42/pytz/issues/31: pytz's tables end with 2037 and then
+# keep the last offset for ever (New York would stay on EST all of 2040). Past a zone's last
+# tabulated transition the offset comes from zoneinfo, which reads tzdata's POSIX rule, and is
+# attached as a fixed offset. Everything that converts goes through these two functions.
+@lru_cache(maxsize=512)
+def _tables_end(tz: pytz.BaseTzInfo) -> datetime | None:
+    """Naive UTC instant after which pytz no longer knows the zone's transitions."""
+    times: list[datetime] | None = getattr(tz, "_utc_transition_times", None)
+    return times[-1] if times else None
+
+
+def _past_tables(tz: pytz.BaseTzInfo, naive_utc: datetime) -> bool:
+    end = _tables_end(tz)
+    return end is not None and naive_utc > end
+
+
+def _fixed(aware: datetime) -> datetime:
+    offset = aware.utcoffset()
+    assert offset is not None
+    fixed = pytz.FixedOffset(int(offset.total_seconds() // 60))
+    return aware.replace(tzinfo=None).replace(tzinfo=fixed)
+
+
 def localize(tz: pytz.BaseTzInfo, wall: datetime) -> datetime:
     """Attach `tz` to a naive wall-clock time; a time skipped by DST is refused.
 
     A time that occurs twice (the fall-back hour) is read as the first of the two.
     """
+    if _past_tables(tz, wall - timedelta(days=1)):
+        return _localize_beyond_tables(tz, wall)
     try:
         return tz.localize(wall, is_dst=None)
     except pytz.NonExistentTimeError:
-        raise BadInput(
-            f"{wall:%H:%M} does not exist on {wall:%d %b %Y} in {tz.zone}: "
-            "the clocks go forward then. Choose another time."
-        ) from None
+        raise _gap_error(tz, wall) from None
     except pytz.AmbiguousTimeError:
         return tz.localize(wall, is_dst=True)
+
+
+def _gap_error(tz: pytz.BaseTzInfo, wall: datetime) -> BadInput:
+    return BadInput(
+        f"{wall:%H:%M} does not exist on {wall:%d %b %Y} in {tz.zone}: "
+        "the clocks go forward then. Choose another time."
+    )
+
+
+def _localize_beyond_tables(tz: pytz.BaseTzInfo, wall: datetime) -> datetime:
+    info = ZoneInfo(str(tz.zone))
+    first = wall.replace(tzinfo=info, fold=0)
+    round_trip = first.astimezone(UTC).astimezone(info).replace(tzinfo=None)
+    if round_trip != wall and wall.replace(tzinfo=info, fold=1).utcoffset() != first.utcoffset():
+        raise _gap_error(tz, wall)
+    return _fixed(first)
+
+
+def to_zone(moment: datetime, tz: pytz.BaseTzInfo) -> datetime:
+    """An aware instant as wall clock in `tz` (aware, normalized)."""
+    utc = to_utc(moment)
+    if _past_tables(tz, utc.replace(tzinfo=None)):
+        return _fixed(utc.astimezone(ZoneInfo(str(tz.zone))))
+    return tz.normalize(utc.astimezone(tz))
 
 
 def to_utc(moment: datetime) -> datetime:
@@ -151,7 +198,7 @@ class BusinessClock:
     # --- conversions -------------------------------------------------------------
     def et(self, moment: datetime) -> datetime:
         """An aware instant as ET wall clock (aware, normalized)."""
-        return self.tz.normalize(to_utc(moment).astimezone(self.tz))
+        return to_zone(moment, self.tz)
 
     def at(self, day: date, clock: time) -> datetime:
         """ET wall clock `clock` on `day`, as an aware datetime."""

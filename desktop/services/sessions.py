@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from desktop.errors import AmplanError, BadInput
 from desktop.models.database import Database
 from desktop.models.tables import AuditEntry, BusyBlock, Customer, SessionCustomer, SessionRow
-from desktop.services.business_time import BusinessClock, format_day, to_utc, zone
+from desktop.services.business_time import BusinessClock, format_day, to_utc, to_zone, zone
 from desktop.services.customers import CustomerBook, CustomerRecord
 from desktop.services.ledger import STATUSES, Booked, Busy, Ledger
 from desktop.services.policy import KIND_NAMES, Policy
@@ -403,8 +403,8 @@ class Scheduler:
         warnings = []
         for customer in proposal.customers:
             tz = zone(customer.tz)
-            local_start = tz.normalize(proposal.start_utc.astimezone(tz))
-            local_end = tz.normalize(proposal.end_utc.astimezone(tz))
+            local_start = to_zone(proposal.start_utc, tz)
+            local_end = to_zone(proposal.end_utc, tz)
             if (
                 local_start.time() < _CUSTOMER_DAY[0]
                 or local_end.time() > _CUSTOMER_DAY[1]

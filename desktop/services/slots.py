@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
-from desktop.services.business_time import to_utc, zone
+from desktop.services.business_time import to_utc, to_zone, zone
 from desktop.services.customers import CustomerRecord
 from desktop.services.ledger import Ledger
 from desktop.services.rules import Proposal, Violation, check, kind_not_entitled
@@ -133,7 +133,7 @@ class SlotSearch:
             score = 0.0
             for customer in self.customers:
                 tz = zone(customer.tz)
-                local = tz.normalize((start_utc + timedelta(minutes=offset)).astimezone(tz))
+                local = to_zone(start_utc + timedelta(minutes=offset), tz)
                 local_hour = local.hour + local.minute / 60
                 end_hour = local_hour + minutes / 60
                 if local_hour < 8:
