@@ -216,7 +216,9 @@ def _customer(args: argparse.Namespace, out: Output) -> int:
             for r in records
         ]
         out.result({"customers": [r.as_json() for r in records]}, rows)
-        if not records:
+        if not records and not args.archived and book.count():
+            out.say("Every customer is archived: `amplan customer list --archived` shows them.")
+        elif not records:
             out.say("No customers yet: `amplan customer add` or `amplan customer import`.")
     elif args.action == "import":
         report = book.import_csv(Path(args.file))
@@ -261,7 +263,10 @@ def _entitlements(args: argparse.Namespace, out: Output) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     global _context
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already reported by argparse
+        return int(exc.code or 0)
     out = Output(bool(getattr(args, "json", False)))
     handler: Handler = getattr(args, "handler", _gui)
     try:

@@ -120,6 +120,14 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 class Database:
     """A manager's book on disk. Build one per file in the composition root and pass it on."""
 
@@ -136,8 +144,19 @@ class Database:
                 self.backup = _migrate(self.path, version)
             except sqlite3.Error as exc:
                 raise StoreError(f"Could not prepare {self.path}: {exc}.") from None
-        self.engine: Engine = create_engine(f"sqlite:///{self.path}")
+        # Writes take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
+        # reads and then writes can fail at once with "database is locked" under a second
+        # writer, while an immediate one waits for the busy timeout.
+        self.engine: Engine = create_engine(
+            f"sqlite:///{self.path}", connect_args={"isolation_level": None}
+        )
         event.listen(self.engine, "connect", _on_connect)
+        event.listen(self.engine, "begin", _begin_immediate)
+        self.read_engine: Engine = create_engine(
+            f"sqlite:///{self.path}", connect_args={"isolation_level": None}
+        )
+        event.listen(self.read_engine, "connect", _on_connect)
+        event.listen(self.read_engine, "begin", _begin_deferred)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -147,11 +166,13 @@ class Database:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        """Reads see one consistent snapshot and never block a writer (WAL)."""
+        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def close(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 class InstanceLock:

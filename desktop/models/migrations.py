@@ -32,7 +32,7 @@ def _v1_customers(conn: sqlite3.Connection) -> None:
         """
         CREATE TABLE customer (
             id INTEGER PRIMARY KEY,
-            name VARCHAR NOT NULL UNIQUE,
+            name VARCHAR NOT NULL UNIQUE COLLATE NOCASE,
             product VARCHAR NOT NULL,
             users INTEGER NOT NULL CHECK (users >= 1),
             start DATE NOT NULL,

@@ -139,8 +139,10 @@ def validate_draft(
     users = 0
     try:
         users = int(draft.users.strip())
-        if not 1 <= users <= MAX_USERS:
+        if users < 1:
             errors["users"] = "Concurrent users must be a whole number of at least 1."
+        elif users > MAX_USERS:
+            errors["users"] = f"Concurrent users must be at most {MAX_USERS:,}."
     except ValueError:
         errors["users"] = "Concurrent users must be a whole number of at least 1."
     start: date | None = None

@@ -1,0 +1,34 @@
+"""Shared fixtures of the non-GUI suite: the shipped policy, its clock, a book on a temp file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from desktop.models.database import Database
+from desktop.services.business_time import BusinessClock
+from desktop.services.customers import CustomerBook
+from desktop.services.policy import Policy, load_policy
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy()
+
+
+@pytest.fixture(scope="session")
+def clock(policy: Policy) -> BusinessClock:
+    return BusinessClock(policy.time)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "book.sqlite")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def book(db: Database, policy: Policy) -> CustomerBook:
+    return CustomerBook(db, policy)
