@@ -22,7 +22,7 @@ from desktop.services.policy import PACKAGE_NAMES, Policy
 
 CSV_COLUMNS = ("name", "product", "users", "start", "package", "package_start", "tz", "contacts")
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
-_CONTACT = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>]+)>\s*$")
+_CONTACT = re.compile(r"(?P<name>[^<>]*?)<(?P<email>[^<>]*)>\s*[;\n]?")
 MAX_USERS = 1_000_000
 
 
@@ -105,22 +105,37 @@ def parse_date(text: str, what: str = "date") -> date:
 
 
 def parse_contacts(text: str) -> tuple[ContactInfo, ...]:
-    """`Name <email>; Name <email>`; a bare address is accepted with the address as name."""
+    """`Name <email>; Name <email>` (one per line works too). A name may itself hold `;`
+    or quotes; a bare address, without `<>`, is taken with the address as the name."""
     contacts = []
-    for part in text.split(";"):
-        if not part.strip():
-            continue
-        match = _CONTACT.match(part)
-        if match:
-            name, email = match["name"].strip(), match["email"].strip()
-        else:
-            name = email = part.strip()
+    position = 0
+    for match in _CONTACT.finditer(text):
+        _bare_addresses(text[position : match.start()], contacts)
+        # Bare addresses may stand before a name ("a@x.com; Name <b@x.com>").
+        parts = re.split(r"[;\n]", match["name"])
+        while len(parts) > 1 and (not parts[0].strip() or _EMAIL.match(parts[0].strip())):
+            _bare_addresses(parts.pop(0), contacts)
+        name = ";".join(parts).strip(" \t\r\n;")
+        email = match["email"].strip()
         if not _EMAIL.match(email):
             raise BadInput(
-                f"'{part.strip()}' is not a contact. Write it as Name <name@example.com>."
+                f"'{match.group(0).strip(' ;')}' is not a contact: '{email}' is not an e-mail "
+                "address. Write it as Name <name@example.com>."
             )
-        contacts.append(ContactInfo(name or email, email))
+        contacts.append(ContactInfo(" ".join(name.split()) or email, email))
+        position = match.end()
+    _bare_addresses(text[position:], contacts)
     return tuple(contacts)
+
+
+def _bare_addresses(text: str, into: list[ContactInfo]) -> None:
+    for part in re.split(r"[;\n]", text):
+        part = part.strip()
+        if not part:
+            continue
+        if not _EMAIL.match(part):
+            raise BadInput(f"'{part}' is not a contact. Write it as Name <name@example.com>.")
+        into.append(ContactInfo(part, part))
 
 
 def validate_draft(

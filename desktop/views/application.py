@@ -1,0 +1,109 @@
+"""GUI entry point: the application object, the stylesheet, the book lock and the crash dialog."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.app import APP_NAME, AppContext
+from desktop.errors import AmplanError, StoreLocked
+from desktop.models.database import InstanceLock
+from desktop.resources import resource_path
+from desktop.views import messages
+from desktop.views.icons import app_icon
+from desktop.views.main_window import MainWindow
+
+
+def crash_log_path() -> Path:
+    return platformdirs.user_log_path(APP_NAME, appauthor=False) / "crash.log"
+
+
+class CrashHandler:
+    """`sys.excepthook` for the GUI: expected errors as plain messages, bugs as a crash dialog.
+
+    Qt swallows exceptions raised in slots after printing them; this makes them visible.
+    """
+
+    def __init__(self, log_path: Path) -> None:
+        self.log_path = log_path
+
+    def __call__(
+        self,
+        exc_type: type[BaseException],
+        exc: BaseException,
+        tb: TracebackType | None,
+    ) -> None:
+        parent = QApplication.activeWindow()
+        if isinstance(exc, AmplanError):
+            messages.show_error(parent, "amplan", str(exc))
+            return
+        details = "".join(traceback.format_exception(exc_type, exc, tb))
+        sys.stderr.write(details)
+        where = self._write_log(details)
+        messages.show_error(
+            parent,
+            "amplan hit a bug",
+            "Something went wrong inside amplan. This is a bug, not something you did.\n\n"
+            "Every change you saved is safe in your book. "
+            f"{where}\n\nRestarting amplan is the safest way to go on.",
+        )
+
+    def _write_log(self, details: str) -> str:
+        try:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.log_path.open("a", encoding="utf-8") as log:
+                log.write(f"--- {datetime.now().isoformat(timespec='seconds')}\n{details}\n")
+        except OSError:
+            return "The details could not be written to a file; they were printed to the console."
+        return f"The details were written to {self.log_path}; please send that file with a report."
+
+
+def apply_style(app: QApplication) -> None:
+    """Load `style.qss`; its `url(@icons/...)` point into the shipped icon folder."""
+    text = resource_path("style.qss").read_text(encoding="utf-8")
+    icons = resource_path("icons").as_posix()
+    app.setStyleSheet(text.replace("url(@icons/", f"url({icons}/"))
+
+
+def run_gui(context: AppContext, quit_after_start: bool = False) -> int:
+    """Show the main window on `context`'s book until the user quits; returns the exit code."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    apply_style(app)
+
+    lock = InstanceLock(context.db.path)
+    try:
+        lock.acquire()
+    except StoreLocked as exc:
+        messages.show_error(None, "Book already open", str(exc))
+        return 2
+
+    previous_hook = sys.excepthook
+    sys.excepthook = CrashHandler(crash_log_path())
+    window: QWidget | None = None
+    try:
+        window = MainWindow(context, QSettings())
+        window.show()
+        if quit_after_start:
+            app.processEvents()
+            QTimer.singleShot(0, app.quit)
+        code = app.exec()
+        window.close()
+        return code
+    finally:
+        if window is not None:
+            window.deleteLater()
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        sys.excepthook = previous_hook
+        lock.release()

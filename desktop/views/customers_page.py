@@ -1,0 +1,326 @@
+"""The Customers page: search, table, actions and the selected customer's contract."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.app import AppContext
+from desktop.errors import AmplanError
+from desktop.services.customers import CustomerRecord
+from desktop.views import messages
+from desktop.views.customer_detail import CustomerDetail
+from desktop.views.customer_dialog import CustomerDialog
+from desktop.views.customer_table_model import (
+    CUSTOMER_ROLE,
+    NAME,
+    TIME_ZONE,
+    CustomerFilterModel,
+    CustomerTableModel,
+)
+from desktop.views.icons import ON_ACCENT, icon
+from desktop.views.placeholders import EmptyState
+
+CELL_PADDING = 20  # the stylesheet's 6px each side, and air
+HEADER_PADDING = 24
+SORT_ARROW = 16
+MAX_COLUMN_WIDTH = 220
+DETAIL_MIN_WIDTH = 390
+DETAIL_MAX_WIDTH = 520
+
+
+class _ZoneDelegate(QStyledItemDelegate):
+    """Elides a squeezed time zone on the left: '…/Chicago' says more than 'America/…'."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideLeft
+
+
+class CustomersPage(QStackedWidget):
+    """Shows the empty-book welcome until there is a customer, then the table and the panel."""
+
+    book_changed = Signal()
+    sample_book_requested = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("customersPage")
+        self._context = context
+
+        self.empty_state = EmptyState(
+            "customers",
+            "Your book is empty",
+            "Add your first customer to see what their contract gives, "
+            "or load the sample book to look around with made-up customers.",
+        )
+        self.empty_add_button = self.empty_state.add_button("Add customer", "add", primary=True)
+        self.empty_sample_button = self.empty_state.add_button("Load sample book", "sample")
+        self.empty_add_button.clicked.connect(self.add_customer)
+        self.empty_sample_button.clicked.connect(self.sample_book_requested)
+        self.addWidget(self.empty_state)
+
+        self.model = CustomerTableModel(
+            {name: package.label for name, package in context.policy.packages.items()}, self
+        )
+        self.proxy = CustomerFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        title = QLabel("Customers")
+        title.setObjectName("pageTitle")
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search name, product, package or contact")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setMinimumWidth(280)
+        self.search.textChanged.connect(self._search_changed)
+        self.add_button = self._button("Add customer", "add", primary=True)
+        self.edit_button = self._button("Edit", "edit")
+        self.archive_button = self._button("Archive", "archive")
+        self.add_button.clicked.connect(self.add_customer)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.archive_button.clicked.connect(self.archive_selected)
+
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(8)
+        toolbar.addWidget(title)
+        toolbar.addSpacing(16)
+        toolbar.addWidget(self.search, 1)
+        toolbar.addSpacing(8)
+        toolbar.addWidget(self.add_button)
+        toolbar.addWidget(self.edit_button)
+        toolbar.addWidget(self.archive_button)
+
+        self.table = QTableView()
+        self.table.setObjectName("customerTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setMinimumSectionSize(48)
+        header.setDefaultSectionSize(80)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The time zone gives way first when the window is narrow; the name never does.
+        header.setSectionResizeMode(TIME_ZONE, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.setItemDelegateForColumn(TIME_ZONE, _ZoneDelegate(self.table))
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.no_match = QLabel()
+        self.no_match.setObjectName("noMatch")
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.hide()
+
+        self.detail = CustomerDetail(context.policy, context.clock)
+        self.detail.setMinimumWidth(DETAIL_MIN_WIDTH - 20)
+
+        table_side = QWidget()
+        table_column = QVBoxLayout(table_side)
+        table_column.setContentsMargins(0, 0, 0, 0)
+        table_column.addWidget(self.table)
+        table_column.addWidget(self.no_match)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("customersSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(table_side)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        listing = QWidget()
+        column = QVBoxLayout(listing)
+        column.setContentsMargins(16, 14, 16, 10)
+        column.setSpacing(12)
+        column.addLayout(toolbar)
+        column.addWidget(self.splitter, 1)
+        self.addWidget(listing)
+        self._listing = listing
+        self._columns_sized = False
+        self._splitter_sized = False
+        self._update_actions()
+
+    def _button(self, text: str, icon_name: str, primary: bool = False) -> QPushButton:
+        button = QPushButton(icon(icon_name, ON_ACCENT if primary else None), text)
+        button.setIconSize(QSize(16, 16))
+        if primary:
+            button.setObjectName("primary")
+        return button
+
+    # --- state --------------------------------------------------------------------------
+    def set_rows(self, rows: list[CustomerRecord]) -> None:
+        """Replace the table; the selected customer stays selected if still in the book."""
+        selected = self.selected_customer()
+        self.model.set_rows(rows)
+        self.setCurrentWidget(self._listing if rows else self.empty_state)
+        if rows and not self._columns_sized:
+            self._fit_columns()
+        if selected is not None:
+            self.select_customer(selected.id)
+        self._selection_changed()
+        self._update_no_match()
+
+    def selected_customer(self) -> CustomerRecord | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        customer = rows[0].data(CUSTOMER_ROLE)
+        return customer if isinstance(customer, CustomerRecord) else None
+
+    def select_customer(self, customer_id: int) -> bool:
+        row = self.model.row_of(customer_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, NAME))
+        if not index.isValid():
+            return False
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("customers/splitter", self.splitter.saveState())
+        settings.setValue("customers/header", self.table.horizontalHeader().saveState())
+
+    def restore_state(self, settings: QSettings) -> None:
+        splitter = settings.value("customers/splitter")
+        header = settings.value("customers/header")
+        if splitter is not None and self.splitter.restoreState(splitter):
+            self._splitter_sized = True
+        if header is not None and self.table.horizontalHeader().restoreState(header):
+            self._columns_sized = True
+
+    def _fit_columns(self) -> None:
+        """First sight of a full book: each column as wide as its longest cell, within reason."""
+        cells = self.table.fontMetrics()
+        bold = self.table.horizontalHeader().font()
+        bold.setBold(True)
+        headers = QFontMetrics(bold)
+        for column in range(self.model.columnCount()):
+            if column == TIME_ZONE:
+                continue
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            texts = [
+                str(self.model.index(row, column).data() or "")
+                for row in range(self.model.rowCount())
+            ]
+            widest = max((cells.horizontalAdvance(text) for text in texts), default=0)
+            arrow = SORT_ARROW if column == self.proxy.sortColumn() else 0
+            width = max(
+                widest + CELL_PADDING, headers.horizontalAdvance(title) + HEADER_PADDING + arrow
+            )
+            self.table.setColumnWidth(column, min(width, MAX_COLUMN_WIDTH))
+        # Setting the mode again makes the header hand the time zone what is left.
+        self.table.horizontalHeader().setSectionResizeMode(
+            TIME_ZONE, QHeaderView.ResizeMode.Stretch
+        )
+        self._columns_sized = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """First layout with no saved split: the table gets the room, the panel a readable width."""
+        super().resizeEvent(event)
+        total = self.splitter.width() if self.splitter.isVisible() else event.size().width() - 40
+        if not self._splitter_sized and total > 0:
+            detail = max(DETAIL_MIN_WIDTH, min(DETAIL_MAX_WIDTH, int(total * 0.34)))
+            self.splitter.setSizes([max(total - detail, 1), detail])
+            self._splitter_sized = True
+
+    # --- reactions ----------------------------------------------------------------------
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._update_no_match()
+        if self.selected_customer() is None and self.proxy.rowCount() == 1:
+            self.table.selectRow(0)
+
+    def _update_no_match(self) -> None:
+        text = self.search.text().strip()
+        empty = bool(text) and self.proxy.rowCount() == 0
+        self.no_match.setText(f"No customer matches “{text}”." if empty else "")
+        self.no_match.setVisible(empty)
+
+    def _selection_changed(self, *_: QItemSelection) -> None:
+        self.detail.show_customer(self.selected_customer())
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has_selection = self.selected_customer() is not None
+        self.edit_button.setEnabled(has_selection)
+        self.archive_button.setEnabled(has_selection)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.edit_selected()
+
+    # --- actions ------------------------------------------------------------------------
+    def add_customer(self) -> None:
+        self._open_dialog(CustomerDialog(self._context, None, self.window()))
+
+    def edit_selected(self) -> None:
+        customer = self.selected_customer()
+        if customer is not None:
+            self._open_dialog(CustomerDialog(self._context, customer, self.window()))
+
+    def _open_dialog(self, dialog: CustomerDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.customer_saved.connect(self._customer_saved)
+        dialog.open()
+
+    def _customer_saved(self, customer: CustomerRecord) -> None:
+        self.book_changed.emit()
+        if not self.select_customer(customer.id):
+            # Saved but hidden by the search: clear it so the user sees what they saved.
+            self.search.clear()
+            self.select_customer(customer.id)
+
+    def archive_selected(self) -> None:
+        customer = self.selected_customer()
+        if customer is None:
+            return
+        question = (
+            f"Archive {customer.name}? They leave the customer list; "
+            "their contract and contacts are kept."
+        )
+        if not messages.ask(self, "Archive customer", question, "Archive"):
+            return
+        try:
+            self._context.customers.set_archived(customer.id, True)
+        except AmplanError as exc:
+            messages.show_error(self, "Could not archive", str(exc))
+            return
+        self.book_changed.emit()

@@ -1,0 +1,88 @@
+"""GUI fixtures: a fresh book per test and Qt settings kept out of the user's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from desktop.app import AppContext, build_context
+from desktop.views import messages
+from desktop.views.main_window import MainWindow
+from PySide6.QtCore import QCoreApplication, QSettings
+from pytestqt.qtbot import QtBot
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path) -> Iterator[Path]:
+    """Every `QSettings()` (run_gui's too) writes under tmp_path, never the user's config."""
+    folder = tmp_path / "settings"
+    QCoreApplication.setOrganizationName("amplan")
+    QCoreApplication.setApplicationName("amplan")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> Iterator[AppContext]:
+    ctx = build_context(tmp_path / "book.sqlite")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def sample_context(context: AppContext) -> AppContext:
+    report = context.load_sample_book()
+    assert report.errors == []
+    return context
+
+
+@dataclass
+class Dialogs:
+    """What the seam was asked to show; `answer` is the reply to every question."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    infos: list[tuple[str, str]] = field(default_factory=list)
+    questions: list[tuple[str, str]] = field(default_factory=list)
+    answer: bool = True
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    """No real message box ever blocks a test; each one is recorded for assertions."""
+    seen = Dialogs()
+
+    def ask(_parent: object, title: str, text: str, _yes: str = "OK") -> bool:
+        seen.questions.append((title, text))
+        return seen.answer
+
+    monkeypatch.setattr(messages, "show_error", lambda _p, t, x: seen.errors.append((t, x)))
+    monkeypatch.setattr(messages, "show_info", lambda _p, t, x: seen.infos.append((t, x)))
+    monkeypatch.setattr(messages, "show_about", lambda _p, t, x: seen.infos.append((t, x)))
+    monkeypatch.setattr(messages, "ask", ask)
+    return seen
+
+
+def open_window(qtbot: QtBot, context: AppContext, settings: QSettings) -> MainWindow:
+    window = MainWindow(context, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, context: AppContext, settings: QSettings) -> MainWindow:
+    return open_window(qtbot, context, settings)
+
+
+@pytest.fixture
+def sample_window(qtbot: QtBot, sample_context: AppContext, settings: QSettings) -> MainWindow:
+    return open_window(qtbot, sample_context, settings)

@@ -1,0 +1,58 @@
+"""The GUI entry point: starts and quits cleanly, refuses a locked book, shows bugs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from desktop.app import AppContext
+from desktop.errors import BadInput
+from desktop.models.database import InstanceLock
+from desktop.views.application import CrashHandler, run_gui
+
+from .conftest import Dialogs
+
+
+def test_run_gui_starts_and_quits_with_zero(
+    sample_context: AppContext, dialogs: Dialogs, isolated_settings: Path
+) -> None:
+    hook = sys.excepthook
+    assert run_gui(sample_context, quit_after_start=True) == 0
+    assert dialogs.errors == []
+    assert sys.excepthook is hook  # the crash handler does not outlive the window
+    assert list(isolated_settings.rglob("*.ini")), "window state went to the redirected folder"
+    assert run_gui(sample_context, quit_after_start=True) == 0  # the lock was released
+
+
+def test_second_window_on_the_same_book_is_refused(context: AppContext, dialogs: Dialogs) -> None:
+    other_window = InstanceLock(context.db.path)
+    other_window.acquire()
+    try:
+        assert run_gui(context, quit_after_start=True) == 2
+    finally:
+        other_window.release()
+    [(title, text)] = dialogs.errors
+    assert title == "Book already open"
+    assert "already open in another amplan window" in text
+
+
+def test_crash_handler_shows_expected_errors_plainly(tmp_path: Path, dialogs: Dialogs) -> None:
+    handler = CrashHandler(tmp_path / "crash.log")
+    error = BadInput("No customer named 'Nobody'.")
+    handler(BadInput, error, None)
+    assert dialogs.errors == [("amplan", "No customer named 'Nobody'.")]
+    assert not (tmp_path / "crash.log").exists()
+
+
+def test_crash_handler_logs_a_bug_and_says_where(tmp_path: Path, dialogs: Dialogs, capsys) -> None:
+    log = tmp_path / "logs" / "crash.log"
+    try:
+        raise ZeroDivisionError("division by zero")
+    except ZeroDivisionError as exc:
+        CrashHandler(log)(type(exc), exc, exc.__traceback__)
+    [(title, text)] = dialogs.errors
+    assert title == "amplan hit a bug"
+    assert str(log) in text
+    assert "Traceback" not in text  # the user gets words; the file gets the details
+    assert "ZeroDivisionError" in log.read_text(encoding="utf-8")
+    assert "ZeroDivisionError" in capsys.readouterr().err
