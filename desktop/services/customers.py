@@ -107,7 +107,7 @@ def parse_date(text: str, what: str = "date") -> date:
 def parse_contacts(text: str) -> tuple[ContactInfo, ...]:
     """`Name <email>; Name <email>` (one per line works too). A name may itself hold `;`
     or quotes; a bare address, without `<>`, is taken with the address as the name."""
-    contacts = []
+    contacts: list[ContactInfo] = []
     position = 0
     for match in _CONTACT.finditer(text):
         _bare_addresses(text[position : match.start()], contacts)
