@@ -15,6 +15,7 @@ import platformdirs
 from desktop.models.database import Database
 from desktop.resources import resource_path
 from desktop.services.business_time import BusinessClock
+from desktop.services.calendar_files import CalendarFiles
 from desktop.services.customers import CustomerBook, ImportReport, sample_book_csv
 from desktop.services.policy import Policy, load_policy
 from desktop.services.sessions import Scheduler
@@ -45,6 +46,7 @@ class AppContext:
     clock: BusinessClock
     customers: CustomerBook
     scheduler: Scheduler
+    calendars: CalendarFiles
 
     def load_sample_book(self, today: date | None = None) -> ImportReport:
         text = resource_path("sample", "book.csv").read_text(encoding="utf-8")
@@ -62,4 +64,11 @@ def build_context(db_path: Path, policy_path: str | Path | None = None) -> AppCo
     clock = BusinessClock(policy.time)
     customers = CustomerBook(db, policy)
     scheduler = Scheduler(db, policy, clock, customers)
-    return AppContext(db=db, policy=policy, clock=clock, customers=customers, scheduler=scheduler)
+    return AppContext(
+        db=db,
+        policy=policy,
+        clock=clock,
+        customers=customers,
+        scheduler=scheduler,
+        calendars=CalendarFiles(scheduler, customers),
+    )

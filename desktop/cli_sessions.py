@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import BadInput
 from desktop.services.business_time import format_span
+from desktop.services.calendar_files import write_file
 from desktop.services.customers import parse_date
 from desktop.services.planner import PlannedSession, Planner, default_until
 from desktop.services.policy import KIND_NAMES
@@ -22,8 +24,9 @@ if TYPE_CHECKING:
     from desktop.cli import Output
 
 
-def register(command: Any) -> None:
-    """Add the session commands through `command(name, handler, help)` of cli.build_parser."""
+def register(command: Any) -> Any:
+    """Add the session commands through `command(name, handler, help)` of cli.build_parser;
+    returns the sub-parsers that still need the global flags."""
     book = command("book", _book, "book a session (refused with exit 3 if the contract says no)")
     book.add_argument("--customer", required=True, metavar="C")
     book.add_argument("--kind", required=True, choices=KIND_NAMES)
@@ -83,6 +86,26 @@ def register(command: Any) -> None:
     plan.add_argument("--from", dest="first", metavar="DATE")
     plan.add_argument("--until", metavar="DATE")
     plan.add_argument("--apply", action="store_true", help="book the proposal in one transaction")
+
+    busy = command("busy", _busy, "your own calendar's busy time, which blocks bookings")
+    busy_actions = busy.add_subparsers(dest="action", required=True, metavar="ACTION")
+    busy_import = busy_actions.add_parser("import", help="import an .ics file (again: replaces)")
+    busy_import.add_argument("file", metavar="FILE.ics")
+    busy_actions.add_parser("list", help="list busy blocks")
+    busy_actions.add_parser("clear", help="forget all busy time")
+
+    export = command("export-ics", _export, "an invite for one session, or a calendar feed")
+    what = export.add_mutually_exclusive_group(required=True)
+    what.add_argument("--session", metavar="ID")
+    what.add_argument("--customer", metavar="C")
+    what.add_argument("--all", action="store_true")
+    export.add_argument("--from", dest="first", metavar="DATE")
+    export.add_argument("--to", dest="last", metavar="DATE")
+    export.add_argument("-o", "--output", required=True, metavar="FILE.ics")
+    export.add_argument(
+        "--reminder", type=int, metavar="MINUTES", help="alarm before the start (0: none)"
+    )
+    return busy_actions
 
 
 def _length_flags(parser: argparse.ArgumentParser) -> None:
@@ -275,4 +298,65 @@ def _plan(args: argparse.Namespace, out: Output) -> int:
         out.say(f"Booked {len(plan.proposed)} session(s).")
     else:
         out.say(f"{len(plan.proposed)} session(s) proposed; add --apply to book them.")
+    return 0
+
+
+def _busy(args: argparse.Namespace, out: Output) -> int:
+    context = _context(args)
+    if args.action == "import":
+        today = datetime.now(UTC).astimezone(context.clock.tz).date()
+        imported, skipped = context.calendars.import_busy(Path(args.file), today)
+        out.result(
+            {"imported": imported, "skipped": skipped},
+            f"Imported {imported} busy block(s), skipped {skipped} (free or cancelled).",
+        )
+    elif args.action == "list":
+        blocks = context.scheduler.busy_blocks()
+        rows = []
+        for block in blocks:
+            if block.all_day:
+                first = context.clock.et_date(block.start_utc)
+                last = context.clock.et_date(block.end_utc) - timedelta(days=1)
+                when = f"{first} - {last} (all day)"
+            else:
+                when = f"{format_span(block.start_utc, block.end_utc, context.clock)} ET"
+            rows.append(f"{when:<36} {block.summary}")
+        data = [
+            {
+                "start": context.clock.et(b.start_utc).isoformat(),
+                "end": context.clock.et(b.end_utc).isoformat(),
+                "summary": b.summary,
+                "all_day": b.all_day,
+            }
+            for b in blocks
+        ]
+        out.result({"busy": data}, rows)
+        if not blocks:
+            out.say("No busy time: `amplan busy import FILE.ics` brings yours in.")
+    else:
+        removed = context.scheduler.clear_busy()
+        out.result({"removed": removed}, f"Removed {removed} busy block(s).")
+    return 0
+
+
+def _export(args: argparse.Namespace, out: Output) -> int:
+    context = _context(args)
+    path = Path(args.output)
+    reminder = args.reminder
+    if reminder is not None and reminder < 0:
+        raise BadInput("--reminder must be 0 or more minutes.")
+    if args.session:
+        if args.first or args.last:
+            raise BadInput("--from/--to apply to feeds, not to one session's invite.")
+        data = context.calendars.invite(args.session, 15 if reminder is None else reminder or None)
+        kind = "invite"
+    else:
+        customer = context.customers.get(args.customer) if args.customer else None
+        first = parse_date(args.first) if args.first else None
+        last = parse_date(args.last) if args.last else None
+        data = context.calendars.feed(customer, first, last, reminder or None)
+        kind = "calendar feed"
+    write_file(path, data)
+    events = data.count(b"BEGIN:VEVENT")
+    out.result({"file": str(path), "events": events}, f"Wrote {kind} {path} ({events} event(s)).")
     return 0

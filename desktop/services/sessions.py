@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -701,35 +701,53 @@ class Scheduler:
             session.delete(row)
 
     # --- busy time -----------------------------------------------------------------------------
-    def busy_blocks(self, first: datetime, end: datetime) -> list[Busy]:
+    def busy_blocks(self, first: datetime | None = None, end: datetime | None = None) -> list[Busy]:
         with self.db.reading() as session:
+            query = select(BusyBlock).order_by(col(BusyBlock.start_utc))
+            if first is not None and end is not None:
+                query = query.where(
+                    and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
+                )
             return [
                 Busy(b.start_utc, b.end_utc, b.summary, b.all_day)
-                for b in session.exec(
-                    select(BusyBlock)
-                    .where(
-                        or_(
-                            and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first),
-                        )
-                    )
-                    .order_by(col(BusyBlock.start_utc))
-                ).all()
+                for b in session.exec(query).all()
             ]
 
-    def add_busy(self, blocks: Iterable[Busy], source: str = "") -> int:
+    def add_busy(self, blocks: Iterable[Busy], source: str = "", uid: str = "") -> int:
         with self.db.transaction() as session:
-            count = 0
-            for block in blocks:
-                session.add(
-                    BusyBlock(
-                        source=source,
-                        summary=block.summary,
-                        start_utc=block.start_utc,
-                        end_utc=block.end_utc,
-                        all_day=block.all_day,
-                    )
-                )
-                count += 1
+            return self._insert_busy(session, [(uid, block) for block in blocks], source)
+
+    @staticmethod
+    def _insert_busy(session: Session, blocks: Sequence[tuple[str, Busy]], source: str) -> int:
+        session.add_all(
+            BusyBlock(
+                source=source,
+                uid=uid,
+                summary=block.summary,
+                start_utc=block.start_utc,
+                end_utc=block.end_utc,
+                all_day=block.all_day,
+            )
+            for uid, block in blocks
+        )
+        return len(blocks)
+
+    def replace_busy(
+        self, source: str, uids: Iterable[str], blocks: Sequence[tuple[str, Busy]]
+    ) -> int:
+        """Re-importing a file replaces what it brought before (by source and by UID)."""
+        wanted = sorted(set(uids))
+        with self.db.transaction() as session:
+            session.execute(delete(BusyBlock).where(col(BusyBlock.source) == source))
+            for chunk_start in range(0, len(wanted), 500):
+                chunk = wanted[chunk_start : chunk_start + 500]
+                session.execute(delete(BusyBlock).where(col(BusyBlock.uid).in_(chunk)))
+            return self._insert_busy(session, blocks, source)
+
+    def clear_busy(self) -> int:
+        with self.db.transaction() as session:
+            count = len(session.exec(select(BusyBlock.id)).all())
+            session.execute(delete(BusyBlock))
             return count
 
 
