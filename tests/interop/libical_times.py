@@ -20,7 +20,8 @@ def utc_text(moment: "ICalGLib.Time") -> str:
         return f"{moment.get_year():04d}-{moment.get_month():02d}-{moment.get_day():02d}"
     if not moment.is_utc() and moment.get_timezone() is None:
         raise SystemExit(f"floating or unresolved time {moment.as_ical_string()}")
-    seconds = moment.as_timet_with_zone(moment.get_timezone() or ICalGLib.Timezone.get_utc_timezone())
+    zone = moment.get_timezone() or ICalGLib.Timezone.get_utc_timezone()
+    seconds = moment.as_timet_with_zone(zone)
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -44,10 +45,8 @@ def main() -> None:
             prop = event.get_next_property(ICalGLib.PropertyKind.XLICERROR_PROPERTY)
         uid = event.get_uid()
         if event.get_first_property(ICalGLib.PropertyKind.RRULE_PROPERTY) is None:
-            occurrences.append(
-                {"uid": uid, "start": utc_text(event.get_dtstart()), "end": utc_text(event.get_dtend()),
-                 "method": method}
-            )
+            start_text, end_text = utc_text(event.get_dtstart()), utc_text(event.get_dtend())
+            occurrences.append({"uid": uid, "start": start_text, "end": end_text, "method": method})
         else:
             start = event.get_dtstart()
             end = ICalGLib.Time.new_from_string(f"{until_year}1231T000000Z")
@@ -55,8 +54,14 @@ def main() -> None:
             def collect(_comp, span, _data=None, uid=uid):
                 begin = datetime.fromtimestamp(span.get_start(), UTC)
                 finish = datetime.fromtimestamp(span.get_end(), UTC)
-                occurrences.append({"uid": uid, "start": begin.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                    "end": finish.strftime("%Y-%m-%dT%H:%M:%SZ"), "method": method})
+                occurrences.append(
+                    {
+                        "uid": uid,
+                        "start": begin.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "end": finish.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "method": method,
+                    }
+                )
 
             event.foreach_recurrence(start, end, collect)
         event = root.get_next_component(ICalGLib.ComponentKind.VEVENT_COMPONENT)
@@ -65,8 +70,15 @@ def main() -> None:
     while prop is not None:
         root_errors.append(prop.get_xlicerror())
         prop = root.get_next_property(ICalGLib.PropertyKind.XLICERROR_PROPERTY)
-    print(json.dumps({"restriction_ok": restriction_ok, "errors": errors + root_errors,
-                      "occurrences": occurrences}))
+    print(
+        json.dumps(
+            {
+                "restriction_ok": restriction_ok,
+                "errors": errors + root_errors,
+                "occurrences": occurrences,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
