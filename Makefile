@@ -10,8 +10,12 @@ SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libnss3 libxcomposite1 \
 	libxdamage1 libxrandr2 libxtst6 libasound2 fonts-dejavu-core poppler-utils
+# Independent iCalendar parsers the interoperability tests compare exports against:
+# libical through the system Python's GObject introspection, ical.js through Node.
+TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi
+INTEROP := tests/interop
 
-.PHONY: run test lint types pytest system-deps clean
+.PHONY: run test lint types pytest system-deps apt-install test-deps clean
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -21,7 +25,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(SYSTEM_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do \
 		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if command -v apt-get >/dev/null 2>&1; then \
@@ -41,7 +48,15 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy desktop
 
-pytest: $(STAMP)
+$(INTEROP)/node_modules/.installed: $(INTEROP)/package.json $(INTEROP)/package-lock.json
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_SYSTEM_PACKAGES)"
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory apt-install PACKAGES="nodejs npm"
+	cd $(INTEROP) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-deps: $(STAMP) $(INTEROP)/node_modules/.installed
+
+pytest: test-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 test: lint types pytest
