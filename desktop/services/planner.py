@@ -99,7 +99,8 @@ class Planner:
 
     def _remember(
         self, search: SlotSearch, customer: CustomerRecord, kind: str, times: SessionTimes
-    ) -> None:
+    ) -> int:
+        """Put a proposal in the ledger so later proposals respect it; returns its id."""
         search.ledger.add(
             Booked(
                 self._next_id,
@@ -114,6 +115,7 @@ class Planner:
             )
         )
         self._next_id -= 1
+        return self._next_id + 1
 
     def _plan_onboarding(
         self,
@@ -147,15 +149,57 @@ class Planner:
             for n in range((last_day - start_day).days + 1)
             if self.clock.is_business_day(start_day + timedelta(days=n))
         )
-        # Use the first half of what is left of the window, with a day between when it fits.
+        # Use the first half of what is left of the window, with a day between when it fits;
+        # when other bookings crowd the window, close the gaps rather than leave hours unplanned.
         sessions = len(lengths)
-        gap = (
+        widest = (
             1
             if business_days < 2 * sessions
             else min(ONBOARDING_MAX_GAP_BUSINESS_DAYS, max(2, business_days // (2 * sessions)))
         )
+        best: list[SessionTimes] = []
+        for gap in range(widest, -1, -1):
+            placed = self._place_onboarding(
+                customer, search, lengths, start_day, last_day, gap, after_utc, now
+            )
+            if len(placed) > len(best):
+                best = [times for _, times in placed]
+            if len(placed) == sessions or gap == 0:
+                break
+            for proposal_id, _ in placed:  # try again with shorter gaps
+                search.ledger.remove(proposal_id)
+        for number, times in enumerate(best, start=1):
+            plan.proposed.append(
+                PlannedSession(
+                    customer,
+                    "onboarding",
+                    times,
+                    f"onboarding {number} of {sessions} ({times.minutes} min)",
+                )
+            )
+        if len(best) < sessions:
+            left = sum(lengths[len(best) :]) / 60
+            plan.notes.append(
+                f"{customer.name}: no legal slot left for {left:g} onboarding hour(s) "
+                f"before {format_day(last_day)}."
+            )
+
+    def _place_onboarding(
+        self,
+        customer: CustomerRecord,
+        search: SlotSearch,
+        lengths: list[int],
+        start_day: date,
+        last_day: date,
+        gap: int,
+        after_utc: datetime,
+        now: datetime,
+    ) -> list[tuple[int, SessionTimes]]:
+        """Sessions `gap` business days apart from `start_day`; stops at the first that fits
+        nowhere. Each placed one is already in the ledger (with its id)."""
+        placed: list[tuple[int, SessionTimes]] = []
         day = start_day
-        for number, minutes in enumerate(lengths, start=1):
+        for minutes in lengths:
             times = None
             while day <= last_day and times is None:
                 preferred = search.preferred_offsets(day, minutes)
@@ -163,24 +207,12 @@ class Planner:
                 if times is None:
                     day += timedelta(days=1)
             if times is None:
-                left = sum(lengths[number - 1 :]) / 60
-                plan.notes.append(
-                    f"{customer.name}: no legal slot left for {left:g} onboarding hour(s) "
-                    f"before {format_day(last_day)}."
-                )
-                return
-            self._remember(search, customer, "onboarding", times)
-            plan.proposed.append(
-                PlannedSession(
-                    customer,
-                    "onboarding",
-                    times,
-                    f"onboarding {number} of {len(lengths)} ({minutes} min)",
-                )
-            )
+                break
+            placed.append((self._remember(search, customer, "onboarding", times), times))
             day = self.clock.et_date(times.start_utc)
             for _ in range(gap):
                 day = self.clock.next_business_day(day)
+        return placed
 
     def _steady_weekday(self, customer: CustomerRecord, search: SlotSearch) -> int:
         calls = search.ledger.of_customer(customer.id, "cadence")
