@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import BadInput
-from desktop.services.business_time import format_span
+from desktop.services.business_time import format_span, to_utc
 from desktop.services.calendar_files import write_file
 from desktop.services.customers import parse_date
 from desktop.services.planner import PlannedSession, Planner, default_until
 from desktop.services.policy import KIND_NAMES
-from desktop.services.sessions import BookingRequest, SessionRecord, parse_times
+from desktop.services.sessions import BookingRequest, SessionRecord, SessionTimes, parse_times
 from desktop.services.slots import find_slots
 
 if TYPE_CHECKING:
@@ -179,10 +179,21 @@ def _move(args: argparse.Namespace, out: Output) -> int:
     times = parse_times(
         context.clock, context.policy, current.kind, args.start, args.minutes, args.end
     )
-    if args.minutes is None and args.end is None and not current.all_day:
-        times = type(times)(
-            times.start_utc, times.start_utc + (current.end_utc - current.start_utc), False
-        )
+    if args.minutes is None and args.end is None:
+        # Only a new start: the session keeps its length (an event plan its number of days).
+        length = current.end_utc - current.start_utc
+        if current.all_day:
+            days = (
+                context.clock.et_date(current.end_utc) - context.clock.et_date(current.start_utc)
+            ).days
+            first = context.clock.et_date(times.start_utc)
+            times = SessionTimes(
+                to_utc(context.clock.midnight(first)),
+                to_utc(context.clock.midnight(first + timedelta(days=days))),
+                True,
+            )
+        else:
+            times = SessionTimes(times.start_utc, times.start_utc + length, False)
     outcome = context.scheduler.move(
         current.id, times, _requested(context, args.requested), args.override, args.dry_run
     )
@@ -229,11 +240,12 @@ def _slots(args: argparse.Namespace, out: Output) -> int:
     )
     rows = []
     for times in found:
-        if times.all_day:
+        if times.all_day:  # dates with the end inclusive, as `book --end` takes them
+            last_day = context.clock.et_date(times.end_utc) - timedelta(days=1)
             rows.append(
                 {
                     "start": context.clock.et_date(times.start_utc).isoformat(),
-                    "end": context.clock.et_date(times.start_utc).isoformat(),
+                    "end": last_day.isoformat(),
                 }
             )
         else:

@@ -85,6 +85,7 @@ def _v2_sessions(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX ix_session_kind ON session (kind);
         CREATE INDEX ix_session_start_utc ON session (start_utc);
+        CREATE INDEX ix_session_status_end_utc ON session (status, end_utc);
         CREATE TABLE session_customer (
             session_id INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
             customer_id INTEGER NOT NULL REFERENCES customer (id),

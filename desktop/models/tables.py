@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -51,6 +52,8 @@ class SessionRow(SQLModel, table=True):
     """One booked session. All-day kinds keep ET midnight bounds in start/end and `all_day`."""
 
     __tablename__ = "session"
+    # "Still planned but already over" is asked on every dashboard refresh.
+    __table_args__ = (Index("ix_session_status_end_utc", "status", "end_utc"),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)

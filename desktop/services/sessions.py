@@ -268,6 +268,45 @@ class Scheduler:
                 query = query.where(SessionRow.status != "cancelled")
             return self._records(session, session.exec(query).all())
 
+    def counted_by_customer(self, first: datetime, end: datetime) -> dict[int, list[Booked]]:
+        """Every customer's sessions that count (not cancelled) starting in [first, end), as
+        the dashboard needs them: one joined query, no titles, no timeline."""
+        columns: list[Any] = [
+            col(SessionCustomer.customer_id),
+            col(SessionRow.id),
+            col(SessionRow.kind),
+            col(SessionRow.start_utc),
+            col(SessionRow.end_utc),
+            col(SessionRow.all_day),
+            col(SessionRow.status),
+            col(SessionRow.billable),
+        ]
+        query = (
+            sa_select(*columns)
+            .join(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
+            .where(
+                col(SessionRow.start_utc) >= first,
+                col(SessionRow.start_utc) < end,
+                col(SessionRow.status) != "cancelled",
+            )
+        )
+        found: dict[int, list[Booked]] = {}
+        with self.db.reading() as session:
+            for cid, sid, kind, start, stop, all_day, status, billable in session.execute(query):
+                booked = Booked(sid, kind, (cid,), start, stop, all_day, status, billable)
+                found.setdefault(cid, []).append(booked)
+        return found
+
+    def overdue(self, now: datetime) -> list[SessionRecord]:
+        """Sessions that have ended but are still marked planned: done, or a no-show?"""
+        with self.db.reading() as session:
+            query = (
+                select(SessionRow)
+                .where(SessionRow.status == "planned", col(SessionRow.end_utc) <= now)
+                .order_by(col(SessionRow.start_utc))
+            )
+            return self._records(session, session.exec(query).all())
+
     def audit_trail(self, session_id: int) -> list[AuditEntry]:
         with self.db.reading() as session:
             return list(
@@ -325,25 +364,31 @@ class Scheduler:
             SessionRow.title,
         ]
         # No join here: with GROUP BY, SQLite walks the whole session table in id order.
-        query = sa_select(*columns)
+        conditions: list[Any] = []
         if customer_ids is not None:
             if not customer_ids:
                 return
             inner = select(SessionCustomer.session_id).where(
                 col(SessionCustomer.customer_id).in_(customer_ids)
             )
-            query = query.where(col(SessionRow.id).in_(inner))
+            conditions.append(col(SessionRow.id).in_(inner))
         if first is not None and end is not None:
-            query = query.where(
-                and_(
-                    col(SessionRow.start_utc) >= first - _LONGEST_TIMED,
-                    col(SessionRow.start_utc) < end,
-                    col(SessionRow.end_utc) > first,
-                    col(SessionRow.status) != "cancelled",
-                )
-            )
+            conditions += [
+                col(SessionRow.start_utc) >= first - _LONGEST_TIMED,
+                col(SessionRow.start_utc) < end,
+                col(SessionRow.end_utc) > first,
+                col(SessionRow.status) != "cancelled",
+            ]
+        query = sa_select(*columns).where(*conditions)
         rows = [row for row in session.execute(query) if ledger.get(row[0]) is None]
-        member_ids = self._members(session, [row[0] for row in rows])
+        # The members of all those sessions in one query, whatever their number.
+        member_ids: dict[int, list[int]] = {}
+        links = sa_select(col(SessionCustomer.session_id), col(SessionCustomer.customer_id))
+        links = links.where(
+            col(SessionCustomer.session_id).in_(sa_select(col(SessionRow.id)).where(*conditions))
+        ).order_by(col(SessionCustomer.customer_id))
+        for sid, cid in session.execute(links):
+            member_ids.setdefault(sid, []).append(cid)
         names = self._names(session, (cid for ids in member_ids.values() for cid in ids))
         for sid, kind, start, stop, all_day, status, billable, title in rows:
             cids = tuple(member_ids.get(sid, ()))
