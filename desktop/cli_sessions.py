@@ -366,6 +366,8 @@ def _export(args: argparse.Namespace, out: Output) -> int:
         customer = context.customers.get(args.customer) if args.customer else None
         first = parse_date(args.first) if args.first else None
         last = parse_date(args.last) if args.last else None
+        if first and last and last < first:
+            raise BadInput("--to is before --from.")
         data = context.calendars.feed(customer, first, last, reminder or None)
         kind = "calendar feed"
     write_file(path, data)

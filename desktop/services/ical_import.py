@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import available_timezones
 
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from desktop.errors import AmplanError, BadInput
 from desktop.services.business_time import BusinessClock, localize, to_utc
@@ -28,6 +30,7 @@ IMPORT_YEARS_BACK = 1
 IMPORT_YEARS_AHEAD = 3
 
 Progress = Callable[[int, int], bool]
+_IANA_NAMES = frozenset(available_timezones())
 
 
 class ImportCancelled(AmplanError):
@@ -57,19 +60,33 @@ def _decode(data: bytes, source: str) -> str:
         ) from None
 
 
-def check_structure(text: str, source: str) -> list[int]:
-    """Refuse what is not an iCalendar file, naming the line; returns each VEVENT's line."""
-    lines = text.splitlines()
-    stack: list[tuple[str, int]] = []
-    event_lines: list[int] = []
-    seen_calendar = False
-    for number, raw in enumerate(lines, start=1):
+def _unfolded(text: str, source: str) -> list[tuple[int, str]]:
+    """Content lines with their folds joined, each with the number of its first physical line.
+
+    Lines end only at LF or CRLF, as icalendar reads them: a line separator (U+2028) or a
+    lone CR inside a pasted description is text, not a new line. A fold may fall anywhere,
+    even inside the parameters (Google folds long ATTENDEE lines), so a line is only judged
+    once it is whole."""
+    logical: list[tuple[int, str]] = []
+    for number, raw in enumerate(re.split(r"\r?\n", text), start=1):
         if not raw.strip():
             continue
         if raw[0] in " \t":  # a folded continuation of the line before
-            if number == 1:
-                raise BadInput(f"{source}, line 1: starts with a continuation line.")
+            if not logical:
+                raise BadInput(f"{source}, line {number}: starts with a continuation line.")
+            first, line = logical[-1]
+            logical[-1] = (first, line + raw[1:])
             continue
+        logical.append((number, raw))
+    return logical
+
+
+def check_structure(text: str, source: str) -> list[int]:
+    """Refuse what is not an iCalendar file, naming the line; returns each VEVENT's line."""
+    stack: list[tuple[str, int]] = []
+    event_lines: list[int] = []
+    seen_calendar = False
+    for number, raw in _unfolded(text, source):
         if not _CONTENT_LINE.match(raw):
             raise BadInput(
                 f"{source}, line {number}: '{raw[:40]}' is not an iCalendar line (NAME:value)."
@@ -108,6 +125,60 @@ def check_structure(text: str, source: str) -> list[int]:
     return event_lines
 
 
+def _iana_name(tzid: str) -> str | None:
+    name = tzid.strip().strip('"').strip("/")
+    if name in _IANA_NAMES:
+        return name
+    return WINDOWS_TO_OLSON.get(name)
+
+
+def use_iana_zones(text: str) -> str:
+    """Replace the file's own VTIMEZONEs of well-known zones by their IANA names.
+
+    Outlook writes its zones with DTSTART in 1601, and resolving every time through such a
+    VTIMEZONE walks four centuries of rules (most of an import's time); tzdata knows the same
+    zones. Zones amplan does not know keep the file's definition.
+    """
+    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    lines = re.split(r"\r?\n", unfolded)  # not splitlines(): U+2028 is text here
+    kept: list[str] = []
+    renamed: dict[str, str] = {}
+    defined: set[str] = set()
+    block: list[str] = []
+    for line in lines:
+        upper = line.upper()
+        if block or upper.startswith("BEGIN:VTIMEZONE"):
+            block.append(line)
+            if upper.startswith("END:VTIMEZONE"):
+                tzid = next((b.split(":", 1)[1] for b in block if b.upper().startswith("TZID")), "")
+                iana = _iana_name(tzid)
+                if iana is None:
+                    kept.extend(block)
+                    defined.add(tzid.strip())
+                elif tzid.strip() != iana:
+                    renamed[tzid.strip()] = iana
+                block = []
+            continue
+        kept.append(line)
+    result = "\r\n".join(kept) + "\r\n"
+
+    def swap(match: re.Match[str]) -> str:
+        value = match.group(1).strip('"')
+        iana = renamed.get(value) or _iana_name(value)
+        if iana:
+            return f"TZID={iana}"
+        if value.strip() not in defined:
+            # Read as ET it would block the wrong hours without a word: refuse instead.
+            raise UnknownZone(value)
+        return match.group(0)
+
+    return re.sub(r'TZID=("[^"]*"|[^;:]*)', swap, result)
+
+
+class UnknownZone(ValueError):
+    """A TZID that is neither a known zone nor defined by a VTIMEZONE of the file."""
+
+
 def _instant(value: Any, clock: BusinessClock) -> tuple[datetime, bool]:
     """An aware UTC instant and whether the value was a DATE (all day)."""
     if isinstance(value, datetime):
@@ -117,6 +188,19 @@ def _instant(value: Any, clock: BusinessClock) -> tuple[datetime, bool]:
     if isinstance(value, date):
         return to_utc(clock.midnight(value)), True
     raise ValueError(f"not a date or time: {value!r}")
+
+
+_TIME_PROPERTIES = frozenset(
+    {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"}
+)
+
+
+def _property_line(text: str, source: str, event_line: int, name: str) -> int:
+    """The line of the event (that begins on `event_line`) where property `name` stands."""
+    for number, raw in _unfolded(text, source):
+        if number > event_line and raw.split(":", 1)[0].split(";", 1)[0].upper() == name:
+            return number
+    return event_line
 
 
 def read_busy(
@@ -130,16 +214,30 @@ def read_busy(
     text = _decode(data, source)
     event_lines = check_structure(text, source)
     try:
-        calendar = icalendar.Calendar.from_ical(text)
-        calendar = x_wr_timezone.to_standard(calendar)
+        calendar = icalendar.Calendar.from_ical(use_iana_zones(text))
+    except UnknownZone as exc:
+        line = next((n for n, raw in enumerate(text.splitlines(), 1) if str(exc) in raw), 0)
+        raise BadInput(
+            f"{source}, line {line}: unknown time zone '{exc}', and the file does not define it. "
+            "Export the calendar again with its time zones."
+        ) from None
     except Exception as exc:  # icalendar raises ValueError, KeyError...: all mean "bad file"
         raise BadInput(f"{source}: not a valid iCalendar file ({exc}).") from None
-    masters = [c for c in calendar.walk("VEVENT")]
-    for index, event in enumerate(masters):
+    for index, event in enumerate(calendar.walk("VEVENT")):
+        line = event_lines[index] if index < len(event_lines) else 0
+        summary = str(event.get("SUMMARY", "")) or "untitled"
         if event.get("DTSTART") is None:
-            line = event_lines[index] if index < len(event_lines) else 0
-            summary = str(event.get("SUMMARY", "")) or "untitled"
             raise BadInput(f"{source}, line {line}: event '{summary}' has no DTSTART.")
+        # icalendar keeps an unreadable value (DTSTART:2027-13-45) as an error of the event.
+        for name, message in getattr(event, "errors", ()):
+            if name.upper() in _TIME_PROPERTIES:
+                at = _property_line(text, source, line, name.upper())
+                raise BadInput(f"{source}, line {at}: event '{summary}': bad {name} ({message}).")
+    try:
+        calendar = x_wr_timezone.to_standard(calendar)
+    except Exception as exc:  # an unknown X-WR-TIMEZONE
+        raise BadInput(f"{source}: not a valid iCalendar file ({exc}).") from None
+    masters = [c for c in calendar.walk("VEVENT")]
     result = BusyFile()
     result.uids = {str(e.get("UID")) for e in masters if e.get("UID")}
     first = date(today.year - IMPORT_YEARS_BACK, today.month, 1)
