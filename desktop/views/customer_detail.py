@@ -95,9 +95,19 @@ def contract_summary(policy: Policy, product: str, users: int, package: str) -> 
 
 
 class CustomerDetail(QStackedWidget):
-    """Shows one customer, or a hint to pick one; it only reads what it is given."""
+    """Shows one customer, or a hint to pick one; it only reads what it is given.
 
-    def __init__(self, policy: Policy, clock: BusinessClock, parent: QWidget | None = None):
+    `usage` (optional) sits between the contacts and the contract card: what has been used
+    reads best right above what the contract gives. Whoever made it keeps it fed.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        clock: BusinessClock,
+        parent: QWidget | None = None,
+        usage: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("customerDetail")
         self._policy = policy
@@ -147,6 +157,9 @@ class CustomerDetail(QStackedWidget):
         column.addWidget(contacts_caption)
         column.addWidget(self._contacts)
         column.addSpacing(14)
+        if usage is not None:
+            column.addWidget(usage)
+            column.addSpacing(10)
         column.addWidget(self.card)
         column.addStretch()
         scroll = QScrollArea()

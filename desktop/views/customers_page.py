@@ -43,6 +43,8 @@ from desktop.views.customer_table_model import (
 )
 from desktop.views.icons import ON_ACCENT, icon
 from desktop.views.placeholders import EmptyState
+from desktop.views.session_format import Now, system_now
+from desktop.views.sessions_panel import SessionsPanel
 
 CELL_PADDING = 20  # the stylesheet's 6px each side, and air
 HEADER_PADDING = 24
@@ -68,7 +70,9 @@ class CustomersPage(QStackedWidget):
     book_changed = Signal()
     sample_book_requested = Signal()
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, parent: QWidget | None = None, now: Now = system_now
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("customersPage")
         self._context = context
@@ -148,7 +152,9 @@ class CustomersPage(QStackedWidget):
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_match.hide()
 
-        self.detail = CustomerDetail(context.policy, context.clock)
+        # The sessions take the wide side under the table; their allowances go in the panel.
+        self.sessions = SessionsPanel(context, now)
+        self.detail = CustomerDetail(context.policy, context.clock, usage=self.sessions.usage_card)
         self.detail.setMinimumWidth(DETAIL_MIN_WIDTH - 20)
 
         table_side = QWidget()
@@ -156,10 +162,17 @@ class CustomersPage(QStackedWidget):
         table_column.setContentsMargins(0, 0, 0, 0)
         table_column.addWidget(self.table)
         table_column.addWidget(self.no_match)
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.left_splitter.setObjectName("sessionsSplitter")
+        self.left_splitter.setChildrenCollapsible(False)
+        self.left_splitter.addWidget(table_side)
+        self.left_splitter.addWidget(self.sessions)
+        self.left_splitter.setStretchFactor(0, 1)
+        self.left_splitter.setStretchFactor(1, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("customersSplitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(table_side)
+        self.splitter.addWidget(self.left_splitter)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -217,6 +230,7 @@ class CustomersPage(QStackedWidget):
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("customers/splitter", self.splitter.saveState())
         settings.setValue("customers/header", self.table.horizontalHeader().saveState())
+        settings.setValue("customers/sessionsSplitter", self.left_splitter.saveState())
 
     def restore_state(self, settings: QSettings) -> None:
         splitter = settings.value("customers/splitter")
@@ -225,6 +239,9 @@ class CustomersPage(QStackedWidget):
             self._splitter_sized = True
         if header is not None and self.table.horizontalHeader().restoreState(header):
             self._columns_sized = True
+        sessions = settings.value("customers/sessionsSplitter")
+        if sessions is not None:
+            self.left_splitter.restoreState(sessions)
 
     def _fit_columns(self) -> None:
         """First sight of a full book: each column as wide as its longest cell, within reason."""
@@ -275,7 +292,10 @@ class CustomersPage(QStackedWidget):
         self.no_match.setVisible(empty)
 
     def _selection_changed(self, *_: QItemSelection) -> None:
-        self.detail.show_customer(self.selected_customer())
+        customer = self.selected_customer()
+        self.detail.show_customer(customer)
+        if customer != self.sessions.customer():
+            self.sessions.show_customer(customer)
         self._update_actions()
 
     def _update_actions(self) -> None:

@@ -21,6 +21,8 @@ from desktop.views import messages
 from desktop.views.customers_page import CustomersPage
 from desktop.views.icons import ON_ACCENT, icon
 from desktop.views.placeholders import EmptyState
+from desktop.views.plan_dialog import PlanDialog
+from desktop.views.session_format import Now, system_now
 
 DASHBOARD, CUSTOMERS, CALENDAR, REPORTS = range(4)
 PAGES = {
@@ -36,11 +38,12 @@ MINIMUM_SIZE = QSize(960, 600)
 class MainWindow(QMainWindow):
     """Composes the pages; all reading and writing goes through `context`'s services."""
 
-    def __init__(self, context: AppContext, settings: QSettings) -> None:
+    def __init__(self, context: AppContext, settings: QSettings, now: Now = system_now) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self._context = context
         self._settings = settings
+        self._now = now
         self.setWindowTitle(f"amplan — {context.db.path.name}")
         # Set before the first show: see the WORKAROUND in CustomerDialog.__init__.
         self.setMinimumSize(MINIMUM_SIZE)
@@ -63,7 +66,7 @@ class MainWindow(QMainWindow):
         )
         self.dashboard_add_button = self.dashboard.add_button("Add customer", "add", primary=True)
         self.dashboard_sample_button = self.dashboard.add_button("Load sample book", "sample")
-        self.customers_page = CustomersPage(context)
+        self.customers_page = CustomersPage(context, now=now)
         calendar = EmptyState(
             "calendar",
             "The calendar is on its way",
@@ -121,6 +124,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        sessions_menu = self.menuBar().addMenu("&Sessions")
+        self.new_session_action = QAction(icon("add"), "&New session…", self)
+        self.new_session_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_session_action.triggered.connect(self.new_session)
+        self.plan_book_action = QAction(icon("calendar"), "&Plan the book…", self)
+        self.plan_book_action.triggered.connect(self.plan_book)
+        sessions_menu.addAction(self.new_session_action)
+        sessions_menu.addAction(self.plan_book_action)
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About amplan", self)
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -141,6 +152,8 @@ class MainWindow(QMainWindow):
         empty = total == 0
         self.dashboard_add_button.setVisible(empty)
         self.dashboard_sample_button.setVisible(empty)
+        self.new_session_action.setEnabled(bool(rows))
+        self.plan_book_action.setEnabled(bool(rows))
 
     def _show_counts(self, rows: list[CustomerRecord], archived: int) -> None:
         path = self._context.db.path
@@ -181,6 +194,36 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.show_page(CUSTOMERS)
         self.statusBar().showMessage(f"Loaded {report.imported} sample customers.", 6000)
+
+    def new_session(self) -> None:
+        """Book for the selected customer (the first one if none is); the editor can switch."""
+        self.show_page(CUSTOMERS)
+        page = self.customers_page
+        if page.selected_customer() is None:
+            rows = self._context.customers.list()
+            if not rows or not page.select_customer(rows[0].id):
+                return
+        page.sessions.new_session()
+
+    def plan_book(self) -> None:
+        """Plan every customer in the book at once; planning runs off the GUI thread."""
+        try:
+            customers = self._context.customers.list()
+        except AmplanError as exc:
+            messages.show_error(self, "Could not read the book", str(exc))
+            return
+        if not customers:
+            return
+        dialog = PlanDialog(self._context, customers, self._now, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sessions_booked.connect(self._plan_booked)
+        dialog.open()
+        dialog.start()
+
+    def _plan_booked(self, records: list[object]) -> None:
+        self.customers_page.sessions.refresh()
+        count = len(records)
+        self.statusBar().showMessage(f"Booked {count} planned session{'s' * (count != 1)}.", 6000)
 
     def show_page(self, page: int) -> None:
         self.navigation.setCurrentRow(page)

@@ -11,6 +11,7 @@ from desktop.app import AppContext, build_context
 from desktop.views import messages
 from desktop.views.main_window import MainWindow
 from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 
@@ -23,6 +24,18 @@ def isolated_settings(tmp_path: Path) -> Iterator[Path]:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     yield folder
+
+
+@pytest.fixture(autouse=True)
+def no_quit_on_last_window(qapp: QApplication) -> None:
+    """Closing the last window must not quit: nothing here runs `exec()` to consume it.
+
+    WORKAROUND (cf. https://github.com/altendky/qtrio/pull/25): `run_gui` closes its window
+    after `exec()` returns; the Quit that `quitOnLastWindowClosed` then posts is handled
+    outside any loop, and from then on every `QEventLoop` (qtbot.wait, waitSignal, waitUntil)
+    returns at once, so no timer of a later test ever fires.
+    """
+    qapp.setQuitOnLastWindowClosed(False)
 
 
 @pytest.fixture

@@ -1,0 +1,426 @@
+"""Plan a year: the planner proposes, the manager unticks what they do not want, one click books.
+
+Planning runs on a worker thread so a large book never freezes the window; the services are
+safe to call from there (one short database session per call). Results come back by signal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.app import AppContext
+from desktop.errors import AmplanError
+from desktop.services.business_time import BusinessClock, format_day
+from desktop.services.customers import CustomerRecord
+from desktop.services.planner import Plan, PlannedSession, Planner, default_until
+from desktop.views import messages
+from desktop.views.session_format import Now, city, system_now, when_et, when_local
+
+WHEN, LOCAL, CUSTOMER, KIND, REASON = range(5)
+HEADERS = {
+    WHEN: "When (ET)",
+    LOCAL: "Their time",
+    CUSTOMER: "Customer",
+    KIND: "Kind",
+    REASON: "Why",
+}
+PROPOSAL_ROLE = Qt.ItemDataRole.UserRole + 1
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class PlanTableModel(QAbstractTableModel):
+    """The proposals, each with a tick (all ticked at first); `chosen()` is what gets booked."""
+
+    def __init__(
+        self, clock: BusinessClock, kind_labels: dict[str, str], parent: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._kind_labels = kind_labels
+        self._rows: list[PlannedSession] = []
+        self._ticked: list[bool] = []
+
+    def set_rows(self, rows: Sequence[PlannedSession]) -> None:
+        """Customer by customer, each one's sessions in date order (the planner lists its
+        onboarding first, then its calls)."""
+        self.beginResetModel()
+        self._rows = sorted(rows, key=lambda p: (p.customer.name.lower(), p.times.start_utc))
+        self._ticked = [True] * len(self._rows)
+        self.endResetModel()
+
+    def chosen(self) -> list[PlannedSession]:
+        return [p for p, ticked in zip(self._rows, self._ticked, strict=True) if ticked]
+
+    def set_all(self, ticked: bool) -> None:
+        if not self._rows:
+            return
+        self._ticked = [ticked] * len(self._rows)
+        self.dataChanged.emit(
+            self.index(0, 0),
+            self.index(len(self._rows) - 1, len(HEADERS) - 1),
+            [Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.ForegroundRole],
+        )
+
+    # --- QAbstractTableModel ------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS.get(section)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and index.column() == WHEN:
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        return base
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        proposal = self._rows[index.row()]
+        column = index.column()
+        times = proposal.times
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == WHEN:
+                return when_et(self._clock, times.start_utc, times.end_utc, times.all_day, False)
+            if column == LOCAL:
+                tz = proposal.customer.tz
+                local = when_local(
+                    self._clock, times.start_utc, times.end_utc, times.all_day, tz, False
+                )
+                return f"{local} {city(tz)}" if not times.all_day else local
+            if column == CUSTOMER:
+                return proposal.customer.name
+            if column == KIND:
+                return self._kind_labels.get(proposal.kind, proposal.kind)
+            if column == REASON:
+                return proposal.reason
+        if role == Qt.ItemDataRole.ToolTipRole and column == REASON:
+            return proposal.reason
+        if role == Qt.ItemDataRole.ForegroundRole and not self._ticked[index.row()]:
+            # An unticked row stays readable but reads as "left out".
+            return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        if role == Qt.ItemDataRole.CheckStateRole and column == WHEN:
+            return Qt.CheckState.Checked if self._ticked[index.row()] else Qt.CheckState.Unchecked
+        if role == PROPOSAL_ROLE:
+            return proposal
+        return None
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.column() != WHEN:
+            return False
+        if role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value)
+        self._ticked[index.row()] = checked
+        self.dataChanged.emit(
+            self.index(index.row(), 0),
+            self.index(index.row(), len(HEADERS) - 1),
+            [Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.ForegroundRole],
+        )
+        return True
+
+
+class _PlanSignals(QObject):
+    """Carries a worker's result to the GUI thread (queued: this object lives there)."""
+
+    planned = Signal(object)
+    failed = Signal(str)
+    crashed = Signal(object)
+
+
+class _PlanJob(QRunnable):
+    """Runs the planner once; any outcome comes back as exactly one signal."""
+
+    def __init__(self, work: Callable[[], Plan]) -> None:
+        super().__init__()
+        self.signals = _PlanSignals()
+        self._work = work
+
+    def run(self) -> None:
+        try:
+            plan = self._work()
+        except AmplanError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # a bug: re-raised on the GUI thread for the crash handler
+            self.signals.crashed.emit(exc)
+        else:
+            self.signals.planned.emit(plan)
+
+
+class PlanDialog(QDialog):
+    """Plans `customers` from today for 12 months; booking the ticked rows is one transaction."""
+
+    sessions_booked = Signal(list)
+
+    def __init__(
+        self,
+        context: AppContext,
+        customers: Sequence[CustomerRecord],
+        now: Now = system_now,
+        parent: QWidget | None = None,
+        pool: QThreadPool | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("planDialog")
+        self._context = context
+        self._customers = list(customers)
+        self._now = now
+        self._pool = pool or QThreadPool.globalInstance()
+        self._signals: _PlanSignals | None = None
+        self._plan: Plan | None = None
+        self._cancelled = False
+        clock = context.clock
+        self._first = clock.et_date(now())
+        self._until = default_until(self._first)
+        single = len(self._customers) == 1
+        self.setWindowTitle(
+            f"Plan the year for {self._customers[0].name}" if single else "Plan the book"
+        )
+
+        title = QLabel(
+            f"Plan for {self._customers[0].name}"
+            if single
+            else f"Plan the book: {len(self._customers)} customers"
+        )
+        title.setObjectName("dialogTitle")
+        span = QLabel(
+            f"Onboarding hours and account-management calls from {format_day(self._first)} "
+            f"to {format_day(self._until)}, each at a time the contract allows."
+        )
+        span.setObjectName("cardSubtitle")
+        span.setWordWrap(True)
+
+        # --- busy page ----------------------------------------------------------------
+        self.busy_label = QLabel(
+            f"Planning {self._customers[0].name}…"
+            if single
+            else f"Planning {len(self._customers)} customers…"
+        )
+        self.busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # the planner reports no steps: a busy bar, not a lie
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(320)
+        self.stop_button = QPushButton("Cancel")
+        self.stop_button.clicked.connect(self.cancel_planning)
+        busy = QWidget()
+        busy_column = QVBoxLayout(busy)
+        busy_column.addStretch()
+        busy_column.addWidget(self.busy_label)
+        busy_column.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
+        busy_column.addSpacing(8)
+        busy_column.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        busy_column.addStretch()
+
+        # --- result page --------------------------------------------------------------
+        self.summary = QLabel()
+        self.summary.setObjectName("planSummary")
+        self.summary.setWordWrap(True)
+        self.model = PlanTableModel(
+            clock, {name: kind.label for name, kind in context.policy.kinds.items()}, self
+        )
+        self.table = QTableView()
+        self.table.setObjectName("planTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column in (WHEN, LOCAL, CUSTOMER, KIND):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnHidden(CUSTOMER, single)
+        self.notes = QLabel()
+        self.notes.setObjectName("planNotes")
+        self.notes.setWordWrap(True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.hide()
+        result = QWidget()
+        result_column = QVBoxLayout(result)
+        result_column.setContentsMargins(0, 0, 0, 0)
+        result_column.setSpacing(8)
+        result_column.addWidget(self.summary)
+        result_column.addWidget(self.table, 1)
+        result_column.addWidget(self.notes)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(busy)
+        self.pages.addWidget(result)
+
+        self.tick_all_button = QPushButton("Tick all")
+        self.untick_all_button = QPushButton("Untick all")
+        self.tick_all_button.clicked.connect(lambda: self.model.set_all(True))
+        self.untick_all_button.clicked.connect(lambda: self.model.set_all(False))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.book_button = QPushButton()
+        self.book_button.setObjectName("primary")
+        self.buttons.addButton(self.book_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        for button in self.buttons.buttons():
+            button.setIcon(QIcon())
+        self.buttons.accepted.connect(self.book)
+        self.buttons.rejected.connect(self.cancel_planning)
+        footer = QHBoxLayout()
+        footer.addWidget(self.tick_all_button)
+        footer.addWidget(self.untick_all_button)
+        footer.addStretch()
+        footer.addWidget(self.buttons)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(10)
+        layout.addWidget(title)
+        layout.addWidget(span)
+        layout.addWidget(self.pages, 1)
+        layout.addLayout(footer)
+
+        self.model.dataChanged.connect(self._update_book_button)
+        self.model.modelReset.connect(self._update_book_button)
+        self._update_book_button()
+        # WORKAROUND: see CustomerDialog.__init__ (a minimum size set before the first show).
+        self.ensurePolished()
+        self.setMinimumSize(760 if single else 900, 460)
+        self.resize(980 if single else 1160, 620)
+
+    # --- planning -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Plan on a worker thread; the busy page shows until the answer arrives."""
+        if self._signals is not None:
+            return
+        scheduler = self._context.scheduler
+        customers, first, until, now = self._customers, self._first, self._until, self._now()
+
+        def work() -> Plan:
+            return Planner(scheduler).plan(customers, first, until, now=now)
+
+        # The pool owns the job and deletes it after `run`; a dialog closed meanwhile loses
+        # its connections with it, so a late answer reaches nobody.
+        job = _PlanJob(work)
+        job.signals.planned.connect(self._planned)
+        job.signals.failed.connect(self._failed)
+        job.signals.crashed.connect(self._crashed)
+        self._signals = job.signals
+        self.pages.setCurrentIndex(0)
+        self._update_book_button()
+        self._pool.start(job)
+
+    def is_planning(self) -> bool:
+        return self._signals is not None and self._plan is None and not self._cancelled
+
+    @Slot(object)
+    def _planned(self, plan: Plan) -> None:
+        if self._cancelled:
+            return
+        self._plan = plan
+        self.model.set_rows(plan.proposed)
+        kinds = Counter(p.kind for p in plan.proposed)
+        policy = self._context.policy
+        if plan.proposed:
+            parts = []
+            for kind, count in kinds.items():
+                info = policy.kind(kind)
+                parts.append(f"{count} {(info.label if count == 1 else info.plural).lower()}")
+            self.summary.setText(
+                f"{len(plan.proposed)} sessions proposed: {', '.join(parts)}. "
+                "Untick any you do not want."
+            )
+        else:
+            self.summary.setText(
+                "Nothing to propose: what the contract gives is already booked, "
+                "or there is nothing to plan in this year."
+            )
+        self.table.setVisible(bool(plan.proposed))
+        if plan.notes:
+            self.notes.setText("Could not plan:\n• " + "\n• ".join(plan.notes))
+            self.notes.show()
+        self.pages.setCurrentIndex(1)
+        self._update_book_button()
+
+    @Slot(str)
+    def _failed(self, text: str) -> None:
+        if self._cancelled:
+            return
+        self._plan = Plan([], [])
+        self.summary.setText(text)
+        self.table.hide()
+        self.pages.setCurrentIndex(1)
+        self._update_book_button()
+
+    @Slot(object)
+    def _crashed(self, exc: BaseException) -> None:
+        self._failed("Planning stopped on a bug.")
+        raise exc
+
+    def cancel_planning(self) -> None:
+        """Close at once; a plan still being computed is thrown away when it arrives."""
+        if self._plan is None:
+            self._cancelled = True
+        self.reject()
+
+    # --- booking ------------------------------------------------------------------------
+    def _update_book_button(self) -> None:
+        count = len(self.model.chosen())
+        ready = self._plan is not None and bool(self._plan.proposed)
+        self.buttons.setVisible(self._plan is not None or self._signals is None)
+        self.book_button.setText(f"Book {count} session" + ("" if count == 1 else "s"))
+        self.book_button.setEnabled(ready and count > 0)
+        self.book_button.setVisible(ready)
+        self.tick_all_button.setVisible(ready)
+        self.untick_all_button.setVisible(ready)
+
+    def book(self) -> None:
+        """Book the ticked proposals in one transaction: all of them or, on error, none."""
+        chosen = self.model.chosen()
+        if self._plan is None or not chosen:
+            return
+        requested_utc = self._now()
+        try:
+            records = self._context.scheduler.book_many([p.request(requested_utc) for p in chosen])
+        except AmplanError as exc:
+            messages.show_error(self, "Sessions not booked", f"Nothing was booked: {exc}")
+            return
+        self.sessions_booked.emit(records)
+        self.accept()

@@ -1,0 +1,297 @@
+"""One customer's sessions and allowances: the table, the actions on it and the usage bars."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.app import AppContext
+from desktop.errors import AmplanError
+from desktop.services.customers import CustomerRecord
+from desktop.services.sessions import SessionRecord
+from desktop.services.usage import usage_for
+from desktop.views import messages
+from desktop.views.icons import ON_ACCENT, icon
+from desktop.views.plan_dialog import PlanDialog
+from desktop.views.session_editor import SessionEditor
+from desktop.views.session_format import Now, system_now, when_et
+from desktop.views.session_table_model import (
+    FLAGS,
+    KIND,
+    LENGTH,
+    SESSION_ROLE,
+    STATUS,
+    WHEN,
+    SessionTableModel,
+)
+from desktop.views.usage_bars import UsageBars
+
+
+class SessionsPanel(QWidget):
+    """Shows what it is given; every change goes through the scheduler, then it re-reads."""
+
+    sessions_changed = Signal()
+
+    def __init__(
+        self, context: AppContext, now: Now = system_now, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionsPanel")
+        self._context = context
+        self._now = now
+        self._customer: CustomerRecord | None = None
+
+        self.new_button = self._button("New session…", "add", primary=True)
+        self.plan_button = self._button("Plan year…", "calendar")
+        self.plan_button.setToolTip(
+            "Propose the onboarding and account-management sessions of the next 12 months."
+        )
+        self.new_button.clicked.connect(self.new_session)
+        self.plan_button.clicked.connect(self.plan_year)
+
+        # Fed here, shown wherever the page puts it (the customer panel, above the contract).
+        usage_title = QLabel("Allowances")
+        usage_title.setObjectName("cardTitle")
+        self.usage = UsageBars()
+        self.usage_card = QFrame()
+        self.usage_card.setObjectName("usageCard")
+        usage_column = QVBoxLayout(self.usage_card)
+        usage_column.setContentsMargins(14, 10, 14, 12)
+        usage_column.setSpacing(8)
+        usage_column.addWidget(usage_title)
+        usage_column.addWidget(self.usage)
+
+        self.model = SessionTableModel(
+            context.clock, {name: kind.label for name, kind in context.policy.kinds.items()}, self
+        )
+        self.table = QTableView()
+        self.table.setObjectName("sessionTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStretchLastSection(False)
+        for column in (WHEN, LENGTH, STATUS, FLAGS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("noMatch")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.edit_button = self._button("Edit…", "edit")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Cancel the selected session: it no longer counts.")
+        self.done_button = QPushButton("Mark done")
+        self.no_show_button = QPushButton("Mark no-show")
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.done_button.clicked.connect(lambda: self._set_status("done"))
+        self.no_show_button.clicked.connect(lambda: self._set_status("no-show"))
+
+        for button in (self.edit_button, self.cancel_button, self.done_button, self.no_show_button):
+            button.setObjectName("compact")
+        self.title = QLabel("Sessions")
+        self.title.setObjectName("sectionTitle")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("cardSubtitle")
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(6)
+        toolbar.addWidget(self.title)
+        toolbar.addSpacing(4)
+        toolbar.addWidget(self.count_label)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self.new_button)
+        toolbar.addWidget(self.plan_button)
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        for button in (self.edit_button, self.cancel_button, self.done_button, self.no_show_button):
+            actions.addWidget(button)
+        actions.addStretch()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 10, 0, 0)
+        layout.setSpacing(8)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_label, 1)
+        layout.addLayout(actions)
+        self._update_actions()
+
+    def _button(self, text: str, icon_name: str, primary: bool = False) -> QPushButton:
+        button = QPushButton(icon(icon_name, ON_ACCENT if primary else None), text)
+        button.setIconSize(QSize(16, 16))
+        if primary:
+            button.setObjectName("primary")
+        return button
+
+    # --- state --------------------------------------------------------------------------
+    def customer(self) -> CustomerRecord | None:
+        return self._customer
+
+    def show_customer(self, customer: CustomerRecord | None) -> None:
+        self._customer = customer
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read this customer's sessions and usage; the selected session stays selected."""
+        selected = self.selected_session()
+        customer = self._customer
+        if customer is None:
+            self.model.set_rows([])
+            self.usage.set_usage(None)
+            self.title.setText("Sessions")
+            self.count_label.clear()
+            self.empty_label.setText("Select a customer to see and book their sessions.")
+            self.table.hide()
+            self.empty_label.show()
+            self._update_actions()
+            return
+        context = self._context
+        try:
+            sessions = context.scheduler.find(customer=customer)
+            today = context.clock.et_date(self._now())
+            usage = usage_for(context.policy, context.clock, customer, sessions, today)
+        except AmplanError as exc:
+            messages.show_error(self, "Could not read the sessions", str(exc))
+            return
+        self.model.set_rows(sessions)
+        self.usage.set_usage(usage)
+        cancelled = sum(1 for s in sessions if s.status == "cancelled")
+        counts = f"{len(sessions) - cancelled} booked"
+        self.count_label.setText(counts + (f" · {cancelled} cancelled" if cancelled else ""))
+        self.title.setText(f"Sessions of {customer.name}")
+        self.empty_label.setText(
+            f"No sessions with {customer.name} yet. Book one, or let “Plan year…” propose "
+            "the onboarding and account-management calls of the next 12 months."
+        )
+        self.table.setVisible(bool(sessions))
+        self.empty_label.setVisible(not sessions)
+        if selected is not None:
+            self.select_session(selected.id)
+        self._update_actions()
+
+    def selected_session(self) -> SessionRecord | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        session = rows[0].data(SESSION_ROLE)
+        return session if isinstance(session, SessionRecord) else None
+
+    def select_session(self, session_id: int) -> bool:
+        row = self.model.row_of(session_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, WHEN))
+        return True
+
+    def _selection_changed(self, *_: QItemSelection) -> None:
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Each button only when the status allows it; the tooltip says why when it does not."""
+        has_customer = self._customer is not None
+        self.new_button.setEnabled(has_customer)
+        self.plan_button.setEnabled(has_customer)
+        session = self.selected_session()
+        status = session.status if session is not None else None
+        started = session is not None and session.start_utc <= self._now()
+        self.edit_button.setEnabled(status == "planned")
+        self.cancel_button.setEnabled(status == "planned")
+        self.done_button.setEnabled(status in ("planned", "no-show") and started)
+        self.no_show_button.setEnabled(status in ("planned", "done") and started)
+        waiting = (
+            "It can be marked once it has started." if status == "planned" and not started else ""
+        )
+        self.done_button.setToolTip(waiting)
+        self.no_show_button.setToolTip(waiting)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid() and self.edit_button.isEnabled():
+            self.edit_selected()
+
+    # --- actions ------------------------------------------------------------------------
+    def new_session(self) -> None:
+        if self._customer is None:
+            return
+        self._open_editor(
+            SessionEditor(self._context, self._customer, None, self._now, self.window())
+        )
+
+    def edit_selected(self) -> None:
+        session = self.selected_session()
+        if session is None or session.status != "planned":
+            return
+        self._open_editor(
+            SessionEditor(self._context, self._customer, session, self._now, self.window())
+        )
+
+    def _open_editor(self, editor: SessionEditor) -> None:
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.session_saved.connect(self._session_saved)
+        editor.open()
+
+    def _session_saved(self, session: SessionRecord) -> None:
+        self.refresh()
+        self.select_session(session.id)
+        self.sessions_changed.emit()
+
+    def cancel_selected(self) -> None:
+        session = self.selected_session()
+        if session is None:
+            return
+        when = when_et(self._context.clock, session.start_utc, session.end_utc, session.all_day)
+        label = self._context.policy.kind(session.kind).label
+        question = (
+            f"Cancel “{label}” on {when}? "
+            "A cancelled session no longer counts against the contract."
+        )
+        if not messages.ask(self, "Cancel session", question, "Yes, cancel it"):
+            return
+        self._set_status("cancelled")
+
+    def _set_status(self, status: str) -> None:
+        session = self.selected_session()
+        if session is None:
+            return
+        try:
+            self._context.scheduler.set_status(session.id, status, now=self._now())
+        except AmplanError as exc:
+            messages.show_error(self, "Status not changed", str(exc))
+            return
+        self.refresh()
+        self.sessions_changed.emit()
+
+    def plan_year(self) -> None:
+        if self._customer is None:
+            return
+        dialog = PlanDialog(self._context, [self._customer], self._now, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sessions_booked.connect(self._plan_booked)
+        dialog.open()
+        dialog.start()
+
+    def _plan_booked(self) -> None:
+        self.refresh()
+        self.sessions_changed.emit()

@@ -1,0 +1,172 @@
+"""Plan a year: proposals listed with ticks, unticking one books one fewer, the book plans
+off the GUI thread with a busy indicator and can be cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from desktop.app import AppContext
+from desktop.services.customers import CustomerRecord
+from desktop.views.main_window import MainWindow
+from desktop.views.plan_dialog import CUSTOMER, KIND, LOCAL, REASON, WHEN, PlanDialog
+from PySide6.QtCore import QSettings, Qt, QThreadPool
+from pytestqt.qtbot import QtBot
+
+from .booking import fixed_now, gold, silver
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left() -> Iterator[None]:
+    """A plan still running on the pool must not outlive the test's book."""
+    yield
+    QThreadPool.globalInstance().waitForDone(5000)
+
+
+@pytest.fixture
+def acme(context: AppContext) -> CustomerRecord:
+    # Started a week before NOW: 8 onboarding hours to place, quarterly calls for a year.
+    return gold(context, "Acme Logistics", start="2026-03-04")
+
+
+def planned(qtbot: QtBot, context: AppContext, customers: list[CustomerRecord]) -> PlanDialog:
+    dialog = PlanDialog(context, customers, fixed_now)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=5000)
+    return dialog
+
+
+def column(dialog: PlanDialog, which: int) -> list[str]:
+    model = dialog.model
+    return [model.index(row, which).data() for row in range(model.rowCount())]
+
+
+def test_plan_lists_every_proposal_ticked(
+    qtbot: QtBot, context: AppContext, acme: CustomerRecord
+) -> None:
+    dialog = planned(qtbot, context, [acme])
+    rows = dialog.model.rowCount()
+    kinds = column(dialog, KIND)
+    assert kinds.count("Onboarding assistance") == 8
+    # Quarterly from 4 Mar 2026: five periods start before 11 Mar 2027.
+    assert kinds.count("Account-management call") == 5
+    assert rows == 13 and len(dialog.model.chosen()) == rows
+    assert dialog.book_button.text() == "Book 13 sessions"
+    assert dialog.table.isColumnHidden(CUSTOMER), "one customer: no customer column"
+    assert column(dialog, WHEN)[:2] == [
+        "Wed 11 Mar 2026, 11:00–11:30",
+        "Wed 11 Mar 2026, 11:30–12:30",
+    ]
+    assert column(dialog, LOCAL)[0] == "10:00–10:30 Chicago"
+    assert column(dialog, REASON)[1] == "onboarding 1 of 8 (60 min)"
+    assert dialog.summary.text().startswith(
+        "13 sessions proposed: 8 onboarding sessions, 5 account-management calls."
+    )
+    # Listed in date order, whatever order the planner found them in.
+    starts = [p.times.start_utc for p in dialog.model.chosen()]
+    assert starts == sorted(starts)
+
+
+def test_unticking_one_books_the_others_in_one_go(
+    qtbot: QtBot, context: AppContext, acme: CustomerRecord
+) -> None:
+    dialog = planned(qtbot, context, [acme])
+    rows = dialog.model.rowCount()
+    skipped = dialog.model.index(2, WHEN)
+    assert dialog.model.setData(skipped, Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    assert dialog.book_button.text() == f"Book {rows - 1} sessions"
+    skipped_start = dialog.model.index(2, WHEN).data(Qt.ItemDataRole.UserRole + 1).times.start_utc
+    with qtbot.waitSignal(dialog.sessions_booked) as booked:
+        dialog.book_button.click()
+    assert len(booked.args[0]) == rows - 1
+    stored = context.scheduler.find(customer=acme)
+    assert len(stored) == rows - 1
+    assert skipped_start not in {s.start_utc for s in stored}
+    assert all(s.status == "planned" and s.requested_utc == fixed_now() for s in stored)
+
+
+def test_untick_all_leaves_nothing_to_book(
+    qtbot: QtBot, context: AppContext, acme: CustomerRecord
+) -> None:
+    dialog = planned(qtbot, context, [acme])
+    dialog.untick_all_button.click()
+    assert dialog.book_button.text() == "Book 0 sessions"
+    assert not dialog.book_button.isEnabled()
+    dialog.tick_all_button.click()
+    assert dialog.book_button.isEnabled()
+
+
+def test_what_cannot_be_planned_is_noted(qtbot: QtBot, context: AppContext) -> None:
+    # The onboarding window's last day is NOW's: 8 hours do not fit in what is left of it.
+    late = gold(context, "Late Starter", start="2025-12-12")
+    dialog = planned(qtbot, context, [late])
+    assert dialog.notes.isVisible()
+    assert "Late Starter: no legal slot left for" in dialog.notes.text()
+
+
+def test_plan_year_from_the_customer_page_refreshes_it(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    window = MainWindow(context, settings, now=fixed_now)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.customers_page.select_customer(acme.id)
+    panel = window.customers_page.sessions
+    panel.plan_button.click()
+    dialog = window.findChild(PlanDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=5000)
+    dialog.book_button.click()
+    assert panel.model.rowCount() == 13
+    assert panel.usage.texts()[0] == "Onboarding hours: 0 used · 8 scheduled · 0 left of 8"
+
+
+def test_plan_the_book_runs_off_the_gui_thread_and_books_everyone(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    other = silver(context)
+    window = MainWindow(context, settings, now=fixed_now)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.plan_book_action.trigger()
+    dialog = window.findChild(PlanDialog)
+    assert dialog is not None
+    # Right after the start: the busy page, with a busy bar and a way out.
+    assert dialog.pages.currentIndex() == 0
+    assert (dialog.progress.minimum(), dialog.progress.maximum()) == (0, 0)
+    assert dialog.stop_button.isVisible()
+    qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=5000)
+    assert dialog.pages.currentIndex() == 1
+    assert not dialog.table.isColumnHidden(CUSTOMER)
+    assert set(column(dialog, CUSTOMER)) == {"Acme Logistics", "Brandt Logistik"}
+    count = dialog.model.rowCount()
+    dialog.book_button.click()
+    booked = context.scheduler.find(customer=acme) + context.scheduler.find(customer=other)
+    assert len(booked) == count
+    assert "Booked" in window.statusBar().currentMessage()
+
+
+def test_cancelling_a_running_plan_books_nothing(
+    qtbot: QtBot, context: AppContext, acme: CustomerRecord
+) -> None:
+    dialog = PlanDialog(context, [acme], fixed_now)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.start()
+    dialog.stop_button.click()
+    assert not dialog.isVisible()
+    QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.wait(20)  # let a late answer arrive: it must be dropped
+    assert dialog.model.rowCount() == 0
+    assert context.scheduler.find(customer=acme) == []
+
+
+def test_plan_table_model_passes_the_model_tester(
+    qtbot: QtBot, qtmodeltester: object, context: AppContext, acme: CustomerRecord
+) -> None:
+    dialog = planned(qtbot, context, [acme])
+    qtmodeltester.check(dialog.model)  # type: ignore[attr-defined]
