@@ -7,11 +7,11 @@ other. Planning again after applying proposes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from desktop.errors import BadInput
+from desktop.errors import AmplanError, BadInput
 from desktop.services.business_time import (
     Period,
     add_months,
@@ -31,6 +31,10 @@ ONBOARDING_MAX_GAP_BUSINESS_DAYS = 5
 CADENCE_LEAD_DAYS = 7
 # Steady weekdays for cadence calls (Tue, Wed, Thu), chosen per customer to spread the load.
 CADENCE_WEEKDAYS = (1, 2, 3)
+
+
+class PlanStopped(AmplanError):
+    """The user stopped a long planning run."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,10 @@ class Planner:
         first: date,
         until: date,
         now: datetime | None = None,
+        progress: Callable[[int, int], bool] | None = None,
     ) -> Plan:
+        """`progress(done, total)` is called after each customer; returning False stops the
+        planning (PlanStopped) and nothing is proposed."""
         now = now or datetime.now(UTC)
         after_utc = max(now, to_utc(self.clock.midnight(first)))
         end_utc = to_utc(self.clock.midnight(until + timedelta(days=1)))
@@ -79,7 +86,8 @@ class Planner:
                 session, [c.id for c in customers], after_utc, end_utc
             )
         plan = Plan([], [])
-        for customer in sorted(customers, key=lambda c: c.id):
+        ordered = sorted(customers, key=lambda c: c.id)
+        for done, customer in enumerate(ordered, start=1):
             ent = self.scheduler.customers.entitlements(customer)
             onboarding = SlotSearch(self.scheduler, [customer], "onboarding", ledger, end_utc)
             self._plan_onboarding(
@@ -89,6 +97,8 @@ class Planner:
                 cadence = SlotSearch(self.scheduler, [customer], "cadence", ledger, end_utc)
                 months = self.policy.cadence_months[ent.cadence]
                 self._plan_cadence(customer, cadence, months, first, until, after_utc, now, plan)
+            if progress is not None and not progress(done, len(ordered)):
+                raise PlanStopped("Planning stopped; nothing was proposed.")
         return plan
 
     def apply(self, plan: Plan, requested_utc: datetime | None = None) -> Plan:
@@ -168,7 +178,7 @@ class Planner:
                 break
             for proposal_id, _ in placed:  # try again with shorter gaps
                 search.ledger.remove(proposal_id)
-        for number, times in enumerate(best, start=1):
+        for number, times in enumerate(sorted(best, key=lambda t: t.start_utc), start=1):
             plan.proposed.append(
                 PlannedSession(
                     customer,

@@ -530,12 +530,23 @@ class Scheduler:
         return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=True)
 
     def book_many(self, requests: Sequence[BookingRequest]) -> list[SessionRecord]:
-        """Book already-validated sessions (a plan) in one transaction: all or none."""
+        """Book a plan in one transaction: all or none. Each session is checked again inside
+        the write transaction (against the others too), so a book that changed since the plan
+        was made cannot end up with a conflict."""
+        if not requests:
+            return []
         now = datetime.now(UTC)
         records = []
+        proposals = [self.proposal_for(request) for request in requests]
+        first = min(p.start_utc for p in proposals)
+        end = max(p.end_utc for p in proposals)
+        customer_ids = {c.id for request in requests for c in request.customers}
         with self.db.transaction() as session:
-            for request in requests:
-                proposal = self.proposal_for(request)
+            ledger = self.load_ledger(session, customer_ids, first, end)
+            for request, proposal in zip(requests, proposals, strict=True):
+                violations = check(self.policy, self.clock, proposal, ledger)
+                if violations and request.override_reason is None:
+                    raise RuleRefusal(violations)
                 row = SessionRow(
                     uid=f"{uuid.uuid4()}@amplan",
                     kind=request.kind,
@@ -543,12 +554,16 @@ class Scheduler:
                     end_utc=proposal.end_utc,
                     all_day=proposal.all_day,
                     title=request.title,
+                    notes=request.notes,
                     requested_utc=proposal.requested_utc,
                     billable=request.billable,
+                    override_reason=(request.override_reason or "").strip(),
                     created_utc=now,
                     updated_utc=now,
                 )
-                records.append(self._insert(session, row, request.customers, action="plan"))
+                record = self._insert(session, row, request.customers, violations, action="plan")
+                ledger.add(record.as_booked())
+                records.append(record)
         return records
 
     def _insert(
