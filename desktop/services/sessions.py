@@ -739,26 +739,72 @@ class Scheduler:
         return replace(current, status=status, sequence=current.sequence + 1)
 
     def restore(self, record: SessionRecord) -> SessionRecord:
-        """Put a session back exactly as recorded (undo); the sequence still rises."""
+        """Put a session back exactly as recorded (undo and redo); the sequence still rises so
+        that calendars which received an invite take the change."""
         with self.db.transaction() as session:
             row = self._row(session, record.id)
             for name in ("kind", "start_utc", "end_utc", "all_day", "title", "notes", "status"):
                 setattr(row, name, getattr(record, name))
             row.requested_utc, row.billable = record.requested_utc, record.billable
             row.override_reason = record.override_reason
-            row.sequence += 1
+            row.sequence = max(row.sequence, record.sequence) + 1
             row.updated_utc = datetime.now(UTC)
             session.add(row)
+            self._link(session, record.id, record.customer_ids)
             self._audit(session, "restore", record.id, {"to": record.as_json(self.clock)})
-            restored = self._records(session, [row])[0]
-        return restored
+            session.flush()
+            return self._records(session, [row])[0]
 
-    def delete(self, session_id: int) -> None:
-        """Remove a session entirely (undo of a booking); the audit log keeps its trace."""
+    @staticmethod
+    def _link(session: Session, session_id: int, customer_ids: Sequence[int]) -> None:
+        current = session.exec(
+            select(SessionCustomer).where(SessionCustomer.session_id == session_id)
+        ).all()
+        if sorted(link.customer_id for link in current) == sorted(customer_ids):
+            return
+        for link in current:
+            session.delete(link)
+        session.flush()
+        for customer_id in customer_ids:
+            session.add(SessionCustomer(session_id=session_id, customer_id=customer_id))
+
+    def delete(self, session_ids: int | Sequence[int]) -> None:
+        """Remove sessions entirely (undo of a booking or a plan); the audit log keeps them."""
+        ids = [session_ids] if isinstance(session_ids, int) else list(session_ids)
         with self.db.transaction() as session:
-            row = self._row(session, session_id)
-            self._audit(session, "delete", session_id, {"uid": row.uid})
-            session.delete(row)
+            for session_id in ids:
+                row = self._row(session, session_id)
+                self._audit(session, "delete", session_id, {"uid": row.uid})
+                session.delete(row)
+
+    def reinstate(self, records: Sequence[SessionRecord]) -> list[SessionRecord]:
+        """Bring deleted sessions back (redo of a booking or a plan) with their UID, and their
+        id when it is still free."""
+        now = datetime.now(UTC)
+        restored = []
+        with self.db.transaction() as session:
+            for record in records:
+                free = session.get(SessionRow, record.id) is None
+                row = SessionRow(
+                    id=record.id if free else None,
+                    uid=record.uid,
+                    kind=record.kind,
+                    start_utc=record.start_utc,
+                    end_utc=record.end_utc,
+                    all_day=record.all_day,
+                    title=record.title,
+                    notes=record.notes,
+                    status=record.status,
+                    requested_utc=record.requested_utc,
+                    billable=record.billable,
+                    override_reason=record.override_reason,
+                    sequence=record.sequence + 1,
+                    created_utc=now,
+                    updated_utc=now,
+                )
+                customers = [self.customers.get(cid) for cid in record.customer_ids]
+                restored.append(self._insert(session, row, customers, action="reinstate"))
+        return restored
 
     # --- busy time -----------------------------------------------------------------------------
     def busy_blocks(self, first: datetime | None = None, end: datetime | None = None) -> list[Busy]:
