@@ -232,9 +232,21 @@ class CustomerBook:
                 contacts.setdefault(contact.customer_id, []).append(contact)
             return [self._to_record(row, contacts.get(row.id or 0, [])) for row in rows]
 
-    def count(self) -> int:
+    def count(self, include_archived: bool = True) -> int:
         with self.db.reading() as session:
-            return int(session.exec(select(func.count()).select_from(Customer)).one())
+            query = select(func.count()).select_from(Customer)
+            if not include_archived:
+                query = query.where(col(Customer.archived).is_(False))
+            return int(session.exec(query).one())
+
+    def name_clash(self, name: str, own_id: int | None = None) -> str | None:
+        """Why `name` cannot be used (another customer has it, in any case), or None."""
+        with self.db.reading() as session:
+            try:
+                self._check_name_free(session, " ".join(name.split()), own_id)
+            except BadInput as exc:
+                return str(exc)
+        return None
 
     def _find(self, session: Session, ref: str | int) -> Customer:
         text = str(ref).strip()
@@ -447,14 +459,18 @@ class CustomerBook:
 SAMPLE_REFERENCE_DAY = date(2026, 11, 26)
 
 
-def sample_book_csv(csv_text: str, today: date) -> str:
-    """The shipped sample book with its dates moved so that it is as fresh today as when written."""
+def sample_book_csv(csv_text: str, today: date, skip_names: Iterable[str] = ()) -> str:
+    """The shipped sample book with its dates moved so that it is as fresh today as when
+    written, without the customers whose names the book already has."""
+    taken = {name.casefold() for name in skip_names}
     shift = today - SAMPLE_REFERENCE_DAY
     reader = csv.DictReader(io.StringIO(csv_text))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in reader:
+        if row["name"].casefold() in taken:
+            continue
         for key in ("start", "package_start"):
             row[key] = (date.fromisoformat(row[key]) + shift).isoformat()
         writer.writerow(row)

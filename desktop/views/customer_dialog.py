@@ -288,6 +288,12 @@ class CustomerDialog(QDialog):
     def _revalidate(self) -> None:
         draft = self.draft()
         valid, errors = validate_draft(self._context.policy, draft)
+        if "name" not in errors:
+            own_id = self._customer.id if self._customer is not None else None
+            clash = self._context.customers.name_clash(draft.name, own_id)
+            if clash:
+                errors["name"] = clash
+                valid = None
         for field, message in self.messages.items():
             message.set_error(errors.get(field) if field in self._touched else None)
         self.package_start_edit.setEnabled(draft.package != "none")

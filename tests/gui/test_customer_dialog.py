@@ -62,25 +62,33 @@ def test_add_customer_through_the_dialog(
     assert window.customers_page.detail.customer() == saved  # the new customer is selected
 
 
-def test_duplicate_name_keeps_the_dialog_open_and_the_typing(
+def test_a_name_already_in_the_book_is_flagged_as_you_type(
     qtbot: QtBot, sample_window: MainWindow, sample_context: AppContext
 ) -> None:
     qtbot.mouseClick(sample_window.customers_page.add_button, Qt.MouseButton.LeftButton)
     dialog = open_dialog(qtbot, sample_window)
     fill_valid(qtbot, dialog, name="acme logistics")
-    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.isVisible()
-    assert dialog.banner.isVisible()
-    assert dialog.banner.text() == "A customer named 'Acme Logistics' already exists."
-    assert dialog.name_edit.text() == "acme logistics"
+    assert dialog.messages["name"].is_error()
+    assert dialog.messages["name"].text() == "A customer named 'Acme Logistics' already exists."
+    assert not dialog.ok_button.isEnabled()
     assert dialog.contacts_edit.toPlainText() == "Zoe Zed <zoe@zeta.example>"
     assert sample_context.customers.count() == 26
 
     qtbot.keyClicks(dialog.name_edit, " West")
-    assert not dialog.banner.isVisible()
+    assert not dialog.messages["name"].is_error()
     with qtbot.waitSignal(dialog.customer_saved):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert sample_context.customers.get("acme logistics West").package == "gold"
+
+
+def test_editing_a_customer_keeps_its_own_name(
+    qtbot: QtBot, sample_window: MainWindow, sample_context: AppContext
+) -> None:
+    acme = sample_context.customers.get("Acme Logistics")
+    dialog = CustomerDialog(sample_context, acme)
+    qtbot.addWidget(dialog)
+    assert not dialog.messages["name"].is_error()
+    assert dialog.ok_button.isEnabled()
 
 
 def test_package_start_follows_start_until_changed(qtbot: QtBot, context: AppContext) -> None:
