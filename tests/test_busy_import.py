@@ -494,7 +494,16 @@ def test_stopping_a_long_import_saves_nothing(cb: CalBook) -> None:
 
     with pytest.raises(ImportCancelled):
         cb.calendars.import_busy(path, TODAY, stop)
-    assert calls and calls[0][0] == 500 and calls[0][1] > 500
+    assert calls == [(0, 0)]  # asked as soon as the file is read, before the slow stages
+    assert blocks(cb) == before
+
+    def stop_while_counting(done: int, total: int) -> bool:
+        calls.append((done, total))
+        return done < 500
+
+    with pytest.raises(ImportCancelled):
+        cb.calendars.import_busy(path, TODAY, stop_while_counting)
+    assert calls[-1][0] == 500 and calls[-1][1] > 500
     assert blocks(cb) == before
     seen: list[tuple[int, int]] = []
     imported, _ = cb.calendars.import_busy(path, TODAY, lambda d, t: seen.append((d, t)) or True)

@@ -210,9 +210,18 @@ def read_busy(
     today: date,
     progress: Progress | None = None,
 ) -> BusyFile:
-    """Busy blocks of a calendar file between a year back and three years ahead."""
+    """Busy blocks of a calendar file between a year back and three years ahead.
+
+    `progress(done, total)` is also asked between the stages (reading, expanding) with
+    total 0, so a Cancel does not wait for the whole file."""
+
+    def go_on(done: int = 0, total: int = 0) -> None:
+        if progress is not None and not progress(done, total):
+            raise ImportCancelled("Import stopped; nothing was saved.")
+
     text = _decode(data, source)
     event_lines = check_structure(text, source)
+    go_on()
     try:
         calendar = icalendar.Calendar.from_ical(use_iana_zones(text))
     except UnknownZone as exc:
@@ -237,6 +246,7 @@ def read_busy(
         calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:  # an unknown X-WR-TIMEZONE
         raise BadInput(f"{source}: not a valid iCalendar file ({exc}).") from None
+    go_on()
     masters = [c for c in calendar.walk("VEVENT")]
     result = BusyFile()
     result.uids = {str(e.get("UID")) for e in masters if e.get("UID")}
@@ -247,9 +257,10 @@ def read_busy(
     except Exception as exc:  # a broken RRULE or zone surfaces here
         raise BadInput(f"{source}: cannot expand the recurring events ({exc}).") from None
     total = len(occurrences)
+    go_on(0, total)
     for number, event in enumerate(occurrences, start=1):
-        if progress is not None and number % 500 == 0 and not progress(number, total):
-            raise ImportCancelled("Import stopped; nothing was saved.")
+        if number % 500 == 0:
+            go_on(number, total)
         transparent = str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
         cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
         free = str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "FREE"
