@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop import cli_sessions  # imports this module back for open_context
 
     busy_actions = cli_sessions.register(command)
+    from desktop import cli_reports
+
+    cli_reports.register(command)
     for sub in busy_actions.choices.values():
         _global_flags(sub, top=False)
     return parser

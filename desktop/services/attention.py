@@ -101,7 +101,7 @@ def needs_attention(
                     AttentionItem(
                         "cadence",
                         customer,
-                        f"{customer.name}: no {policy.cadence_labels[ent.cadence]} booked",
+                        f"{customer.name}: no {ent.cadence} account-management call booked",
                         f"The period {format_day(period.start)} - {format_day(period.last_day)} "
                         "should hold one account-management call.",
                         "plan-cadence",
@@ -137,18 +137,21 @@ def needs_attention(
         if year is None or (year.end - today).days > YEARLY_WARNING_DAYS:
             continue
         yearly = (
-            ("assistance", "assistance hours", ent.assistance_hours_per_year * 60, True),
-            ("event-plan", "event plans", ent.event_plans_per_year, False),
-            ("round-table", "round tables", ent.round_tables_per_year, False),
-            ("product-team", "product-team 1:1s", ent.product_team_meetings_per_year, False),
+            ("assistance", ent.assistance_hours_per_year * 60, True),
+            ("event-plan", ent.event_plans_per_year, False),
+            ("round-table", ent.round_tables_per_year, False),
+            ("product-team", ent.product_team_meetings_per_year, False),
         )
-        for kind, label, allowed, is_minutes in yearly:
+        for kind, allowed, is_minutes in yearly:
             if not allowed:
                 continue
             taken = of_kind(kind, year.start, year.end)
             used = sum(s.minutes for s in taken if not s.billable) if is_minutes else len(taken)
             if used < allowed:
-                left_text = _hours(allowed - used) if is_minutes else f"{allowed - used} {label}"
+                left = allowed - used
+                info = policy.kind(kind)
+                noun = (info.label if left == 1 else info.plural).lower()
+                left_text = _hours(left) if is_minutes else f"{left} {noun}"
                 items.append(
                     AttentionItem(
                         "yearly",
