@@ -258,7 +258,14 @@ class Scheduler:
                     SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id)
                 ).where(SessionCustomer.customer_id == customer.id)
             if first is not None:
-                query = query.where(col(SessionRow.end_utc) > to_utc(self.clock.midnight(first)))
+                first_utc = to_utc(self.clock.midnight(first))
+                # A lower bound on the start lets SQLite use the start index for the range.
+                # No session lasts longer than an event plan; overridden ones get some slack.
+                longest = timedelta(days=max(60, self.policy.limits.event_plan_max_days + 1))
+                query = query.where(
+                    col(SessionRow.end_utc) > first_utc,
+                    col(SessionRow.start_utc) >= first_utc - longest,
+                )
             if last is not None:
                 end = to_utc(self.clock.midnight(last + timedelta(days=1)))
                 query = query.where(col(SessionRow.start_utc) < end)
