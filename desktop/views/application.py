@@ -9,7 +9,8 @@ from pathlib import Path
 from types import TracebackType
 
 import platformdirs
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.app import APP_NAME, AppContext
@@ -65,11 +66,44 @@ class CrashHandler:
         return f"The details were written to {self.log_path}; please send that file with a report."
 
 
-def apply_style(app: QApplication) -> None:
-    """Load `style.qss`; its `url(@icons/...)` point into the shipped icon folder."""
+DARK_MARKER = "/* @dark"
+
+
+def palette_is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def style_sheet(dark: bool) -> str:
+    """`style.qss`, with its `@dark` tail only on a dark palette; `url(@icons/...)` point
+    into the shipped icon folder."""
     text = resource_path("style.qss").read_text(encoding="utf-8")
+    light, _, _dark_part = text.partition(DARK_MARKER)
+    if not dark:
+        text = light
     icons = resource_path("icons").as_posix()
-    app.setStyleSheet(text.replace("url(@icons/", f"url({icons}/"))
+    return text.replace("url(@icons/", f"url({icons}/")
+
+
+def apply_style(app: QApplication) -> None:
+    """The stylesheet for the palette the application has now."""
+    app.setStyleSheet(style_sheet(palette_is_dark(app.palette())))
+
+
+class PaletteFollower(QObject):
+    """Re-applies the stylesheet when the system palette turns dark or light."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self._dark = palette_is_dark(app.palette())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._app and event.type() == QEvent.Type.ApplicationPaletteChange:
+            dark = palette_is_dark(self._app.palette())
+            if dark != self._dark:
+                self._dark = dark
+                apply_style(self._app)
+        return False
 
 
 def run_gui(context: AppContext, quit_after_start: bool = False) -> int:
@@ -81,6 +115,8 @@ def run_gui(context: AppContext, quit_after_start: bool = False) -> int:
     QCoreApplication.setApplicationName(APP_NAME)
     app.setWindowIcon(app_icon())
     apply_style(app)
+    follower = PaletteFollower(app)
+    app.installEventFilter(follower)
 
     lock = InstanceLock(context.db.path)
     try:
@@ -106,4 +142,6 @@ def run_gui(context: AppContext, quit_after_start: bool = False) -> int:
             window.deleteLater()
             app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         sys.excepthook = previous_hook
+        app.removeEventFilter(follower)
+        follower.deleteLater()
         lock.release()

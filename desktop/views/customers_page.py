@@ -45,6 +45,7 @@ from desktop.views.icons import ON_ACCENT, icon
 from desktop.views.placeholders import EmptyState
 from desktop.views.session_format import Now, system_now
 from desktop.views.sessions_panel import SessionsPanel
+from desktop.views.undo import SessionActions
 
 CELL_PADDING = 20  # the stylesheet's 6px each side, and air
 HEADER_PADDING = 24
@@ -71,7 +72,11 @@ class CustomersPage(QStackedWidget):
     sample_book_requested = Signal()
 
     def __init__(
-        self, context: AppContext, parent: QWidget | None = None, now: Now = system_now
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        now: Now = system_now,
+        actions: SessionActions | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("customersPage")
@@ -107,6 +112,11 @@ class CustomersPage(QStackedWidget):
         self.add_button = self._button("Add customer", "add", primary=True)
         self.edit_button = self._button("Edit", "edit")
         self.archive_button = self._button("Archive", "archive")
+        self.add_button.setToolTip("Add a customer with their contract (Ctrl+N).")
+        self.edit_button.setToolTip("Change the selected customer's contract or contacts.")
+        self.archive_button.setToolTip(
+            "Take the selected customer off the list; their contract and sessions are kept."
+        )
         self.add_button.clicked.connect(self.add_customer)
         self.edit_button.clicked.connect(self.edit_selected)
         self.archive_button.clicked.connect(self.archive_selected)
@@ -153,7 +163,7 @@ class CustomersPage(QStackedWidget):
         self.no_match.hide()
 
         # The sessions take the wide side under the table; their allowances go in the panel.
-        self.sessions = SessionsPanel(context, now)
+        self.sessions = SessionsPanel(context, now, actions=actions)
         self.detail = CustomerDetail(context.policy, context.clock, usage=self.sessions.usage_card)
         self.detail.setMinimumWidth(DETAIL_MIN_WIDTH - 20)
 

@@ -1,13 +1,16 @@
 """Plan a year: the planner proposes, the manager unticks what they do not want, one click books.
 
 Planning runs on a worker thread so a large book never freezes the window; the services are
-safe to call from there (one short database session per call). Results come back by signal.
+safe to call from there (one short database session per call). Results and progress come back
+by signal; Cancel sets an event the planner's progress callback reads, so the work really stops.
 """
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -41,9 +44,11 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.business_time import BusinessClock, format_day
 from desktop.services.customers import CustomerRecord
-from desktop.services.planner import Plan, PlannedSession, Planner, default_until
+from desktop.services.planner import Plan, PlannedSession, Planner, PlanStopped, default_until
 from desktop.views import messages
+from desktop.views.geometry import remember_size, restore_size
 from desktop.views.session_format import Now, city, system_now, when_et, when_local
+from desktop.views.undo import SessionActions
 
 WHEN, LOCAL, CUSTOMER, KIND, REASON = range(5)
 HEADERS = {
@@ -70,12 +75,14 @@ class PlanTableModel(QAbstractTableModel):
         self._rows: list[PlannedSession] = []
         self._ticked: list[bool] = []
 
-    def set_rows(self, rows: Sequence[PlannedSession]) -> None:
+    def set_rows(
+        self, rows: Sequence[PlannedSession], kinds: Collection[str] | None = None
+    ) -> None:
         """Customer by customer, each one's sessions in date order (the planner lists its
-        onboarding first, then its calls)."""
+        onboarding first, then its calls). With `kinds`, only those kinds start ticked."""
         self.beginResetModel()
         self._rows = sorted(rows, key=lambda p: (p.customer.name.lower(), p.times.start_utc))
-        self._ticked = [True] * len(self._rows)
+        self._ticked = [kinds is None or p.kind in kinds for p in self._rows]
         self.endResetModel()
 
     def chosen(self) -> list[PlannedSession]:
@@ -158,25 +165,38 @@ class PlanTableModel(QAbstractTableModel):
         return True
 
 
+Progress = Callable[[int, int], bool]
+
+
 class _PlanSignals(QObject):
     """Carries a worker's result to the GUI thread (queued: this object lives there)."""
 
+    progressed = Signal(int, int)
     planned = Signal(object)
+    stopped = Signal()
     failed = Signal(str)
     crashed = Signal(object)
 
 
 class _PlanJob(QRunnable):
-    """Runs the planner once; any outcome comes back as exactly one signal."""
+    """Runs the planner once; any outcome comes back as exactly one signal. `stop` is set by
+    the GUI thread; the planner asks after each customer and stops (PlanStopped)."""
 
-    def __init__(self, work: Callable[[], Plan]) -> None:
+    def __init__(self, work: Callable[[Progress], Plan], stop: threading.Event) -> None:
         super().__init__()
         self.signals = _PlanSignals()
         self._work = work
+        self._stop = stop
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.signals.progressed.emit(done, total)
+        return not self._stop.is_set()
 
     def run(self) -> None:
         try:
-            plan = self._work()
+            plan = self._work(self._progress)
+        except PlanStopped:
+            self.signals.stopped.emit()
         except AmplanError as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # a bug: re-raised on the GUI thread for the crash handler
@@ -186,7 +206,9 @@ class _PlanJob(QRunnable):
 
 
 class PlanDialog(QDialog):
-    """Plans `customers` from today for 12 months; booking the ticked rows is one transaction."""
+    """Plans `customers` from today for 12 months; booking the ticked rows is one transaction,
+    one step of `actions`' undo stack. `kinds` (e.g. only onboarding) limits what starts ticked.
+    """
 
     sessions_booked = Signal(list)
 
@@ -197,14 +219,21 @@ class PlanDialog(QDialog):
         now: Now = system_now,
         parent: QWidget | None = None,
         pool: QThreadPool | None = None,
+        *,
+        actions: SessionActions | None = None,
+        kinds: Collection[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("planDialog")
         self._context = context
+        self._actions = actions or SessionActions(context, self)
+        self._kinds = kinds
         self._customers = list(customers)
         self._now = now
         self._pool = pool or QThreadPool.globalInstance()
         self._signals: _PlanSignals | None = None
+        self._stop = threading.Event()
+        self.stopped_early = False
         self._plan: Plan | None = None
         self._cancelled = False
         clock = context.clock
@@ -236,10 +265,12 @@ class PlanDialog(QDialog):
         )
         self.busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # the planner reports no steps: a busy bar, not a lie
+        # One customer is one step: a busy bar. A book fills it customer by customer.
+        self.progress.setRange(0, 0 if single else len(self._customers))
         self.progress.setTextVisible(False)
         self.progress.setFixedWidth(320)
         self.stop_button = QPushButton("Cancel")
+        self.stop_button.setToolTip("Stop planning; nothing is proposed or booked.")
         self.stop_button.clicked.connect(self.cancel_planning)
         busy = QWidget()
         busy_column = QVBoxLayout(busy)
@@ -292,12 +323,17 @@ class PlanDialog(QDialog):
         self.pages.addWidget(result)
 
         self.tick_all_button = QPushButton("Tick all")
+        self.tick_all_button.setToolTip("Book every proposal.")
         self.untick_all_button = QPushButton("Untick all")
+        self.untick_all_button.setToolTip("Book none, then tick the ones you want.")
         self.tick_all_button.clicked.connect(lambda: self.model.set_all(True))
         self.untick_all_button.clicked.connect(lambda: self.model.set_all(False))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.book_button = QPushButton()
         self.book_button.setObjectName("primary")
+        self.book_button.setToolTip(
+            "Book the ticked sessions in one go; Edit ▸ Undo takes them all back."
+        )
         self.buttons.addButton(self.book_button, QDialogButtonBox.ButtonRole.AcceptRole)
         for button in self.buttons.buttons():
             button.setIcon(QIcon())
@@ -320,10 +356,24 @@ class PlanDialog(QDialog):
         self.model.dataChanged.connect(self._update_book_button)
         self.model.modelReset.connect(self._update_book_button)
         self._update_book_button()
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        chain: list[QWidget] = [
+            self.stop_button,
+            self.table,
+            self.tick_all_button,
+            self.untick_all_button,
+            self.book_button,
+            close,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
         # WORKAROUND: see CustomerDialog.__init__ (a minimum size set before the first show).
         self.ensurePolished()
         self.setMinimumSize(760 if single else 900, 460)
         self.resize(980 if single else 1160, 620)
+        self._size_key = "planDialog" if single else "planBookDialog"
+        restore_size(self, self._size_key)
+        self.finished.connect(lambda _result: remember_size(self, self._size_key))
 
     # --- planning -----------------------------------------------------------------------
     def start(self) -> None:
@@ -333,12 +383,14 @@ class PlanDialog(QDialog):
         scheduler = self._context.scheduler
         customers, first, until, now = self._customers, self._first, self._until, self._now()
 
-        def work() -> Plan:
-            return Planner(scheduler).plan(customers, first, until, now=now)
+        def work(progress: Progress) -> Plan:
+            return Planner(scheduler).plan(customers, first, until, now=now, progress=progress)
 
         # The pool owns the job and deletes it after `run`; a dialog closed meanwhile loses
         # its connections with it, so a late answer reaches nobody.
-        job = _PlanJob(work)
+        job = _PlanJob(work, self._stop)
+        job.signals.progressed.connect(self._progressed)
+        job.signals.stopped.connect(self._stopped)
         job.signals.planned.connect(self._planned)
         job.signals.failed.connect(self._failed)
         job.signals.crashed.connect(self._crashed)
@@ -350,12 +402,24 @@ class PlanDialog(QDialog):
     def is_planning(self) -> bool:
         return self._signals is not None and self._plan is None and not self._cancelled
 
+    @Slot(int, int)
+    def _progressed(self, done: int, total: int) -> None:
+        if self._cancelled or len(self._customers) == 1:
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.busy_label.setText(f"Planning… {done} of {total} customers done")
+
+    @Slot()
+    def _stopped(self) -> None:
+        self.stopped_early = True
+
     @Slot(object)
     def _planned(self, plan: Plan) -> None:
         if self._cancelled:
             return
         self._plan = plan
-        self.model.set_rows(plan.proposed)
+        self.model.set_rows(plan.proposed, self._kinds)
         kinds = Counter(p.kind for p in plan.proposed)
         policy = self._context.policy
         if plan.proposed:
@@ -363,9 +427,14 @@ class PlanDialog(QDialog):
             for kind, count in kinds.items():
                 info = policy.kind(kind)
                 parts.append(f"{count} {(info.label if count == 1 else info.plural).lower()}")
-            self.summary.setText(
-                f"{len(plan.proposed)} sessions proposed: {', '.join(parts)}. "
+            ticked = len(self.model.chosen())
+            hint = (
                 "Untick any you do not want."
+                if ticked == len(plan.proposed)
+                else f"{ticked} of them ticked; tick any others you want too."
+            )
+            self.summary.setText(
+                f"{len(plan.proposed)} sessions proposed: {', '.join(parts)}. {hint}"
             )
         else:
             self.summary.setText(
@@ -395,9 +464,10 @@ class PlanDialog(QDialog):
         raise exc
 
     def cancel_planning(self) -> None:
-        """Close at once; a plan still being computed is thrown away when it arrives."""
+        """Close at once and tell the worker to stop after the customer it is planning."""
         if self._plan is None:
             self._cancelled = True
+            self._stop.set()
         self.reject()
 
     # --- booking ------------------------------------------------------------------------
@@ -418,7 +488,7 @@ class PlanDialog(QDialog):
             return
         requested_utc = self._now()
         try:
-            records = self._context.scheduler.book_many([p.request(requested_utc) for p in chosen])
+            records = self._actions.book_plan([p.request(requested_utc) for p in chosen])
         except AmplanError as exc:
             messages.show_error(self, "Sessions not booked", f"Nothing was booked: {exc}")
             return

@@ -6,6 +6,7 @@ scheduler, so the editor, the CLI and the planner always agree.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
@@ -45,7 +46,9 @@ from desktop.services.rules import Violation
 from desktop.services.sessions import BookingRequest, RuleRefusal, SessionRecord, SessionTimes
 from desktop.services.slots import find_slots
 from desktop.views.customer_dialog import DATE_FORMAT
+from desktop.views.geometry import remember_size, restore_size
 from desktop.views.session_format import DASH, Now, city, system_now, when_et, when_local
+from desktop.views.undo import SessionActions
 
 VALIDATE_DELAY_MS = 150
 SLOTS_SHOWN = 5
@@ -147,7 +150,9 @@ class SessionEditor(QDialog):
     """A new session when `session` is None, otherwise a change to that planned session.
 
     `customer` is the one the dialog opens on; `now` is asked whenever "now" matters (the
-    default request time, where the slot search starts) so tests can fix it.
+    default request time, where the slot search starts) so tests can fix it. Saving goes
+    through `actions` (the window's undo stack); `kind` preselects a new session's kind and
+    `find_slot` fills in the next legal slot at once (the dashboard's "Book…" buttons).
     """
 
     session_saved = Signal(object)
@@ -159,10 +164,15 @@ class SessionEditor(QDialog):
         session: SessionRecord | None = None,
         now: Now = system_now,
         parent: QWidget | None = None,
+        *,
+        actions: SessionActions | None = None,
+        kind: str | None = None,
+        find_slot: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("sessionEditor")
         self._context = context
+        self._actions = actions or SessionActions(context, self)
         self._session = session
         self._now = now
         self._violations: list[Violation] = []
@@ -300,7 +310,7 @@ class SessionEditor(QDialog):
         if session is not None:
             self._fill(session, customer)
         else:
-            self._fill_new(customer)
+            self._fill_new(customer, kind)
         self._filling = False
 
         self.customer_combo.currentIndexChanged.connect(self._customer_changed)
@@ -331,6 +341,38 @@ class SessionEditor(QDialog):
         self.resize(self.sizeHint().expandedTo(self.minimumSizeHint()))
         self.override_box.setVisible(bool(self._violations))
         self._clear_slots()
+        self._set_tab_order()
+        restore_size(self, "sessionEditor")
+        self.finished.connect(lambda _result: remember_size(self, "sessionEditor"))
+        if find_slot and session is None:
+            self.next_legal_slot()
+
+    def tab_chain(self) -> list[QWidget]:
+        """Down the form, then the check panel, then the buttons: the order the eye reads."""
+        return [
+            self.customer_combo,
+            self.others_list,
+            self.kind_combo,
+            self.date_edit,
+            self.time_edit,
+            self.minutes_spin,
+            self.last_day_edit,
+            self.requested_edit,
+            self.billable_check,
+            self.title_edit,
+            self.notes_edit,
+            self.next_slot_button,
+            self.slots_list,
+            self.override_check,
+            self.reason_edit,
+            self.save_button,
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel),
+        ]
+
+    def _set_tab_order(self) -> None:
+        chain = self.tab_chain()
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _layout(self) -> None:
         grid = QGridLayout()
@@ -425,13 +467,15 @@ class SessionEditor(QDialog):
         layout.addLayout(footer)
 
     # --- filling ------------------------------------------------------------------------
-    def _fill_new(self, customer: CustomerRecord | None) -> None:
+    def _fill_new(self, customer: CustomerRecord | None, kind: str | None) -> None:
         clock = self._context.clock
         if customer is not None:
             self.customer_combo.setCurrentIndex(self.customer_combo.findData(customer.id))
         elif self.customer_combo.count():
             self.customer_combo.setCurrentIndex(0)
         self._refill_kinds(None)
+        if kind and self.kind_combo.findData(kind) >= 0:
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
         self._refill_others(())
         day = clock.next_business_day(clock.et_date(self._now()))
         self.date_edit.setDate(_qdate(day))
@@ -849,18 +893,39 @@ class SessionEditor(QDialog):
         self.validate_now()
 
     # --- saving -------------------------------------------------------------------------
+    def _only_moved(self, request: BookingRequest) -> bool:
+        """True when the change is a new time and nothing else: the undo menu says "move"."""
+        old = self._session
+        if old is None:
+            return False
+        same = (
+            request.kind == old.kind
+            and tuple(c.id for c in request.customers) == old.customer_ids
+            and " ".join(request.title.split()) == old.title
+            and request.notes.strip() == old.notes
+            and request.billable == old.billable
+            and (request.override_reason or "").strip() == old.override_reason
+        )
+        times = request.times
+        moved = (times.start_utc, times.end_utc) != (old.start_utc, old.end_utc)
+        return same and moved and times.all_day == old.all_day
+
     def save(self) -> None:
-        """Book or change through the scheduler; a refusal keeps the dialog and its fields."""
+        """Book or change through the undo stack; a refusal keeps the dialog and its fields."""
         self.validate_now()
         if not self.save_button.isEnabled():
             return
-        scheduler = self._context.scheduler
+        actions = self._actions
         try:
             request = self.request()
             if self._session is None:
-                outcome = scheduler.book(request)
+                outcome = actions.book(request)
+            elif self._only_moved(request):
+                outcome = actions.move(
+                    self._session.id, request.times, request.requested_utc, request.override_reason
+                )
             else:
-                outcome = scheduler.update(self._session.id, request)
+                outcome = actions.update(self._session.id, request)
         except RuleRefusal as exc:
             self._violations = exc.violations
             self.findings_list.show_findings(exc.violations, self._warnings, None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,10 +19,12 @@ from PySide6.QtWidgets import (
 
 from desktop.app import AppContext
 from desktop.errors import AmplanError
+from desktop.services.business_time import format_day
 from desktop.services.customers import CustomerRecord
 from desktop.services.sessions import SessionRecord
-from desktop.services.usage import usage_for
+from desktop.services.usage import CustomerUsage, usage_for
 from desktop.views import messages
+from desktop.views.charts import MonthlyChart
 from desktop.views.icons import ON_ACCENT, icon
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.session_editor import SessionEditor
@@ -34,24 +38,35 @@ from desktop.views.session_table_model import (
     WHEN,
     SessionTableModel,
 )
+from desktop.views.undo import SessionActions
 from desktop.views.usage_bars import UsageBars
 
 
 class SessionsPanel(QWidget):
-    """Shows what it is given; every change goes through the scheduler, then it re-reads."""
+    """Shows what it is given; every change goes through `actions` (the window's undo
+    stack), and any change from anywhere makes it re-read."""
 
     sessions_changed = Signal()
 
     def __init__(
-        self, context: AppContext, now: Now = system_now, parent: QWidget | None = None
+        self,
+        context: AppContext,
+        now: Now = system_now,
+        parent: QWidget | None = None,
+        actions: SessionActions | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("sessionsPanel")
         self._context = context
         self._now = now
+        self._actions = actions or SessionActions(context, self)
+        self._actions.sessions_changed.connect(self.refresh)
         self._customer: CustomerRecord | None = None
 
         self.new_button = self._button("New session…", "add", primary=True)
+        self.new_button.setToolTip(
+            "Book a session for this customer, checked against their contract as you type."
+        )
         self.plan_button = self._button("Plan year…", "calendar")
         self.plan_button.setToolTip(
             "Propose the onboarding and account-management sessions of the next 12 months."
@@ -70,6 +85,17 @@ class SessionsPanel(QWidget):
         usage_column.setSpacing(8)
         usage_column.addWidget(usage_title)
         usage_column.addWidget(self.usage)
+        self.months_title = QLabel("Screen-shares per month")
+        self.months_title.setObjectName("chartTitle")
+        self.months_caption = QLabel()
+        self.months_caption.setObjectName("usageLegend")
+        self.months_caption.setWordWrap(True)
+        self.months_chart = MonthlyChart()
+        usage_column.addSpacing(6)
+        usage_column.addWidget(self.months_title)
+        usage_column.addWidget(self.months_chart)
+        usage_column.addWidget(self.months_caption)
+        self._show_months(None)
 
         self.model = SessionTableModel(
             context.clock, {name: kind.label for name, kind in context.policy.kinds.items()}, self
@@ -100,10 +126,13 @@ class SessionsPanel(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.edit_button = self._button("Edit…", "edit")
+        self.edit_button.setToolTip("Change the selected planned session (double-click works too).")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Cancel the selected session: it no longer counts.")
         self.done_button = QPushButton("Mark done")
         self.no_show_button = QPushButton("Mark no-show")
+        self._done_tip = "The session took place: it counts as used."
+        self._no_show_tip = "The customer did not come: it still counts as used."
         self.edit_button.clicked.connect(self.edit_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.done_button.clicked.connect(lambda: self._set_status("done"))
@@ -123,11 +152,11 @@ class SessionsPanel(QWidget):
         toolbar.addStretch(1)
         toolbar.addWidget(self.new_button)
         toolbar.addWidget(self.plan_button)
-        actions = QHBoxLayout()
-        actions.setSpacing(6)
+        action_row = QHBoxLayout()
+        action_row.setSpacing(6)
         for button in (self.edit_button, self.cancel_button, self.done_button, self.no_show_button):
-            actions.addWidget(button)
-        actions.addStretch()
+            action_row.addWidget(button)
+        action_row.addStretch()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 10, 0, 0)
@@ -135,7 +164,7 @@ class SessionsPanel(QWidget):
         layout.addLayout(toolbar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label, 1)
-        layout.addLayout(actions)
+        layout.addLayout(action_row)
         self._update_actions()
 
     def _button(self, text: str, icon_name: str, primary: bool = False) -> QPushButton:
@@ -160,6 +189,7 @@ class SessionsPanel(QWidget):
         if customer is None:
             self.model.set_rows([])
             self.usage.set_usage(None)
+            self._show_months(None)
             self.title.setText("Sessions")
             self.count_label.clear()
             self.empty_label.setText("Select a customer to see and book their sessions.")
@@ -177,6 +207,7 @@ class SessionsPanel(QWidget):
             return
         self.model.set_rows(sessions)
         self.usage.set_usage(usage)
+        self._show_months(usage, today)
         cancelled = sum(1 for s in sessions if s.status == "cancelled")
         counts = f"{len(sessions) - cancelled} booked"
         self.count_label.setText(counts + (f" · {cancelled} cancelled" if cancelled else ""))
@@ -190,6 +221,20 @@ class SessionsPanel(QWidget):
         if selected is not None:
             self.select_session(selected.id)
         self._update_actions()
+
+    def _show_months(self, usage: CustomerUsage | None, today: date | None = None) -> None:
+        """The package year month by month, when the contract has monthly screen-shares."""
+        months = usage.screen_share_months if usage is not None else ()
+        self.months_chart.set_months(months, today)
+        for widget in (self.months_title, self.months_chart, self.months_caption):
+            widget.setVisible(bool(months))
+        if usage is not None and months and usage.package_year is not None:
+            year = usage.package_year
+            allowed = months[0].allowed
+            self.months_caption.setText(
+                f"Package year {format_day(year.start)} – {format_day(year.last_day)}; "
+                f"{allowed} a month, unused ones do not roll over (dashed line)."
+            )
 
     def selected_session(self) -> SessionRecord | None:
         rows = self.table.selectionModel().selectedRows()
@@ -224,8 +269,8 @@ class SessionsPanel(QWidget):
         waiting = (
             "It can be marked once it has started." if status == "planned" and not started else ""
         )
-        self.done_button.setToolTip(waiting)
-        self.no_show_button.setToolTip(waiting)
+        self.done_button.setToolTip(waiting or self._done_tip)
+        self.no_show_button.setToolTip(waiting or self._no_show_tip)
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.isValid() and self.edit_button.isEnabled():
@@ -236,7 +281,9 @@ class SessionsPanel(QWidget):
         if self._customer is None:
             return
         self._open_editor(
-            SessionEditor(self._context, self._customer, None, self._now, self.window())
+            SessionEditor(
+                self._context, self._customer, None, self._now, self.window(), actions=self._actions
+            )
         )
 
     def edit_selected(self) -> None:
@@ -244,7 +291,14 @@ class SessionsPanel(QWidget):
         if session is None or session.status != "planned":
             return
         self._open_editor(
-            SessionEditor(self._context, self._customer, session, self._now, self.window())
+            SessionEditor(
+                self._context,
+                self._customer,
+                session,
+                self._now,
+                self.window(),
+                actions=self._actions,
+            )
         )
 
     def _open_editor(self, editor: SessionEditor) -> None:
@@ -253,7 +307,7 @@ class SessionsPanel(QWidget):
         editor.open()
 
     def _session_saved(self, session: SessionRecord) -> None:
-        self.refresh()
+        # The actions already made every page re-read; only the selection is left to do.
         self.select_session(session.id)
         self.sessions_changed.emit()
 
@@ -276,22 +330,22 @@ class SessionsPanel(QWidget):
         if session is None:
             return
         try:
-            self._context.scheduler.set_status(session.id, status, now=self._now())
+            self._actions.set_status(session.id, status, now=self._now())
         except AmplanError as exc:
             messages.show_error(self, "Status not changed", str(exc))
             return
-        self.refresh()
         self.sessions_changed.emit()
 
     def plan_year(self) -> None:
         if self._customer is None:
             return
-        dialog = PlanDialog(self._context, [self._customer], self._now, self.window())
+        dialog = PlanDialog(
+            self._context, [self._customer], self._now, self.window(), actions=self._actions
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sessions_booked.connect(self._plan_booked)
         dialog.open()
         dialog.start()
 
     def _plan_booked(self) -> None:
-        self.refresh()
         self.sessions_changed.emit()

@@ -129,9 +129,12 @@ class SessionActions(QObject):
         self.sessions_changed.emit()
         return outcome
 
-    def set_status(self, session_id: int, status: str) -> SessionRecord:
+    def set_status(
+        self, session_id: int, status: str, now: datetime | None = None
+    ) -> SessionRecord:
+        """`now` decides whether the session has started (done and no-show need that)."""
         before = self.context.scheduler.get(session_id)
-        self.context.scheduler.set_status(session_id, status)
+        self.context.scheduler.set_status(session_id, status, now=now)
         after = self.context.scheduler.get(session_id)
         verb = {"cancelled": "cancellation", "done": "marking done", "no-show": "no-show"}
         text = f"{verb.get(status, status)} of {_describe(self.context, before)}"

@@ -38,6 +38,16 @@ def no_quit_on_last_window(qapp: QApplication) -> None:
     qapp.setQuitOnLastWindowClosed(False)
 
 
+@pytest.fixture(autouse=True)
+def dashboard_in_the_foreground(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test books are small: the dashboard computes them at once, however slow the machine
+    (its move to a worker after a slow computation would make the tests timing-dependent).
+    A test of the worker sets `DashboardPage.background` itself."""
+    from desktop.views import dashboard_page
+
+    monkeypatch.setattr(dashboard_page, "BACKGROUND_AFTER_S", 60.0)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)

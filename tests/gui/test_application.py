@@ -8,7 +8,9 @@ from pathlib import Path
 from desktop.app import AppContext
 from desktop.errors import BadInput
 from desktop.models.database import InstanceLock
-from desktop.views.application import CrashHandler, run_gui
+from desktop.views.application import CrashHandler, PaletteFollower, apply_style, run_gui
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
 from .conftest import Dialogs
 
@@ -56,3 +58,23 @@ def test_crash_handler_logs_a_bug_and_says_where(tmp_path: Path, dialogs: Dialog
     assert "Traceback" not in text  # the user gets words; the file gets the details
     assert "ZeroDivisionError" in log.read_text(encoding="utf-8")
     assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_the_style_follows_the_palette_to_dark_and_back(qapp: QApplication) -> None:
+    light = QPalette(qapp.palette())
+    apply_style(qapp)
+    follower = PaletteFollower(qapp)
+    qapp.installEventFilter(follower)
+    try:
+        assert "#3a2c10" not in qapp.styleSheet(), "the dark tail stays out on a light palette"
+        dark = QPalette(light)
+        dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+        dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+        qapp.setPalette(dark)
+        assert "#3a2c10" in qapp.styleSheet()
+        qapp.setPalette(light)
+        assert "#3a2c10" not in qapp.styleSheet()
+    finally:
+        qapp.removeEventFilter(follower)
+        qapp.setStyleSheet("")
+        qapp.setPalette(light)

@@ -202,3 +202,40 @@ def test_usage_matches_the_service(
     assert "Screen-shares in March 2026: 0 used · 1 scheduled · 1 left of 2" in panel.usage.texts()
     assert billable_text(usage) == "Billable: 0 h = $0"
     assert not panel.usage.billable.isVisible()
+
+
+def test_screen_shares_per_month_of_the_package_year(
+    shown: MainWindow, context: AppContext, customer: CustomerRecord
+) -> None:
+    book(context, customer, "screen-share", "2026-03-09T10:00")
+    book(context, customer, "screen-share", "2026-03-20T10:00")
+    panel = panel_of(shown)
+    panel.refresh()
+    chart = panel.months_chart
+    assert chart.isVisible() and panel.months_title.text() == "Screen-shares per month"
+    texts = chart.texts()
+    # Silver from 2 Mar 2026: the package year touches March to March, 2 a month.
+    assert len(texts) == 13
+    assert texts[0] == "Mar 2026: 0 used, 2 scheduled of 2"
+    assert texts[-1] == "Mar 2027: 0 used, 0 scheduled of 2"
+    assert "Package year Mon 2 Mar 2026 – Mon 1 Mar 2027" in panel.months_caption.text()
+
+
+def test_no_monthly_chart_without_screen_shares(shown: MainWindow, context: AppContext) -> None:
+    from desktop.services.customers import CustomerDraft
+
+    plain = context.customers.add(
+        CustomerDraft(
+            name="Plain Co",
+            product="SpiraTest",
+            users="30",
+            start="2026-03-02",
+            package="none",
+            package_start="2026-03-02",
+            tz="America/New_York",
+            contacts="",
+        )
+    )
+    shown.refresh()
+    assert shown.customers_page.select_customer(plain.id)
+    assert not panel_of(shown).months_chart.isVisible()

@@ -3,11 +3,15 @@ off the GUI thread with a busy indicator and can be cancelled."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerRecord
+from desktop.services.planner import Plan, PlanStopped
+from desktop.views import plan_dialog
 from desktop.views.main_window import MainWindow
 from desktop.views.plan_dialog import CUSTOMER, KIND, LOCAL, REASON, WHEN, PlanDialog
 from PySide6.QtCore import QSettings, Qt, QThreadPool
@@ -135,11 +139,13 @@ def test_plan_the_book_runs_off_the_gui_thread_and_books_everyone(
     window.plan_book_action.trigger()
     dialog = window.findChild(PlanDialog)
     assert dialog is not None
-    # Right after the start: the busy page, with a busy bar and a way out.
+    # Right after the start: the busy page, a bar that fills customer by customer, a way out.
     assert dialog.pages.currentIndex() == 0
-    assert (dialog.progress.minimum(), dialog.progress.maximum()) == (0, 0)
+    assert (dialog.progress.minimum(), dialog.progress.maximum()) == (0, 2)
     assert dialog.stop_button.isVisible()
     qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=5000)
+    assert dialog.progress.value() == 2
+    assert dialog.busy_label.text() == "Planning… 2 of 2 customers done"
     assert dialog.pages.currentIndex() == 1
     assert not dialog.table.isColumnHidden(CUSTOMER)
     assert set(column(dialog, CUSTOMER)) == {"Acme Logistics", "Brandt Logistik"}
@@ -170,3 +176,43 @@ def test_plan_table_model_passes_the_model_tester(
 ) -> None:
     dialog = planned(qtbot, context, [acme])
     qtmodeltester.check(dialog.model)  # type: ignore[attr-defined]
+
+
+def test_cancel_really_stops_the_planner_after_the_customer_in_hand(
+    qtbot: QtBot, context: AppContext, acme: CustomerRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker is not left to finish: Cancel sets the flag the planner's progress
+    callback reads after each customer, and the planner stops (PlanStopped)."""
+    customers = [acme, silver(context), gold(context, "Cobalt Works")]
+    first_done = threading.Event()
+    release = threading.Event()
+    answers: list[bool] = []
+
+    class SteppedPlanner:
+        def __init__(self, _scheduler: object) -> None:
+            pass
+
+        def plan(self, planned: list[CustomerRecord], *_args: object, **kwargs: Any) -> Plan:
+            progress = kwargs["progress"]
+            answers.append(progress(1, len(planned)))
+            first_done.set()
+            release.wait(5)
+            answers.append(progress(2, len(planned)))
+            if not answers[-1]:
+                raise PlanStopped("Planning stopped; nothing was proposed.")
+            return Plan([], [])
+
+    monkeypatch.setattr(plan_dialog, "Planner", SteppedPlanner)
+    dialog = PlanDialog(context, customers, fixed_now)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.start()
+    assert first_done.wait(5)
+    qtbot.waitUntil(lambda: dialog.progress.value() == 1, timeout=2000)
+    assert dialog.busy_label.text() == "Planning… 1 of 3 customers done"
+    dialog.stop_button.click()
+    release.set()
+    QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.waitUntil(lambda: dialog.stopped_early, timeout=2000)
+    assert answers == [True, False], "the second customer was never planned"
+    assert dialog.model.rowCount() == 0

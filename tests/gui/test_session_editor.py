@@ -238,3 +238,40 @@ def test_nothing_legal_in_reach_says_so(qtbot: QtBot, context: AppContext) -> No
     # April is the first month with room again.
     assert editor.date_edit.date() == QDate(2026, 4, 1)
     wait_checked(qtbot, editor, [])
+
+
+def test_tab_goes_down_the_form_then_the_check_then_the_buttons(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    editor = open_editor(qtbot, context, silver(context))
+    expected = editor.tab_chain()
+    seen: list[object] = []
+    widget = editor.customer_combo.nextInFocusChain()
+    while widget is not editor.customer_combo and len(seen) < 500:
+        if widget in expected and widget not in seen:
+            seen.append(widget)
+        widget = widget.nextInFocusChain()
+    assert seen == expected[1:]
+
+
+def test_the_editor_remembers_its_size(qtbot: QtBot, context: AppContext) -> None:
+    customer = silver(context)
+    first = open_editor(qtbot, context, customer)
+    bigger = first.size() + first.size() / 8
+    first.resize(bigger)
+    first.reject()
+    second = open_editor(qtbot, context, customer)
+    assert second.size() == bigger
+
+
+def test_from_the_dashboard_it_opens_on_a_kind_and_its_next_legal_slot(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    customer = silver(context)
+    editor = SessionEditor(context, customer, None, fixed_now, kind="screen-share", find_slot=True)
+    qtbot.addWidget(editor)
+    assert editor.kind() == "screen-share"
+    # Silver: two business days' notice from Wed 11 Mar 10:00, so Fri 13 Mar is the first day.
+    assert editor.date_edit.date() == QDate(2026, 3, 13)
+    assert editor.findings()[0] == []
+    assert len(editor.slot_texts()) == 5

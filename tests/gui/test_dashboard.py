@@ -1,0 +1,322 @@
+"""The dashboard: what needs the manager, acted on from the page; counts on the navigation;
+this week; the allowance chart; the worker for large books; a dark palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from desktop.app import AppContext
+from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.views.application import apply_style
+from desktop.views.dashboard_page import DashboardPage
+from desktop.views.main_window import DASHBOARD, MainWindow
+from desktop.views.plan_dialog import PlanDialog
+from desktop.views.session_editor import SessionEditor
+from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from .booking import NOW, book, fixed_now, gold, silver
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left() -> Iterator[None]:
+    """A plan still running on the pool must not outlive the test's book."""
+    yield
+    QThreadPool.globalInstance().waitForDone(5000)
+
+
+@pytest.fixture
+def acme(context: AppContext) -> CustomerRecord:
+    # Gold from a week before NOW: 8 onboarding hours, quarterly calls, 4 screen-shares a month.
+    return gold(context, "Acme Logistics", start="2026-03-04")
+
+
+def open_dashboard(qtbot: QtBot, context: AppContext, settings: QSettings) -> MainWindow:
+    window = MainWindow(context, settings, now=fixed_now)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page(DASHBOARD)
+    return window
+
+
+def titles(page: DashboardPage, category: str | None = None) -> list[str]:
+    return [card.title.text() for card in page.cards(category)]
+
+
+def test_every_category_has_its_section_and_the_navigation_counts_them(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    book(context, acme, "onboarding", "2026-03-09T10:00")  # past, still planned
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    assert page.currentWidget() is not page.empty_state
+    assert titles(page, "overdue") == [
+        "Acme Logistics · onboarding assistance still marked planned"
+    ]
+    assert titles(page, "onboarding") == ["Acme Logistics · 7 hours of onboarding not scheduled"]
+    [cadence] = titles(page, "cadence")
+    assert cadence.startswith("Acme Logistics · no quarterly") and cadence.endswith("call booked")
+    assert titles(page, "screen-share") == ["Acme Logistics · 4 of 4 screen-shares unused in March"]
+    assert page.sections["overdue"].count.text() == "1"
+    assert not page.sections["yearly"].isVisible()
+    assert page.subtitle.text() == "Wednesday 11 March 2026 · 4 things need you"
+    assert window.attention_badge() == 4
+    item = window.navigation.item(DASHBOARD)
+    assert item.toolTip() == "4 things need you"
+    assert not page.all_clear.isVisible()
+    # Every button says what it does, and a tooltip says more.
+    for card in page.cards():
+        assert card.buttons and all(button.toolTip() for button in card.buttons)
+
+
+def test_done_on_a_past_session_takes_it_off_the_list_and_can_be_undone(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    past = book(context, acme, "onboarding", "2026-03-09T10:00")
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    [card] = page.cards("overdue")
+    done, no_show = card.buttons
+    assert (done.text(), no_show.text()) == ("Done", "No-show")
+    qtbot.mouseClick(done, Qt.MouseButton.LeftButton)
+
+    assert context.scheduler.get(past.id).status == "done"
+    assert page.cards("overdue") == []
+    assert not page.sections["overdue"].isVisible()
+    assert window.attention_badge() == 3
+    assert window.undo_action.text() == (
+        "Undo marking done of Acme Logistics onboarding assistance"
+    )
+    # The customer page saw it too.
+    window.customers_page.select_customer(acme.id)
+    assert window.customers_page.sessions.model.index(0, 3).data() == "Done"
+
+    window.undo_action.trigger()
+    assert context.scheduler.get(past.id).status == "planned"
+    assert len(page.cards("overdue")) == 1
+    assert window.attention_badge() == 4
+
+
+def test_no_show_marks_it_and_counts_it_as_used(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    past = book(context, acme, "onboarding", "2026-03-09T10:00")
+    window = open_dashboard(qtbot, context, settings)
+    [card] = window.dashboard.cards("overdue")
+    card.buttons[1].click()
+    assert context.scheduler.get(past.id).status == "no-show"
+    assert window.dashboard.cards("overdue") == []
+
+
+def test_plan_onboarding_opens_the_plan_dialog_for_that_customer(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    silver(context)  # another customer: the dialog must be about Acme only
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    before = window.attention_badge()
+    [card] = [c for c in page.cards("onboarding") if c.item.customer == acme]
+    [button] = card.buttons
+    assert button.text() == "Plan onboarding…"
+    button.click()
+    dialog = window.findChild(PlanDialog)
+    assert dialog is not None
+    assert dialog.windowTitle() == "Plan the year for Acme Logistics"
+    qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=5000)
+    chosen = dialog.model.chosen()
+    assert chosen and {p.kind for p in chosen} == {"onboarding"}, "only onboarding is ticked"
+    assert len(chosen) < dialog.model.rowCount(), "the calls are proposed, unticked"
+    assert "ticked; tick any others you want too" in dialog.summary.text()
+    dialog.book_button.click()
+
+    assert [c for c in page.cards("onboarding") if c.item.customer == acme] == []
+    assert window.attention_badge() == before - 1
+    assert window.undo_action.text().startswith("Undo plan of ")
+
+
+def test_book_screen_share_opens_the_editor_on_the_next_legal_slot(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    [card] = page.cards("screen-share")
+    [button] = card.buttons
+    assert button.text() == "Book screen-share…"
+    button.click()
+    editor = window.findChild(SessionEditor)
+    assert editor is not None
+    qtbot.waitExposed(editor)
+    assert editor.primary_customer() == acme
+    assert editor.kind() == "screen-share"
+    assert editor.slot_texts(), "the next legal slots are listed"
+    violations, _ = editor.findings()
+    assert violations == [], "the slot filled in is legal"
+    editor.save_button.click()
+    assert titles(page, "screen-share") == ["Acme Logistics · 3 of 4 screen-shares unused in March"]
+    assert window.undo_action.text() == "Undo booking of Acme Logistics screen-share"
+
+
+def test_nothing_needs_you_says_so(qtbot: QtBot, context: AppContext, settings: QSettings) -> None:
+    # 15 users, no package, onboarding long over: nothing to schedule, nothing to call.
+    context.customers.add(
+        CustomerDraft(
+            name="Quiet Co",
+            product="SpiraTest",
+            users="15",
+            start="2025-01-06",
+            package="none",
+            package_start="2025-01-06",
+            tz="America/New_York",
+            contacts="Quinn <q@quiet.example>",
+        )
+    )
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    assert page.all_clear.isVisible()
+    assert page.cards() == []
+    assert page.subtitle.text() == "Wednesday 11 March 2026 · Nothing needs you"
+    assert window.attention_badge() == 0
+    assert window.navigation.item(DASHBOARD).toolTip() == "Nothing needs you today"
+    assert page.week_empty.isVisible()
+
+
+def test_an_empty_book_keeps_the_welcome(window: MainWindow) -> None:
+    window.show_page(DASHBOARD)
+    page = window.dashboard
+    assert page.currentWidget() is page.empty_state
+    assert window.dashboard_add_button.isVisible()
+    assert window.attention_badge() == 0
+
+
+def test_this_week_lists_the_sessions_and_a_click_opens_the_editor(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    ahead = book(context, acme, "screen-share", "2026-03-12T10:00")
+    book(context, acme, "onboarding", "2026-03-23T10:00")  # next week: not listed
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    assert page.week_texts() == ["Acme Logistics · Screen-share"]
+    assert page.week_subtitle.text() == "9 Mar – 15 Mar · 1 session"
+    item = page.week_list.item(0)
+    page.week_list.itemClicked.emit(item)
+    editor = window.findChild(SessionEditor)
+    assert editor is not None
+    assert editor.windowTitle() == "Edit session"
+    assert editor.save_button.text() == "Save changes"
+    assert ahead.id == item.data(Qt.ItemDataRole.UserRole).id
+
+
+def test_a_done_session_of_this_week_opens_on_the_customer_page(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    held = book(context, acme, "onboarding", "2026-03-10T10:00")
+    context.scheduler.set_status(held.id, "done", now=NOW)
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    page.week_list.itemClicked.emit(page.week_list.item(0))
+    assert window.pages.currentWidget() is window.customers_page
+    selected = window.customers_page.sessions.selected_session()
+    assert selected is not None and selected.id == held.id
+
+
+def test_counts_follow_customer_changes(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    window = open_dashboard(qtbot, context, settings)
+    before = window.attention_badge()
+    gold(context, "Borealis Health", start="2026-03-02")
+    window.refresh()  # what the customer dialog's save does
+    assert window.attention_badge() == before + 3
+
+
+def test_the_allowance_chart_shows_the_fullest_allowances(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    other = silver(context)
+    book(context, acme, "screen-share", "2026-03-12T10:00")
+    book(context, acme, "screen-share", "2026-03-13T10:00")
+    book(context, other, "onboarding", "2026-03-16T10:00", minutes=90)
+    window = open_dashboard(qtbot, context, settings)
+    chart = window.dashboard.chart
+    assert chart.texts() == [
+        "Acme Logistics: Screen-shares this month 2 of 4 (50%)",
+        "Brandt Logistik: Onboarding hours 1.5 of 6 h (25%)",
+    ]
+    with qtbot.waitSignal(chart.customer_clicked) as clicked:
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(20, 5))
+    assert clicked.args == [acme.id]
+    assert window.customers_page.selected_customer() == acme
+
+
+def test_a_large_book_is_computed_off_the_gui_thread(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
+) -> None:
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    page.background = True
+    past = book(context, acme, "onboarding", "2026-03-09T10:00")
+    page.refresh()
+    assert page.is_updating() and page.updating_label.isVisible()
+    page.refresh()  # asked again meanwhile: computed once more afterwards
+    qtbot.waitUntil(lambda: not page.is_updating(), timeout=5000)
+    assert not page.updating_label.isVisible()
+    assert [c.item.session.id for c in page.cards("overdue") if c.item.session] == [past.id]
+    assert window.attention_badge() == 4
+    assert page.wait_for_idle()
+
+
+@pytest.fixture
+def dark(qapp: QApplication) -> Iterator[QPalette]:
+    light = QPalette(qapp.palette())
+    palette = QPalette(light)
+    for role, color in (
+        (QPalette.ColorRole.Window, "#202124"),
+        (QPalette.ColorRole.WindowText, "#e8eaed"),
+        (QPalette.ColorRole.Base, "#2a2b2f"),
+        (QPalette.ColorRole.AlternateBase, "#313236"),
+        (QPalette.ColorRole.Text, "#e8eaed"),
+        (QPalette.ColorRole.Button, "#303134"),
+        (QPalette.ColorRole.ButtonText, "#e8eaed"),
+        (QPalette.ColorRole.Mid, "#4a4b50"),
+        (QPalette.ColorRole.PlaceholderText, "#9aa0a6"),
+    ):
+        palette.setColor(role, QColor(color))
+    qapp.setPalette(palette)
+    apply_style(qapp)
+    yield palette
+    qapp.setStyleSheet("")
+    qapp.setPalette(light)
+
+
+def test_a_dark_palette_gives_dark_cards_and_readable_text(
+    qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord, dark: QPalette
+) -> None:
+    window = open_dashboard(qtbot, context, settings)
+    [card] = window.dashboard.cards("onboarding")
+    image = card.grab().toImage()
+    background = image.pixelColor(image.width() // 2, image.height() - 3)
+    assert background.lightness() < 80, "the card is not left white"
+    title = card.title.palette().color(card.title.foregroundRole())
+    assert title.lightness() - background.lightness() > 120, "its text stays readable"
+    # The stylesheet's dark tail replaces the light warning boxes.
+    assert "#3a2c10" in QApplication.instance().styleSheet()  # type: ignore[union-attr]
+
+
+def test_a_long_section_shows_four_and_a_show_all(
+    qtbot: QtBot, context: AppContext, settings: QSettings
+) -> None:
+    for number in range(6):
+        gold(context, f"Customer {number}", start="2026-03-02")
+    window = open_dashboard(qtbot, context, settings)
+    section = window.dashboard.sections["onboarding"]
+    assert section.count.text() == "6"
+    assert len(section.cards) == 4
+    assert section.more_button.text() == "Show all 6"
+    assert section.more_button.toolTip() == "2 more not shown; show every one."
+    section.more_button.click()
+    assert len(section.cards) == 6
+    assert section.more_button.text() == "Show fewer"
