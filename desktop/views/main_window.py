@@ -39,6 +39,7 @@ from desktop.errors import AmplanError
 from desktop.services.customers import CustomerRecord
 from desktop.services.sessions import SessionRecord
 from desktop.views import messages
+from desktop.views.calendar_files_ui import clear_busy_time, export_calendar, import_my_calendar
 from desktop.views.customers_page import CustomersPage
 from desktop.views.dashboard_page import DashboardPage
 from desktop.views.icons import ON_ACCENT, icon
@@ -230,11 +231,48 @@ class MainWindow(QMainWindow):
         self.plan_book_action.triggered.connect(self.plan_book)
         sessions_menu.addAction(self.new_session_action)
         sessions_menu.addAction(self.plan_book_action)
+        sessions_menu.addSeparator()
+        self.export_calendar_action = QAction(icon("calendar-export"), "&Export calendar…", self)
+        self.export_calendar_action.setToolTip(
+            "Save a calendar file (.ics) of a customer's or the whole book's sessions."
+        )
+        self.export_calendar_action.triggered.connect(self.export_calendar)
+        self.import_calendar_action = QAction(icon("calendar-import"), "&Import my calendar…", self)
+        self.import_calendar_action.setToolTip(
+            "Your Outlook, Google or Apple calendar as busy time that bookings avoid."
+        )
+        self.import_calendar_action.triggered.connect(self.import_my_calendar)
+        self.clear_busy_action = QAction("&Clear busy time…", self)
+        self.clear_busy_action.triggered.connect(self.clear_busy_time)
+        for action in (
+            self.export_calendar_action,
+            self.import_calendar_action,
+            self.clear_busy_action,
+        ):
+            sessions_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About amplan", self)
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
+
+    # --- calendar files ----------------------------------------------------------------
+    def export_calendar(self) -> None:
+        path = export_calendar(self, self._context, self.customers_page.selected_customer())
+        if path is not None:
+            self.statusBar().showMessage(f"Exported the calendar to {path}.", 6000)
+
+    def import_my_calendar(self) -> None:
+        result = import_my_calendar(self, self._context)
+        if result is not None:
+            self.statusBar().showMessage(f"Imported {result[0]} busy blocks.", 6000)
+            self.refresh()
+
+    def clear_busy_time(self) -> None:
+        removed = clear_busy_time(self, self._context)
+        if removed is not None:
+            self.statusBar().showMessage(f"Removed {removed} busy blocks.", 6000)
+            self.refresh()
 
     # --- the book -----------------------------------------------------------------------
     def refresh(self) -> None:

@@ -24,6 +24,7 @@ from desktop.services.customers import CustomerRecord
 from desktop.services.sessions import SessionRecord
 from desktop.services.usage import CustomerUsage, usage_for
 from desktop.views import messages
+from desktop.views.calendar_files_ui import send_invite
 from desktop.views.charts import MonthlyChart
 from desktop.views.icons import ON_ACCENT, icon
 from desktop.views.plan_dialog import PlanDialog
@@ -133,12 +134,24 @@ class SessionsPanel(QWidget):
         self.no_show_button = QPushButton("Mark no-show")
         self._done_tip = "The session took place: it counts as used."
         self._no_show_tip = "The customer did not come: it still counts as used."
+        self.invite_button = self._button("Send invite…", "invite")
+        self.invite_button.setToolTip(
+            "Save an invite (.ics) for the customer's contacts, to attach to an e-mail."
+        )
+        self.invite_button.clicked.connect(self.send_invite)
         self.edit_button.clicked.connect(self.edit_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.done_button.clicked.connect(lambda: self._set_status("done"))
         self.no_show_button.clicked.connect(lambda: self._set_status("no-show"))
 
-        for button in (self.edit_button, self.cancel_button, self.done_button, self.no_show_button):
+        buttons = (
+            self.edit_button,
+            self.invite_button,
+            self.cancel_button,
+            self.done_button,
+            self.no_show_button,
+        )
+        for button in buttons:
             button.setObjectName("compact")
         self.title = QLabel("Sessions")
         self.title.setObjectName("sectionTitle")
@@ -154,7 +167,7 @@ class SessionsPanel(QWidget):
         toolbar.addWidget(self.plan_button)
         action_row = QHBoxLayout()
         action_row.setSpacing(6)
-        for button in (self.edit_button, self.cancel_button, self.done_button, self.no_show_button):
+        for button in buttons:
             action_row.addWidget(button)
         action_row.addStretch()
 
@@ -236,6 +249,11 @@ class SessionsPanel(QWidget):
                 f"{allowed} a month, unused ones do not roll over (dashed line)."
             )
 
+    def send_invite(self) -> None:
+        session = self.selected_session()
+        if session is not None:
+            send_invite(self.window(), self._context, session.id)
+
     def selected_session(self) -> SessionRecord | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
@@ -263,6 +281,10 @@ class SessionsPanel(QWidget):
         status = session.status if session is not None else None
         started = session is not None and session.start_utc <= self._now()
         self.edit_button.setEnabled(status == "planned")
+        self.invite_button.setEnabled(status in ("planned", "cancelled"))
+        self.invite_button.setText(
+            "Send cancellation…" if status == "cancelled" else "Send invite…"
+        )
         self.cancel_button.setEnabled(status == "planned")
         self.done_button.setEnabled(status in ("planned", "no-show") and started)
         self.no_show_button.setEnabled(status in ("planned", "done") and started)

@@ -239,3 +239,46 @@ def test_no_monthly_chart_without_screen_shares(shown: MainWindow, context: AppC
     shown.refresh()
     assert shown.customers_page.select_customer(plain.id)
     assert not panel_of(shown).months_chart.isVisible()
+
+
+def test_send_invite_is_offered_for_planned_and_cancelled_sessions(
+    shown: MainWindow,
+    context: AppContext,
+    customer: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session = book(context, customer, "onboarding", "2026-03-17T10:00")
+    panel = panel_of(shown)
+    panel.refresh()
+    sent: list[int] = []
+    monkeypatch.setattr(
+        "desktop.views.sessions_panel.send_invite",
+        lambda _w, _c, session_id: sent.append(session_id),
+    )
+    select_row(panel, 0)
+    assert panel.invite_button.isEnabled() and panel.invite_button.text() == "Send invite…"
+    panel.invite_button.click()
+    assert sent == [session.id]
+
+    context.scheduler.set_status(session.id, "cancelled")
+    panel.refresh()
+    select_row(panel, 0)
+    assert panel.invite_button.text() == "Send cancellation…"
+
+
+def test_the_sessions_menu_exports_and_imports_calendars(
+    shown: MainWindow, monkeypatch: pytest.MonkeyPatch, customer: CustomerRecord
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(
+        "desktop.views.main_window.export_calendar",
+        lambda _w, _c, chosen: calls.append(f"export {chosen.name if chosen else 'book'}"),
+    )
+    monkeypatch.setattr(
+        "desktop.views.main_window.import_my_calendar",
+        lambda _w, _c: calls.append("import") or (3, 1),
+    )
+    shown.export_calendar_action.trigger()
+    shown.import_calendar_action.trigger()
+    assert calls == [f"export {customer.name}", "import"]
+    assert shown.statusBar().currentMessage() == "Imported 3 busy blocks."
