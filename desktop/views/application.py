@@ -128,16 +128,25 @@ def run_gui(context: AppContext, quit_after_start: bool = False) -> int:
     previous_hook = sys.excepthook
     sys.excepthook = CrashHandler(crash_log_path())
     window: QWidget | None = None
+    # Quit when the window closes, but from inside the event loop: with Qt's own
+    # quitOnLastWindowClosed a window closed after exec() posts a Quit that no loop takes,
+    # and it would end the next event loop of whoever called us (a test, a script).
+    quit_on_close = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)
+    app.lastWindowClosed.connect(app.quit)
     try:
         window = MainWindow(context, QSettings())
         window.show()
         if quit_after_start:
-            app.processEvents()
-            QTimer.singleShot(0, app.quit)
+            app.processEvents()  # the first paint
+            QTimer.singleShot(0, window.close)
         code = app.exec()
-        window.close()
+        app.lastWindowClosed.disconnect(app.quit)
+        if window.isVisible():
+            window.close()  # saves the window's state
         return code
     finally:
+        app.setQuitOnLastWindowClosed(quit_on_close)
         if window is not None:
             window.deleteLater()
             app.sendPostedEvents(None, QEvent.Type.DeferredDelete)

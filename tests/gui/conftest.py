@@ -30,10 +30,9 @@ def isolated_settings(tmp_path: Path) -> Iterator[Path]:
 def no_quit_on_last_window(qapp: QApplication) -> None:
     """Closing the last window must not quit: nothing here runs `exec()` to consume it.
 
-    WORKAROUND (cf. https://github.com/altendky/qtrio/pull/25): `run_gui` closes its window
-    after `exec()` returns; the Quit that `quitOnLastWindowClosed` then posts is handled
-    outside any loop, and from then on every `QEventLoop` (qtbot.wait, waitSignal, waitUntil)
-    returns at once, so no timer of a later test ever fires.
+    WORKAROUND (cf. https://github.com/altendky/qtrio/pull/25): a test that closes its last
+    window would make Qt post a Quit that no loop takes; from then on every `QEventLoop`
+    (qtbot.wait, waitSignal, waitUntil) returns at once and no later timer fires.
     """
     qapp.setQuitOnLastWindowClosed(False)
 
