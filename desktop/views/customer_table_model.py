@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
 
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import PACKAGE_NAMES
+from desktop.views.table_model import AnyIndex, RowsTableModel
 
 NAME, PRODUCT, USERS, BAND, PACKAGE, START, TIME_ZONE = range(7)
 HEADERS = {
@@ -34,55 +32,34 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 CUSTOMER_ROLE = Qt.ItemDataRole.UserRole + 3
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 def short_day(day: date) -> str:
     """'5 Oct 2026': the table has no room for the weekday the panel shows."""
     return f"{day.day} {day:%b %Y}"
 
 
-class CustomerTableModel(QAbstractTableModel):
+class CustomerTableModel(RowsTableModel):
     """Read-only rows of customers, replaced as a whole through `set_rows`."""
+
+    headers = HEADERS
 
     def __init__(self, package_labels: Mapping[str, str] | None = None, parent: Any = None):
         super().__init__(parent)
-        self._rows: list[CustomerRecord] = []
         self._package_labels = dict(package_labels or {})
 
-    def set_rows(self, rows: Sequence[CustomerRecord]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
     def customer_at(self, row: int) -> CustomerRecord:
-        return self._rows[row]
+        record: CustomerRecord = self._rows[row]
+        return record
 
     def row_of(self, customer_id: int) -> int | None:
-        for row, customer in enumerate(self._rows):
-            if customer.id == customer_id:
-                return row
-        return None
+        return self.row_of_id(customer_id)
 
     def package_label(self, package: str) -> str:
         if package == "none":
             return "—"
         return self._package_labels.get(package, package.capitalize())
 
-    # --- QAbstractTableModel ------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(section)
+    def header_data(self, section: int, role: int) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole and section == USERS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

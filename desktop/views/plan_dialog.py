@@ -14,10 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRunnable,
     Qt,
     QThreadPool,
@@ -48,6 +45,7 @@ from desktop.services.planner import Plan, PlannedSession, Planner, PlanStopped,
 from desktop.views import messages
 from desktop.views.geometry import remember_size, restore_size
 from desktop.views.session_format import Now, city, system_now, when_et, when_local
+from desktop.views.table_model import AnyIndex, RowsTableModel
 from desktop.views.undo import SessionActions
 
 WHEN, LOCAL, CUSTOMER, KIND, REASON = range(5)
@@ -60,11 +58,11 @@ HEADERS = {
 }
 PROPOSAL_ROLE = Qt.ItemDataRole.UserRole + 1
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 
-
-class PlanTableModel(QAbstractTableModel):
+class PlanTableModel(RowsTableModel):
     """The proposals, each with a tick (all ticked at first); `chosen()` is what gets booked."""
+
+    headers = HEADERS
 
     def __init__(
         self, clock: BusinessClock, kind_labels: dict[str, str], parent: Any = None
@@ -72,7 +70,6 @@ class PlanTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._clock = clock
         self._kind_labels = kind_labels
-        self._rows: list[PlannedSession] = []
         self._ticked: list[bool] = []
 
     def set_rows(
@@ -99,19 +96,6 @@ class PlanTableModel(QAbstractTableModel):
         )
 
     # --- QAbstractTableModel ------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(section)
-        return None
-
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.isValid() and index.column() == WHEN:

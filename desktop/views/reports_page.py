@@ -13,10 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRunnable,
     QSize,
     QSortFilterProxyModel,
@@ -60,6 +57,7 @@ from desktop.views.printing import (
     write_pdf,
 )
 from desktop.views.session_format import Now, system_now
+from desktop.views.table_model import AnyIndex, RowsTableModel
 
 CUSTOMER, PACKAGE, FIRST_ALLOWANCE = 0, 1, 2
 NEXT_SESSION = FIRST_ALLOWANCE + len(ALLOWANCE_COLUMNS)
@@ -84,45 +82,31 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 3
 # Show the progress bar only for work that takes longer than this.
 PROGRESS_DELAY_MS = 500
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 def _short_day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-class BookTableModel(QAbstractTableModel):
+class BookTableModel(RowsTableModel):
     """One row per customer of a `BookReport`, replaced as a whole through `set_rows`."""
+
+    headers = HEADERS
 
     def __init__(self, clock: BusinessClock, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._clock = clock
-        self._rows: list[BookRow] = []
         self._issued = date.today()
 
     def set_rows(self, rows: Sequence[BookRow], issued: date | None = None) -> None:
         """`issued`: the report's day; next sessions in another year show their year."""
-        self.beginResetModel()
-        self._rows = list(rows)
         self._issued = issued or date.today()
-        self.endResetModel()
+        super().set_rows(rows)
 
     def row_at(self, row: int) -> BookRow:
-        return self._rows[row]
+        record: BookRow = self._rows[row]
+        return record
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(section)
+    def header_data(self, section: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and self._is_allowance(section):
             return "Share of the allowance already used in the current period"
         if role == Qt.ItemDataRole.TextAlignmentRole and self._is_allowance(section):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
 from desktop.services.business_time import BusinessClock
 from desktop.services.sessions import SessionRecord
 from desktop.views.session_format import length_text, start_et, when_et
+from desktop.views.table_model import AnyIndex, RowsTableModel
 
 WHEN, KIND, LENGTH, STATUS, FLAGS = range(5)
 HEADERS = {
@@ -30,10 +31,10 @@ SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
 BILLABLE_COLOR = QColor("#8a5300")
 OVERRIDE_COLOR = QColor("#c62828")
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 
+class SessionTableModel(RowsTableModel):
+    headers = HEADERS
 
-class SessionTableModel(QAbstractTableModel):
     """Read-only rows of sessions, replaced as a whole through `set_rows`."""
 
     def __init__(
@@ -42,35 +43,13 @@ class SessionTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._clock = clock
         self._kind_labels = dict(kind_labels)
-        self._rows: list[SessionRecord] = []
-
-    def set_rows(self, rows: Sequence[SessionRecord]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def session_at(self, row: int) -> SessionRecord:
-        return self._rows[row]
+        record: SessionRecord = self._rows[row]
+        return record
 
     def row_of(self, session_id: int) -> int | None:
-        for row, session in enumerate(self._rows):
-            if session.id == session_id:
-                return row
-        return None
-
-    # --- QAbstractTableModel ------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(section)
-        return None
+        return self.row_of_id(session_id)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
