@@ -8,15 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Protocol
 
 from desktop.services.business_time import BusinessClock, Period, period_containing
 from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements, entitlements_for
 from desktop.services.policy import Policy
-from desktop.services.sessions import SessionRecord
 
 USED_STATUSES = ("done", "no-show")
+
+
+class CountedSession(Protocol):
+    """What usage needs of a session: a full `CountedSession` or the dashboard's lighter
+    `Booked` both have it."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def customer_ids(self) -> tuple[int, ...]: ...
+    @property
+    def start_utc(self) -> datetime: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def billable(self) -> bool: ...
+    @property
+    def minutes(self) -> int: ...
+    @property
+    def counts(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -61,8 +81,8 @@ class CustomerUsage:
         return next((a for a in self.allowances if a.key == key), None)
 
 
-def _split(sessions: Sequence[SessionRecord], hours: bool) -> tuple[float, float]:
-    def amount(s: SessionRecord) -> float:
+def _split(sessions: Sequence[CountedSession], hours: bool) -> tuple[float, float]:
+    def amount(s: CountedSession) -> float:
         return s.minutes / 60 if hours else 1
 
     used = sum(amount(s) for s in sessions if s.status in USED_STATUSES)
@@ -74,7 +94,7 @@ def usage_for(
     policy: Policy,
     clock: BusinessClock,
     customer: CustomerRecord,
-    sessions: Sequence[SessionRecord],
+    sessions: Sequence[CountedSession],
     today: date,
 ) -> CustomerUsage:
     """Usage as of `today`: the onboarding window, the current package year and month."""
@@ -82,7 +102,7 @@ def usage_for(
     counting = [s for s in sessions if s.counts and customer.id in s.customer_ids]
     allowed_draw = [s for s in counting if not s.billable]
 
-    def of_kind(kind: str, period: Period | None = None) -> list[SessionRecord]:
+    def of_kind(kind: str, period: Period | None = None) -> list[CountedSession]:
         return [
             s
             for s in allowed_draw
@@ -181,7 +201,7 @@ def usage_for(
 
 
 def _months(
-    clock: BusinessClock, sessions: Sequence[SessionRecord], year: Period, allowed: int
+    clock: BusinessClock, sessions: Sequence[CountedSession], year: Period, allowed: int
 ) -> list[MonthUsage]:
     result = []
     cursor = date(year.start.year, year.start.month, 1)

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -122,8 +121,7 @@ def top_allowance_use(
     counted = scheduler.counted_by_customer(now - LOOK_AROUND, now + LOOK_AROUND)
     found = []
     for customer in customers:
-        # `usage_for` reads only what `Booked` has too (kind, times, status, billable).
-        sessions = cast(Sequence[SessionRecord], counted.get(customer.id, []))
+        sessions = counted.get(customer.id, [])
         usage = usage_for(context.policy, context.clock, customer, sessions, today)
         best: AllowanceUse | None = None
         for allowance in usage.allowances:
