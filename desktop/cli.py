@@ -148,6 +148,15 @@ def open_context(args: argparse.Namespace) -> AppContext:
 
 
 def _gui(args: argparse.Namespace, out: Output) -> int:
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    ):  # Qt would abort the process with a core dump instead
+        raise BadInput(
+            "No screen to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+            "Run amplan in a desktop session, or use its commands (`amplan --help`)."
+        )
     context = open_context(args)
     from desktop.views.application import run_gui  # Qt loads only when a window is wanted
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -513,3 +516,31 @@ def test_bad_input_exits_2_with_a_message_and_saves_nothing(
         assert out == ""
     assert stored_names(cli.db, policy) == ["Acme Logistics"]
     assert cli.json("customer", "show", "Acme Logistics") == before
+
+
+# --- the window from the command line --------------------------------------------------------
+
+
+def test_gui_without_a_screen_says_so_instead_of_crashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert main(["--db", str(tmp_path / "book.sqlite"), "gui"]) == 2
+    assert "No screen to open the window on" in capsys.readouterr().err
+
+
+def test_python_m_desktop_opens_the_window_and_quits_after_the_first_paint(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    book = tmp_path / "book.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(book), "gui", "--quit-after-start"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert book.exists()  # the window opened the book (and made it)
