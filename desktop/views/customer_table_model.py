@@ -13,6 +13,7 @@ from PySide6.QtCore import (
 
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import PACKAGE_NAMES
+from desktop.views.session_format import city
 from desktop.views.table_model import AnyIndex, RowsTableModel
 
 NAME, PRODUCT, USERS, BAND, PACKAGE, START, TIME_ZONE = range(7)
@@ -23,7 +24,7 @@ HEADERS = {
     BAND: "Band",
     PACKAGE: "Package",
     START: "Start",
-    TIME_ZONE: "Time zone",
+    TIME_ZONE: "Zone",
 }
 
 # Sorting reads typed values (numbers, dates) so "9 users" sorts before "120 users".
@@ -94,7 +95,7 @@ class CustomerTableModel(RowsTableModel):
             BAND: customer.band,
             PACKAGE: self.package_label(customer.package),
             START: short_day(customer.start),
-            TIME_ZONE: customer.tz,
+            TIME_ZONE: city(customer.tz),
         }
         return values.get(column)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
-    QPersistentModelIndex,
     QSettings,
     QSize,
     Qt,
@@ -13,7 +12,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,9 +19,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +40,7 @@ from desktop.views.icons import ON_ACCENT, icon
 from desktop.views.placeholders import EmptyState
 from desktop.views.session_format import Now, system_now
 from desktop.views.sessions_panel import SessionsPanel
+from desktop.views.table_model import record_table
 from desktop.views.undo import SessionActions
 
 CELL_PADDING = 20  # the stylesheet's 6px each side, and air
@@ -53,16 +49,6 @@ SORT_ARROW = 16
 MAX_COLUMN_WIDTH = 220
 DETAIL_MIN_WIDTH = 390
 DETAIL_MAX_WIDTH = 520
-
-
-class _ZoneDelegate(QStyledItemDelegate):
-    """Elides a squeezed time zone on the left: '…/Chicago' says more than 'America/…'."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideLeft
 
 
 class CustomersPage(QStackedWidget):
@@ -131,21 +117,10 @@ class CustomersPage(QStackedWidget):
         toolbar.addWidget(self.edit_button)
         toolbar.addWidget(self.archive_button)
 
-        self.table = QTableView()
-        self.table.setObjectName("customerTable")
-        self.table.setModel(self.proxy)
+        self.table = record_table("customerTable", self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setMinimumSectionSize(48)
         header.setDefaultSectionSize(80)
         header.setStretchLastSection(True)
@@ -153,7 +128,6 @@ class CustomersPage(QStackedWidget):
         # The time zone gives way first when the window is narrow; the name never does.
         header.setSectionResizeMode(TIME_ZONE, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.table.setItemDelegateForColumn(TIME_ZONE, _ZoneDelegate(self.table))
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 

@@ -23,7 +23,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +43,7 @@ from desktop.services.planner import Plan, PlannedSession, Planner, PlanStopped,
 from desktop.views import messages
 from desktop.views.geometry import remember_size, restore_size
 from desktop.views.session_format import Now, city, system_now, when_et, when_local
-from desktop.views.table_model import AnyIndex, RowsTableModel
+from desktop.views.table_model import AnyIndex, RowsTableModel, record_table
 from desktop.views.undo import SessionActions
 
 WHEN, LOCAL, CUSTOMER, KIND, REASON = range(5)
@@ -272,18 +270,8 @@ class PlanDialog(QDialog):
         self.model = PlanTableModel(
             clock, {name: kind.label for name, kind in context.policy.kinds.items()}, self
         )
-        self.table = QTableView()
-        self.table.setObjectName("planTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.table = record_table("planTable", self.model, single_selection=False)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column in (WHEN, LOCAL, CUSTOMER, KIND):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)

@@ -7,6 +7,7 @@ if that takes longer than half a second. PDFs of the whole book are written ther
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -21,10 +22,10 @@ from PySide6.QtCore import (
     QThreadPool,
     QTimer,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -34,7 +35,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -57,7 +57,7 @@ from desktop.views.printing import (
     write_pdf,
 )
 from desktop.views.session_format import Now, system_now
-from desktop.views.table_model import AnyIndex, RowsTableModel
+from desktop.views.table_model import AnyIndex, RowsTableModel, record_table
 
 CUSTOMER, PACKAGE, FIRST_ALLOWANCE = 0, 1, 2
 NEXT_SESSION = FIRST_ALLOWANCE + len(ALLOWANCE_COLUMNS)
@@ -215,9 +215,15 @@ class _Work(QRunnable):
         try:
             result = self.job()
         except Exception as exc:  # handed to the GUI thread, which shows or re-raises it
-            self.signals.failed.emit(exc)
+            self._report(self.signals.failed, exc)
         else:
-            self.signals.finished.emit(result)
+            self._report(self.signals.finished, result)
+
+    @staticmethod
+    def _report(signal: SignalInstance, value: object) -> None:
+        # RuntimeError: the page that asked is gone (the window closed meanwhile).
+        with contextlib.suppress(RuntimeError):
+            signal.emit(value)
 
 
 class ReportsPage(QStackedWidget):
@@ -309,21 +315,10 @@ class ReportsPage(QStackedWidget):
         book_bar.addWidget(self.preview_button)
         book_bar.addWidget(self.pdf_button)
 
-        self.table = QTableView()
-        self.table.setObjectName("bookTable")
-        self.table.setModel(self.proxy)
+        self.table = record_table("bookTable", self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(CUSTOMER, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setMinimumSectionSize(48)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -354,6 +349,9 @@ class ReportsPage(QStackedWidget):
         page_column.addWidget(self.table, 1)
         self.addWidget(listing)
         self._listing = listing
+        # The listing (with its progress bar) until a read says the book is empty: saying
+        # "nothing to report" while the book is still being read would be wrong.
+        self.setCurrentWidget(listing)
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(PROGRESS_DELAY_MS)

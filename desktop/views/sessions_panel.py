@@ -6,13 +6,11 @@ from datetime import date
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +37,7 @@ from desktop.views.session_table_model import (
     WHEN,
     SessionTableModel,
 )
+from desktop.views.table_model import record_table
 from desktop.views.undo import SessionActions
 from desktop.views.usage_bars import UsageBars
 
@@ -101,19 +100,8 @@ class SessionsPanel(QWidget):
         self.model = SessionTableModel(
             context.clock, {name: kind.label for name, kind in context.policy.kinds.items()}, self
         )
-        self.table = QTableView()
-        self.table.setObjectName("sessionTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.table = record_table("sessionTable", self.model)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
         for column in (WHEN, LENGTH, STATUS, FLAGS):

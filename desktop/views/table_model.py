@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -50,3 +57,24 @@ class RowsTableModel(QAbstractTableModel):
     def header_data(self, section: int, role: int) -> Any:
         """Other roles of a column header (alignment, tooltip); none by default."""
         return None
+
+
+def record_table(
+    object_name: str, model: QAbstractItemModel, single_selection: bool = True
+) -> QTableView:
+    """A table of records as amplan shows them: whole rows selected, read-only, no grid,
+    alternating rows, one line per row, no row numbers; the caller sizes the columns."""
+    table = QTableView()
+    table.setObjectName(object_name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single_selection:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 14)
+    table.horizontalHeader().setHighlightSections(False)
+    return table
