@@ -107,13 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     _customer_flags(edit, required=False)
     archive = actions.add_parser("archive", help="hide a customer from the book")
     archive.add_argument("customer", metavar="NAME")
+    unarchive = actions.add_parser("unarchive", help="bring an archived customer back")
+    unarchive.add_argument("customer", metavar="NAME")
     listing = actions.add_parser("list", help="list customers")
     listing.add_argument("--archived", action="store_true", help="include archived customers")
     show = actions.add_parser("show", help="one customer with its entitlements")
     show.add_argument("customer", metavar="NAME")
     csv_import = actions.add_parser("import", help="import customers from CSV, all rows or none")
     csv_import.add_argument("file", metavar="FILE.csv")
-    for sub in (add, edit, archive, listing, show, csv_import):
+    for sub in (add, edit, archive, unarchive, listing, show, csv_import):
         _global_flags(sub, top=False)
 
     ent = command("entitlements", _entitlements, "what the contract gives")
@@ -215,9 +217,9 @@ def _customer(args: argparse.Namespace, out: Output) -> int:
         record = book.edit(args.customer, changes)
         out.result(record.as_json(), _customer_text(context, record))
         out.say(f"Saved {record.name}.")
-    elif args.action == "archive":
-        record = book.set_archived(args.customer, True)
-        out.result(record.as_json(), f"{record.name} archived.")
+    elif args.action in ("archive", "unarchive"):
+        record = book.set_archived(args.customer, args.action == "archive")
+        out.result(record.as_json(), f"{record.name} {args.action}d.")
     elif args.action == "show":
         record = book.get(args.customer)
         data = record.as_json() | {"entitlements": book.entitlements(record).as_json()}

@@ -544,3 +544,19 @@ def test_python_m_desktop_opens_the_window_and_quits_after_the_first_paint(tmp_p
     )
     assert done.returncode == 0, done.stderr
     assert book.exists()  # the window opened the book (and made it)
+
+
+def test_an_archived_customer_can_be_brought_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "book.sqlite")
+    add = ["--db", db, "customer", "add", "--name", "Acme", "--product", "SpiraTest"]
+    assert main([*add, "--users", "10", "--start", "2026-01-05"]) == 0
+    assert main(["--db", db, "customer", "archive", "Acme"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "customer", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["customers"] == []
+    assert main(["--db", db, "customer", "unarchive", "Acme", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["archived"] is False
+    assert main(["--db", db, "customer", "list", "--json"]) == 0
+    assert [c["name"] for c in json.loads(capsys.readouterr().out)["customers"]] == ["Acme"]
