@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import PACKAGE_NAMES
@@ -80,7 +81,11 @@ class CustomerTableModel(RowsTableModel):
             return customer
         if role == Qt.ItemDataRole.TextAlignmentRole and column == USERS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and customer.archived:
+            return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == NAME and customer.archived:
+                return "Archived: select it and press Restore to bring it back."
             if column == NAME and customer.contacts:
                 return "\n".join(str(contact) for contact in customer.contacts)
             if column == TIME_ZONE:

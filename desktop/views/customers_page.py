@@ -12,6 +12,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -103,6 +104,9 @@ class CustomersPage(QStackedWidget):
         self.archive_button.setToolTip(
             "Take the selected customer off the list; their contract and sessions are kept."
         )
+        self.show_archived = QCheckBox("Archived")
+        self.show_archived.setToolTip("Show archived customers too, to look them up or restore.")
+        self.show_archived.toggled.connect(self._show_archived_toggled)
         self.add_button.clicked.connect(self.add_customer)
         self.edit_button.clicked.connect(self.edit_selected)
         self.archive_button.clicked.connect(self.archive_selected)
@@ -112,6 +116,7 @@ class CustomersPage(QStackedWidget):
         toolbar.addWidget(title)
         toolbar.addSpacing(16)
         toolbar.addWidget(self.search, 1)
+        toolbar.addWidget(self.show_archived)
         toolbar.addSpacing(8)
         toolbar.addWidget(self.add_button)
         toolbar.addWidget(self.edit_button)
@@ -170,6 +175,7 @@ class CustomersPage(QStackedWidget):
         self.addWidget(listing)
         self._listing = listing
         self._columns_sized = False
+        self._active_rows: list[CustomerRecord] = []
         self._splitter_sized = False
         self._update_actions()
 
@@ -182,8 +188,15 @@ class CustomersPage(QStackedWidget):
 
     # --- state --------------------------------------------------------------------------
     def set_rows(self, rows: list[CustomerRecord]) -> None:
-        """Replace the table; the selected customer stays selected if still in the book."""
+        """Replace the table; the selected customer stays selected if still in the book.
+        `rows` are the active customers; with "Archived" ticked the archived ones join them."""
         selected = self.selected_customer()
+        self._active_rows = rows
+        if self.show_archived.isChecked():
+            try:
+                rows = self._context.customers.list(include_archived=True)
+            except AmplanError as exc:
+                messages.show_error(self, "Could not read the archived customers", str(exc))
         self.model.set_rows(rows)
         self.setCurrentWidget(self._listing if rows else self.empty_state)
         if rows and not self._columns_sized:
@@ -282,10 +295,16 @@ class CustomersPage(QStackedWidget):
             self.sessions.show_customer(customer)
         self._update_actions()
 
+    def _show_archived_toggled(self, _checked: bool) -> None:
+        self.set_rows(self._active_rows)
+
     def _update_actions(self) -> None:
-        has_selection = self.selected_customer() is not None
+        customer = self.selected_customer()
+        has_selection = customer is not None
         self.edit_button.setEnabled(has_selection)
         self.archive_button.setEnabled(has_selection)
+        archived = customer is not None and customer.archived
+        self.archive_button.setText("Restore" if archived else "Archive")
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -316,6 +335,9 @@ class CustomersPage(QStackedWidget):
         customer = self.selected_customer()
         if customer is None:
             return
+        if customer.archived:
+            self._restore(customer)
+            return
         question = (
             f"Archive {customer.name}? They leave the customer list; "
             "their contract and contacts are kept."
@@ -328,3 +350,12 @@ class CustomersPage(QStackedWidget):
             messages.show_error(self, "Could not archive", str(exc))
             return
         self.book_changed.emit()
+
+    def _restore(self, customer: CustomerRecord) -> None:
+        try:
+            self._context.customers.set_archived(customer.id, False)
+        except AmplanError as exc:
+            messages.show_error(self, "Could not restore", str(exc))
+            return
+        self.book_changed.emit()
+        self.select_customer(customer.id)
