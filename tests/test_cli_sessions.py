@@ -185,7 +185,10 @@ ASSISTANCE = "2026-03-17T10:00"
         (["--customer", "Nobody", "--kind", "assistance", "--start", ASSISTANCE], "Nobody"),
         (_acme("assistance", "17/03/2026 10:00"), "ISO"),
         (_acme("assistance", "2026-03-08T02:30"), "does not exist"),  # the DST gap
-        (_acme("assistance", ASSISTANCE, "--minutes", "0"), "positive"),
+        (_acme("assistance", ASSISTANCE, "--minutes", "0"), "from 1 to a day"),
+        (_acme("assistance", ASSISTANCE, "--minutes", "9999999999999"), "from 1 to a day"),
+        (_acme("assistance", "9999-12-31T10:00"), "out of range"),
+        (_acme("assistance", ASSISTANCE, "--end", "2026-03-17T09:00"), "end after it starts"),
         (_acme("assistance", ASSISTANCE, "--end", "2026-03-17"), "date and time"),
         (_acme("event-plan", "2026-05-05", "--minutes", "60"), "all-day"),
         (_acme("event-plan", "2026-05-07", "--end", "2026-05-05"), "before"),
@@ -550,3 +553,40 @@ def test_slots_of_a_one_day_event_plan(db: Path) -> None:
         {"start": "2026-07-05", "end": "2026-07-05"},
         {"start": "2026-07-06", "end": "2026-07-06"},
     ]
+
+
+def test_no_override_makes_an_event_plan_of_impossible_length(db: Path) -> None:
+    run = book(
+        db,
+        "--kind",
+        "event-plan",
+        "--start",
+        "2026-05-04",
+        "--end",
+        "2026-05-22",
+        "--override",
+        "the customer insists",
+        "--json",
+    )
+    assert run.code == 3
+    assert [v["rule"] for v in run.data["violations"]] == ["invalid-duration"]
+    assert cli(db, "sessions", "--json").data["sessions"] == []
+
+
+def test_a_customer_start_out_of_range_is_refused_and_nothing_saved(db: Path) -> None:
+    run = cli(
+        db,
+        "customer",
+        "add",
+        "--name",
+        "Far",
+        "--product",
+        "SpiraTest",
+        "--users",
+        "5",
+        "--start",
+        "9999-12-31",
+    )
+    assert run.code == 2
+    assert "out of range" in run.err
+    assert [c["name"] for c in cli(db, "customer", "list", "--json").data["customers"]] == ["Acme"]

@@ -7,6 +7,7 @@ planner answers with: the last allowed minute, day, seat or session, and the fir
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from desktop.errors import BadInput
 from desktop.services.customers import CustomerRecord
 from desktop.services.ledger import Busy, Ledger
 from desktop.services.rules import RULE_CODES, Proposal, check
+from desktop.services.sessions import BookingRequest, RuleRefusal, SessionTimes
 
 from sessions_helpers import Book, cli, cli_customer, open_book, rules_of
 
@@ -668,8 +670,15 @@ def test_cadence_before_the_subscription_start_is_not_entitled(bk: Book) -> None
 @pytest.mark.parametrize("end", ["2026-03-17T09:30", "2026-03-17T10:00"])
 def test_a_session_must_end_after_it_starts(bk: Book, end: str) -> None:
     customer = bk.customer("Acme")
-    violations = bk.refused(customer, "assistance", "2026-03-17T10:00", end=end)
-    assert rules_of(violations) == ["invalid-duration"]
+    with pytest.raises(BadInput, match="end after it starts"):  # typed times are refused early
+        bk.times("assistance", "2026-03-17T10:00", end=end)
+    start_utc, end_utc = bk.clock.parse("2026-03-17T10:00"), bk.clock.parse(end)
+    request = BookingRequest(
+        (customer,), "assistance", SessionTimes(start_utc, end_utc, False), start_utc
+    )
+    with pytest.raises(RuleRefusal) as caught:  # and the rule holds for any other caller
+        bk.scheduler.book(replace(request, override_reason="no reason makes it fit"))
+    assert rules_of(caught.value.violations) == ["invalid-duration"]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,19 @@ from desktop.errors import BadInput
 from desktop.services.policy import TimeRules
 
 UTC = pytz.utc
+# Dates amplan accepts: far enough for any contract, and clear of datetime's limits when
+# windows, package years and month arithmetic add to them.
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+
+
+def check_year(day: date, what: str = "date") -> date:
+    """Refuse a date outside the years amplan plans in (9999-12-31 overflows windows)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadInput(
+            f"The {what} {day.isoformat()} is out of range: use a year from "
+            f"{FIRST_YEAR} to {LAST_YEAR}."
+        )
+    return day
 
 
 def zone(name: str) -> pytz.BaseTzInfo:
@@ -218,6 +231,7 @@ class BusinessClock:
             raise BadInput(
                 f"'{text}' is not a date and time. Use ISO 8601, e.g. 2026-03-17T10:00."
             ) from None
+        check_year(parsed.date(), "time")
         if parsed.tzinfo is None:
             parsed = localize(self.tz, parsed)
         return to_utc(parsed)

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from desktop.errors import BadInput
 from desktop.models.database import Database
 from desktop.models.tables import Contact, Customer, Setting
+from desktop.services.business_time import check_year
 from desktop.services.entitlements import Entitlements, entitlements_for
 from desktop.services.policy import PACKAGE_NAMES, Policy
 
@@ -99,9 +100,10 @@ class ImportReport:
 
 def parse_date(text: str, what: str = "date") -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise BadInput(f"'{text}' is not a {what}. Use YYYY-MM-DD, e.g. 2026-01-05.") from None
+    return check_year(day, what)
 
 
 def parse_contacts(text: str) -> tuple[ContactInfo, ...]:

@@ -22,7 +22,7 @@ from desktop.errors import AmplanError, BadInput
 from desktop.models.database import Database
 from desktop.models.tables import AuditEntry, BusyBlock, Customer, SessionCustomer, SessionRow
 from desktop.services.business_time import BusinessClock, format_day, to_utc, to_zone, zone
-from desktop.services.customers import CustomerBook, CustomerRecord
+from desktop.services.customers import CustomerBook, CustomerRecord, parse_date
 from desktop.services.ledger import STATUSES, Booked, Busy, Ledger
 from desktop.services.policy import KIND_NAMES, Policy
 from desktop.services.rules import Proposal, Violation, check
@@ -31,6 +31,10 @@ from desktop.services.rules import Proposal, Violation, check
 _LONGEST_TIMED = timedelta(days=1)
 # A session outside these local hours gets a warning about the customer's own clock.
 _CUSTOMER_DAY = (time(8), time(18))
+
+
+# Violations no override can lift (the session would not be a session).
+UNOVERRIDABLE = frozenset({"invalid-duration"})
 
 
 class RuleRefusal(AmplanError):
@@ -173,17 +177,18 @@ def parse_times(
         end_utc = clock.parse(end_text)
     else:
         length = minutes if minutes is not None else info.default_minutes
-        if length <= 0:
-            raise BadInput("--minutes must be a positive number of minutes.")
+        if not 0 < length <= _LONGEST_TIMED.total_seconds() // 60:
+            raise BadInput("--minutes must be a number of minutes from 1 to a day (1440).")
         end_utc = start_utc + timedelta(minutes=length)
+    if end_utc <= start_utc:
+        raise BadInput("The session must end after it starts.")
+    if end_utc - start_utc > _LONGEST_TIMED:
+        raise BadInput("A timed session cannot last more than a day; event plans are all-day.")
     return SessionTimes(start_utc, end_utc, False)
 
 
 def _parse_date(text: str | None, what: str) -> date:
-    try:
-        return date.fromisoformat((text or "").strip()[:10])
-    except ValueError:
-        raise BadInput(f"'{text}' is not a {what} date. Use YYYY-MM-DD.") from None
+    return parse_date((text or "").strip()[:10], f"{what} date")
 
 
 class Scheduler:
@@ -500,7 +505,8 @@ class Scheduler:
             raise BadInput("An override needs a written reason.")
         warnings = self.local_time_warnings(proposal)
         if violations:
-            if override_reason is None:
+            # A session of impossible shape is not a contract question: no reason makes it fit.
+            if override_reason is None or any(v.rule in UNOVERRIDABLE for v in violations):
                 raise RuleRefusal(violations)
             warnings = [f"Overridden ({v.rule}): {v.message}" for v in violations] + warnings
         return violations, warnings
