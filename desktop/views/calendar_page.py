@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGraphicsDropShadowEffect,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QStackedWidget,
@@ -52,7 +51,7 @@ from desktop.views.calendar_layout import (
 from desktop.views.calendar_month import MonthGrid
 from desktop.views.calendar_style import kind_swatch
 from desktop.views.calendar_text import CalendarTexts, month_title, range_title
-from desktop.views.icons import icon
+from desktop.views.icons import search_box
 from desktop.views.session_editor import SessionEditor
 from desktop.views.session_format import city, system_now
 from desktop.views.undo import SessionActions
@@ -408,13 +407,8 @@ class CalendarPage(QWidget):
         self.cancelled_check = QCheckBox("Cancelled")
         self.cancelled_check.setToolTip("Also show cancelled sessions (struck through)")
         self.cancelled_check.toggled.connect(self._filters_changed)
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search sessions")
+        self.search = search_box("Search sessions", 150)
         self.search.setToolTip("Matches customer names, titles, notes and kinds")
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(150)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)

@@ -132,7 +132,7 @@ class CustomerDialog(QDialog):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.tz_combo.setCompleter(completer)
-        self.tz_combo.setCurrentText("America/New_York")
+        self.tz_combo.setCurrentText(context.policy.time.zone_name)
         self.contacts_edit = QPlainTextEdit()
         self.contacts_edit.setPlaceholderText(
             "Dana Whitfield <dana@example.com>\nRaj Patel <raj@example.com>"

@@ -6,7 +6,6 @@ from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QSettings,
-    QSize,
     Qt,
     Signal,
 )
@@ -16,8 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -37,7 +34,7 @@ from desktop.views.customer_table_model import (
     CustomerFilterModel,
     CustomerTableModel,
 )
-from desktop.views.icons import ON_ACCENT, icon
+from desktop.views.icons import icon_button, search_box
 from desktop.views.placeholders import EmptyState
 from desktop.views.session_format import Now, system_now
 from desktop.views.sessions_panel import SessionsPanel
@@ -89,16 +86,11 @@ class CustomersPage(QStackedWidget):
 
         title = QLabel("Customers")
         title.setObjectName("pageTitle")
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search name, product, package or contact")
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(280)
+        self.search = search_box("Search name, product, package or contact", 280)
         self.search.textChanged.connect(self._search_changed)
-        self.add_button = self._button("Add customer", "add", primary=True)
-        self.edit_button = self._button("Edit", "edit")
-        self.archive_button = self._button("Archive", "archive")
+        self.add_button = icon_button("Add customer", "add", primary=True)
+        self.edit_button = icon_button("Edit", "edit")
+        self.archive_button = icon_button("Archive", "archive")
         self.add_button.setToolTip("Add a customer with their contract (Ctrl+N).")
         self.edit_button.setToolTip("Change the selected customer's contract or contacts.")
         self.archive_button.setToolTip(
@@ -178,13 +170,6 @@ class CustomersPage(QStackedWidget):
         self._active_rows: list[CustomerRecord] = []
         self._splitter_sized = False
         self._update_actions()
-
-    def _button(self, text: str, icon_name: str, primary: bool = False) -> QPushButton:
-        button = QPushButton(icon(icon_name, ON_ACCENT if primary else None), text)
-        button.setIconSize(QSize(16, 16))
-        if primary:
-            button.setObjectName("primary")
-        return button
 
     # --- state --------------------------------------------------------------------------
     def set_rows(self, rows: list[CustomerRecord]) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from desktop.resources import resource_path
 
@@ -38,3 +39,23 @@ def icon(name: str, color: QColor | None = None, selected: QColor | None = None)
 
 def app_icon() -> QIcon:
     return QIcon(str(resource_path("icons", "amplan.svg")))
+
+
+def icon_button(text: str, icon_name: str, primary: bool = False) -> QPushButton:
+    """A toolbar button with its icon; `primary` is the page's one accent-coloured action."""
+    button = QPushButton(icon(icon_name, ON_ACCENT if primary else None), text)
+    button.setIconSize(QSize(16, 16))
+    if primary:
+        button.setObjectName("primary")
+    return button
+
+
+def search_box(placeholder: str, min_width: int) -> QLineEdit:
+    """The search field every page uses: magnifier in front, a clear button, styled `search`."""
+    box = QLineEdit()
+    box.setObjectName("search")
+    box.setPlaceholderText(placeholder)
+    box.setClearButtonEnabled(True)
+    box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+    box.setMinimumWidth(min_width)
+    return box

@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import (
     QObject,
     QRunnable,
-    QSize,
     QSortFilterProxyModel,
     Qt,
     QThreadPool,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -47,7 +45,7 @@ from desktop.services.calendar_files import write_file
 from desktop.services.customers import CustomerRecord
 from desktop.services.reports import Reports
 from desktop.views import messages
-from desktop.views.icons import ON_ACCENT, icon
+from desktop.views.icons import icon_button, search_box
 from desktop.views.placeholders import EmptyState
 from desktop.views.printing import (
     PAPER_LABELS,
@@ -260,19 +258,14 @@ class ReportsPage(QStackedWidget):
 
         title = QLabel("Reports")
         title.setObjectName("pageTitle")
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search customer, product or package")
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(220)
+        self.search = search_box("Search customer, product or package", 220)
         self.search.textChanged.connect(lambda text: self.proxy.setFilterFixedString(text.strip()))
         self.paper = QComboBox()
         self.paper.setToolTip("Paper size of PDFs and printouts")
         for key, label in PAPER_LABELS.items():
             self.paper.addItem(label, key)
         self.paper.setCurrentIndex(list(PAPER_LABELS).index(default_paper()))
-        self.summary_button = self._button("Entitlement summary…", "reports", primary=True)
+        self.summary_button = icon_button("Entitlement summary…", "reports", primary=True)
         self.summary_button.setToolTip(
             "Preview the selected customer's summary, then print it or save it as PDF or HTML"
         )
@@ -357,13 +350,6 @@ class ReportsPage(QStackedWidget):
         self._progress_timer.setInterval(PROGRESS_DELAY_MS)
         self._progress_timer.timeout.connect(self._show_progress)
         self._update_actions()
-
-    def _button(self, text: str, icon_name: str, primary: bool = False) -> QPushButton:
-        button = QPushButton(icon(icon_name, ON_ACCENT if primary else None), text)
-        button.setIconSize(QSize(16, 16))
-        if primary:
-            button.setObjectName("primary")
-        return button
 
     # --- state --------------------------------------------------------------------------
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,7 +24,7 @@ from desktop.services.usage import CustomerUsage, usage_for
 from desktop.views import messages
 from desktop.views.calendar_files_ui import send_invite
 from desktop.views.charts import MonthlyChart
-from desktop.views.icons import ON_ACCENT, icon
+from desktop.views.icons import icon_button
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.session_editor import SessionEditor
 from desktop.views.session_format import Now, system_now, when_et
@@ -63,11 +63,11 @@ class SessionsPanel(QWidget):
         self._actions.sessions_changed.connect(self.refresh)
         self._customer: CustomerRecord | None = None
 
-        self.new_button = self._button("New session…", "add", primary=True)
+        self.new_button = icon_button("New session…", "add", primary=True)
         self.new_button.setToolTip(
             "Book a session for this customer, checked against their contract as you type."
         )
-        self.plan_button = self._button("Plan year…", "calendar")
+        self.plan_button = icon_button("Plan year…", "calendar")
         self.plan_button.setToolTip(
             "Propose the onboarding and account-management sessions of the next 12 months."
         )
@@ -114,7 +114,7 @@ class SessionsPanel(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        self.edit_button = self._button("Edit…", "edit")
+        self.edit_button = icon_button("Edit…", "edit")
         self.edit_button.setToolTip("Change the selected planned session (double-click works too).")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Cancel the selected session: it no longer counts.")
@@ -122,7 +122,7 @@ class SessionsPanel(QWidget):
         self.no_show_button = QPushButton("Mark no-show")
         self._done_tip = "The session took place: it counts as used."
         self._no_show_tip = "The customer did not come: it still counts as used."
-        self.invite_button = self._button("Send invite…", "invite")
+        self.invite_button = icon_button("Send invite…", "invite")
         self.invite_button.setToolTip(
             "Save an invite (.ics) for the customer's contacts, to attach to an e-mail."
         )
@@ -167,13 +167,6 @@ class SessionsPanel(QWidget):
         layout.addWidget(self.empty_label, 1)
         layout.addLayout(action_row)
         self._update_actions()
-
-    def _button(self, text: str, icon_name: str, primary: bool = False) -> QPushButton:
-        button = QPushButton(icon(icon_name, ON_ACCENT if primary else None), text)
-        button.setIconSize(QSize(16, 16))
-        if primary:
-            button.setObjectName("primary")
-        return button
 
     # --- state --------------------------------------------------------------------------
     def customer(self) -> CustomerRecord | None:
