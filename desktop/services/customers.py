@@ -46,7 +46,7 @@ class CustomerDraft:
     start: str = ""
     package: str = "none"
     package_start: str = ""
-    tz: str = "America/New_York"
+    tz: str = ""  # empty: the policy's zone (US Eastern)
     contacts: str = ""
 
 
@@ -176,7 +176,7 @@ def validate_draft(
             package_start = parse_date(draft.package_start, "package start date")
         except BadInput as exc:
             errors["package_start"] = str(exc)
-    tz = draft.tz.strip() or "America/New_York"
+    tz = draft.tz.strip() or policy.time.zone_name
     if tz not in pytz.all_timezones_set:
         errors["tz"] = f"'{tz}' is not a time zone. Use an IANA name such as Europe/Berlin."
     contacts: tuple[ContactInfo, ...] = ()
@@ -408,7 +408,7 @@ class CustomerBook:
                 start=values.get("start", ""),
                 package=values.get("package", "") or "none",
                 package_start=values.get("package_start", ""),
-                tz=values.get("tz", "") or "America/New_York",
+                tz=values.get("tz", ""),
                 contacts=values.get("contacts", ""),
             )
             valid, errors = validate_draft(self.policy, draft)
