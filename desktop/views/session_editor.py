@@ -43,7 +43,13 @@ from desktop.services.business_time import to_utc
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import KIND_NAMES
 from desktop.services.rules import Violation
-from desktop.services.sessions import BookingRequest, RuleRefusal, SessionRecord, SessionTimes
+from desktop.services.sessions import (
+    UNOVERRIDABLE,
+    BookingRequest,
+    RuleRefusal,
+    SessionRecord,
+    SessionTimes,
+)
 from desktop.services.slots import find_slots
 from desktop.views.customer_dialog import DATE_FORMAT
 from desktop.views.geometry import remember_size, restore_size
@@ -765,8 +771,17 @@ class SessionEditor(QDialog):
             self._violations, self._warnings, self._problem = [], [], str(exc)
         self.findings_list.show_findings(self._violations, self._warnings, self._problem)
         self.override_box.setVisible(bool(self._violations))
+        self.override_check.setEnabled(not self._unoverridable())
+        self.override_check.setToolTip(
+            "No reason can make a session of this shape: change its times."
+            if self._unoverridable()
+            else ""
+        )
         self._update_save()
         self._fit_height()
+
+    def _unoverridable(self) -> bool:
+        return any(v.rule in UNOVERRIDABLE for v in self._violations)
 
     def _fit_height(self) -> None:
         """Grow when many findings need more lines than the first size allowed for."""
@@ -787,6 +802,8 @@ class SessionEditor(QDialog):
             ok, hint = False, "Complete the session to book it."
         elif not self._violations:
             ok, hint = True, ""
+        elif self._unoverridable():
+            ok, hint = False, "Change the times: no override makes a session of this shape."
         elif not self.override_check.isChecked():
             ok, hint = False, "Choose a time the contract allows, or override it with a reason."
         elif not reason:

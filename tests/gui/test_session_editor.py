@@ -275,3 +275,15 @@ def test_from_the_dashboard_it_opens_on_a_kind_and_its_next_legal_slot(
     assert editor.date_edit.date() == QDate(2026, 3, 13)
     assert editor.findings()[0] == []
     assert len(editor.slot_texts()) == 5
+
+
+def test_an_event_plan_too_long_cannot_be_overridden(qtbot: QtBot, context: AppContext) -> None:
+    customer = gold(context, "Acme Logistics")
+    editor = open_editor(qtbot, context, customer)
+    choose_kind(editor, "event-plan")
+    editor.date_edit.setDate(QDate(2026, 5, 4))
+    editor.last_day_edit.setDate(QDate(2026, 5, 22))  # 19 days; at most 14
+    wait_checked(qtbot, editor, ["invalid-duration"])
+    assert not editor.override_check.isEnabled()
+    assert not editor.save_button.isEnabled()
+    assert "no override" in editor.save_hint.text()
