@@ -12,6 +12,14 @@ from desktop.services.customers import CustomerBook
 from desktop.services.policy import Policy, load_policy
 
 
+@pytest.fixture(autouse=True)
+def isolated_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's profile and accounts live under tmp_path, never in the user's own."""
+    folder = tmp_path / "user-config"
+    monkeypatch.setenv("AMPLAN_CONFIG", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy()
