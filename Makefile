@@ -15,7 +15,7 @@ SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi
 INTEROP := tests/interop
 
-.PHONY: run test lint types pytest system-deps apt-install test-deps clean
+.PHONY: run test lint types pytest system-deps apt-install test-deps clean dist dist-test
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -61,5 +61,29 @@ pytest: test-deps
 
 test: lint types pytest
 
+# The standalone bundle: dist/amplan/ (runs without Python or the venv), its tarball, and the
+# wheel (`pipx install .` takes the same). Only the Linux build is tested here.
+DIST_STAMP := $(VENV)/.dist-installed
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' desktop/__init__.py)
+
+$(DIST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,dist]'
+	touch $(DIST_STAMP)
+
+dist: $(DIST_STAMP)
+	rm -rf dist/amplan build/pyinstaller
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/amplan.spec
+	mkdir -p dist/amplan/share
+	cp packaging/amplan.desktop resources/icons/amplan.svg dist/amplan/share/
+	cp packaging/install.sh dist/amplan/
+	tar -C dist -czf dist/amplan-$(VERSION)-linux-$$(uname -m).tar.gz amplan
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	@echo "Built dist/amplan/ (run dist/amplan/install.sh), its tarball and the wheel."
+
+dist-test: dist
+	AMPLAN_BUNDLE=$(CURDIR)/dist/amplan QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q tests/dist
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -1,3 +1,3 @@
 """amplan: the account manager's planner for SpiraTest, SpiraTeam and SpiraPlan customers."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -24,8 +24,16 @@ APP_NAME = "amplan"
 DB_ENV = "AMPLAN_DB"
 
 
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
 def default_db_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "amplan.sqlite"
+    return data_dir() / "amplan.sqlite"
 
 
 def resolve_db_path(cli_value: str | None) -> Path:

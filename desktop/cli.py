@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = command("gui", _gui, "open the desktop window")
     gui.add_argument("--quit-after-start", action="store_true", help="exit after the first paint")
+    gui.add_argument(
+        "--open", metavar="FILE.ics", help="offer to import a calendar file (the desktop entry's)"
+    )
 
     profile = command("profile", _profile_set, "the account manager's identity")
     profile_commands = profile.add_subparsers(dest="action", parser_class=_Parser, required=True)
@@ -162,7 +165,16 @@ def _gui(args: argparse.Namespace, out: Output) -> int:
     context = open_context(args)
     from desktop.views.application import run_gui  # Qt loads only when a window is wanted
 
-    return int(run_gui(context, quit_after_start=getattr(args, "quit_after_start", False)))
+    opened = getattr(args, "open", None)
+    if opened and not Path(opened).is_file():
+        raise BadInput(f"{opened}: no such file to open.")
+    return int(
+        run_gui(
+            context,
+            quit_after_start=getattr(args, "quit_after_start", False),
+            open_file=Path(opened) if opened else None,
+        )
+    )
 
 
 def _profile_set(args: argparse.Namespace, out: Output) -> int:

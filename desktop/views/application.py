@@ -8,12 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-import platformdirs
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.app import APP_NAME, AppContext
+from desktop.app import APP_NAME, AppContext, log_dir
 from desktop.errors import AmplanError, StoreLocked
 from desktop.models.database import InstanceLock
 from desktop.resources import resource_path
@@ -23,7 +22,7 @@ from desktop.views.main_window import MainWindow
 
 
 def crash_log_path() -> Path:
-    return platformdirs.user_log_path(APP_NAME, appauthor=False) / "crash.log"
+    return log_dir() / "crash.log"
 
 
 class CrashHandler:
@@ -106,8 +105,13 @@ class PaletteFollower(QObject):
         return False
 
 
-def run_gui(context: AppContext, quit_after_start: bool = False) -> int:
-    """Show the main window on `context`'s book until the user quits; returns the exit code."""
+def run_gui(
+    context: AppContext, quit_after_start: bool = False, open_file: Path | None = None
+) -> int:
+    """Show the main window on `context`'s book until the user quits; returns the exit code.
+
+    `open_file` is a calendar file handed over by the desktop (double-click on an .ics): the
+    window offers to import it once it is on screen."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
@@ -140,6 +144,9 @@ def run_gui(context: AppContext, quit_after_start: bool = False) -> int:
         if quit_after_start:
             app.processEvents()  # the first paint
             QTimer.singleShot(0, window.close)
+        elif open_file is not None:
+            opener = window
+            QTimer.singleShot(0, lambda: opener.import_my_calendar(open_file))
         code = app.exec()
         app.lastWindowClosed.disconnect(app.quit)
         if window.isVisible():

@@ -797,19 +797,33 @@ def export_calendar(
 
 # --- 3. the manager's own calendar as busy time ------------------------------------------
 def import_my_calendar(
-    parent: QWidget | None, context: AppContext, today: date | None = None
+    parent: QWidget | None,
+    context: AppContext,
+    today: date | None = None,
+    path: Path | None = None,
 ) -> tuple[int, int] | None:
     """Import an .ics export of the user's own calendar as busy time, which bookings then
-    avoid. Returns (imported, skipped), or None when nothing changed."""
+    avoid. Returns (imported, skipped), or None when nothing changed.
+
+    Without `path` the user picks the file; with one (a file opened from the desktop) the
+    user confirms that it is their calendar first."""
     if _busy_elsewhere(parent):
         return None
-    name, _ = QFileDialog.getOpenFileName(
-        parent, "Import my calendar", str(_folder(IMPORT_FOLDER_KEY)), OPEN_FILTER
-    )
-    if not name:
+    if path is None:
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Import my calendar", str(_folder(IMPORT_FOLDER_KEY)), OPEN_FILTER
+        )
+        if not name:
+            return None
+        path = Path(name)
+        _remember(IMPORT_FOLDER_KEY, path.parent)
+    elif not messages.ask(
+        parent,
+        "Import my calendar",
+        f"Import the events of {path.name} as your busy time? Bookings will then avoid them.",
+        "Import",
+    ):
         return None
-    path = Path(name)
-    _remember(IMPORT_FOLDER_KEY, path.parent)
     day = today or _today(context)
     calendars = context.calendars
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import (
     QEvent,
@@ -34,10 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.app import AppContext
+from desktop import __version__
+from desktop.app import AppContext, data_dir, log_dir
 from desktop.errors import AmplanError
 from desktop.services.customers import CustomerRecord
 from desktop.services.sessions import SessionRecord
+from desktop.services.user_config import default_config_dir
 from desktop.views import messages
 from desktop.views.calendar_files_ui import clear_busy_time, export_calendar, import_my_calendar
 from desktop.views.customers_page import CustomersPage
@@ -262,8 +266,8 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.statusBar().showMessage(f"Exported the calendar to {path}.", 6000)
 
-    def import_my_calendar(self) -> None:
-        result = import_my_calendar(self, self._context)
+    def import_my_calendar(self, path: Path | None = None) -> None:
+        result = import_my_calendar(self, self._context, path=path)
         if result is not None:
             self.statusBar().showMessage(f"Imported {result[0]} busy blocks.", 6000)
             self.refresh()
@@ -420,9 +424,13 @@ class MainWindow(QMainWindow):
         messages.show_about(
             self,
             "About amplan",
-            "<b>amplan</b><br>Plans the sessions that SpiraTest, SpiraTeam and SpiraPlan "
-            "customers are entitled to, by their licence and premium package.<br><br>"
-            f"Book: {self._context.db.path}<br>Policy: {self._context.policy.title}",
+            f"<b>amplan {__version__}</b><br>Plans the sessions that SpiraTest, SpiraTeam and "
+            "SpiraPlan customers are entitled to, by their licence and premium package.<br><br>"
+            f"Book: {escape(str(self._context.db.path))}<br>"
+            f"Data folder: {escape(str(data_dir()))}<br>"
+            f"Settings folder: {escape(str(default_config_dir()))}<br>"
+            f"Log folder: {escape(str(log_dir()))}<br>"
+            f"Policy: {escape(self._context.policy.title)}",
         )
 
     # --- window state -------------------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from desktop.app import AppContext
+from desktop import __version__
+from desktop.app import AppContext, data_dir, log_dir
 from desktop.errors import BadInput
 from desktop.models.database import InstanceLock
 from desktop.views.application import CrashHandler, PaletteFollower, apply_style, run_gui
+from desktop.views.main_window import MainWindow
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -78,3 +80,15 @@ def test_the_style_follows_the_palette_to_dark_and_back(qapp: QApplication) -> N
         qapp.removeEventFilter(follower)
         qapp.setStyleSheet("")
         qapp.setPalette(light)
+
+
+def test_about_names_the_version_and_where_everything_lives(
+    window: MainWindow, context: AppContext, dialogs: Dialogs, isolated_user_config: Path
+) -> None:
+    window.show_about()
+    (title, text), *_ = dialogs.infos
+    assert title == "About amplan"
+    assert f"amplan {__version__}</b>" in text
+    assert str(context.db.path) in text
+    assert f"Settings folder: {isolated_user_config}" in text
+    assert f"Data folder: {data_dir()}" in text and f"Log folder: {log_dir()}" in text

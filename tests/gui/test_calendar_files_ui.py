@@ -542,6 +542,22 @@ def test_an_outlook_calendar_is_imported_as_busy_time(
     )
 
 
+def test_a_file_opened_from_the_desktop_is_imported_after_asking(
+    parent: QWidget, context: AppContext, files: FileDialogs, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    path = outlook_file(tmp_path)
+    dialogs.answer = False
+    assert import_my_calendar(parent, context, TODAY, path=path) is None
+    assert busy(context) == [], "declining the question imports nothing"
+
+    dialogs.answer = True
+    assert import_my_calendar(parent, context, TODAY, path=path) == (3, 2)
+    assert files.open_asked == [], "the file was given: no file dialog"
+    assert [title for title, _ in dialogs.questions] == ["Import my calendar"] * 2
+    assert "outlook.ics" in dialogs.questions[0][1]
+    assert len(busy(context)) == 3
+
+
 def test_a_broken_file_names_its_line_and_changes_nothing(
     parent: QWidget, context: AppContext, files: FileDialogs, dialogs: Dialogs, tmp_path: Path
 ) -> None:

@@ -1,0 +1,8 @@
+"""Entry script of the standalone bundle: the same `main` as the `amplan` command."""
+
+import sys
+
+from desktop.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
