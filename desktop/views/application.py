@@ -146,7 +146,7 @@ def run_gui(
             QTimer.singleShot(0, window.close)
         elif open_file is not None:
             opener = window
-            QTimer.singleShot(0, lambda: opener.import_my_calendar(open_file))
+            QTimer.singleShot(0, lambda: opener.open_calendar_file(open_file))
         code = app.exec()
         app.lastWindowClosed.disconnect(app.quit)
         if window.isVisible():

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -51,6 +52,8 @@ from desktop.views.calendar_layout import (
 from desktop.views.calendar_month import MonthGrid
 from desktop.views.calendar_style import kind_swatch
 from desktop.views.calendar_text import CalendarTexts, month_title, range_title
+from desktop.views.elided_label import ElidedLabel
+from desktop.views.flow_layout import FlowLayout
 from desktop.views.icons import search_box
 from desktop.views.session_editor import SessionEditor
 from desktop.views.session_format import city, system_now
@@ -164,6 +167,17 @@ QToolButton#noticeClose {
     background: transparent;
 }
 """
+
+
+def _captioned(caption: QLabel, field: QWidget) -> QWidget:
+    """A caption and its field as one piece, so that a wrapping bar never parts them."""
+    pair = QWidget()
+    row = QHBoxLayout(pair)
+    row.setContentsMargins(0, 0, 8, 0)
+    row.setSpacing(6)
+    row.addWidget(caption)
+    row.addWidget(field)
+    return pair
 
 
 def system_zone_name() -> str:
@@ -343,7 +357,7 @@ class CalendarPage(QWidget):
             button.setObjectName("navArrow")
         self.title_label = QLabel()
         self.title_label.setObjectName("pageTitle")
-        self.summary_label = QLabel()
+        self.summary_label = ElidedLabel()  # gives way first in a narrow window
         self.summary_label.setObjectName("rangeSummary")
         self.today_button.clicked.connect(self.go_today)
         self.previous_button.clicked.connect(lambda: self.step(-1))
@@ -362,6 +376,7 @@ class CalendarPage(QWidget):
             edge = "first" if index == 0 else "last" if index == len(VIEWS) - 1 else "middle"
             button.setProperty("edge", edge)
             button.clicked.connect(lambda _checked=False, n=name: self.set_view(n))
+            button.setMinimumWidth(button.sizeHint().width())
             self._view_group.addButton(button)
             self.view_buttons[name] = button
             switch.addWidget(button)
@@ -374,8 +389,7 @@ class CalendarPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.title_label)
         top.addSpacing(8)
-        top.addWidget(self.summary_label, 0, Qt.AlignmentFlag.AlignBottom)
-        top.addStretch(1)
+        top.addWidget(self.summary_label, 1, Qt.AlignmentFlag.AlignBottom)
         top.addLayout(switch)
 
         # Filters and the display zone.
@@ -419,18 +433,19 @@ class CalendarPage(QWidget):
         zone_caption.setObjectName("fieldCaption")
         filter_caption = QLabel("Show")
         filter_caption.setObjectName("fieldCaption")
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
-        filters.addWidget(zone_caption)
-        filters.addWidget(self.zone_combo)
-        filters.addSpacing(14)
-        filters.addWidget(filter_caption)
-        filters.addWidget(self.customer_combo)
+        # The filters wrap onto a second line in a narrow window rather than squeeze.
+        self.filter_bar = QWidget()
+        self.filter_bar.setObjectName("calendarFilterBar")
+        filters = FlowLayout(self.filter_bar, spacing=6, line_spacing=8)
+        filters.stretch_last = True
+        filters.addWidget(_captioned(zone_caption, self.zone_combo))
+        filters.addWidget(_captioned(filter_caption, self.customer_combo))
         filters.addWidget(self.kind_button)
         filters.addWidget(self.package_button)
         filters.addWidget(self.cancelled_check)
-        filters.addSpacing(8)
-        filters.addWidget(self.search, 1)
+        self.search.setMinimumWidth(200)
+        self.search.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        filters.addWidget(self.search)
 
         texts = self._texts
         self.time_view = TimeGridView(texts, self._step)
@@ -458,7 +473,7 @@ class CalendarPage(QWidget):
         column.setContentsMargins(16, 14, 16, 12)
         column.setSpacing(10)
         column.addLayout(top)
-        column.addLayout(filters)
+        column.addWidget(self.filter_bar)
         column.addWidget(frame, 1)
 
         self.grid.session_clicked.connect(self.open_session)

@@ -45,7 +45,7 @@ CELL_PADDING = 20  # the stylesheet's 6px each side, and air
 HEADER_PADDING = 24
 SORT_ARROW = 16
 MAX_COLUMN_WIDTH = 220
-DETAIL_MIN_WIDTH = 390
+DETAIL_MIN_WIDTH = 330
 DETAIL_MAX_WIDTH = 520
 
 
@@ -86,7 +86,7 @@ class CustomersPage(QStackedWidget):
 
         title = QLabel("Customers")
         title.setObjectName("pageTitle")
-        self.search = search_box("Search name, product, package or contact", 280)
+        self.search = search_box("Search name, product, package or contact", 160)
         self.search.textChanged.connect(self._search_changed)
         self.add_button = icon_button("Add customer", "add", primary=True)
         self.edit_button = icon_button("Edit", "edit")

@@ -63,7 +63,7 @@ PAGES = {
     REPORTS: ("Reports", "reports"),
 }
 MAX_ERRORS_SHOWN = 6
-MINIMUM_SIZE = QSize(960, 600)
+MINIMUM_SIZE = QSize(1024, 700)
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 1
 CLOSE_WAIT_MS = 10_000
 # Pages other helpers build; wired in when their module is there.
@@ -266,7 +266,14 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.statusBar().showMessage(f"Exported the calendar to {path}.", 6000)
 
-    def import_my_calendar(self, path: Path | None = None) -> None:
+    def import_my_calendar(self) -> None:
+        self._import_busy(None)
+
+    def open_calendar_file(self, path: Path) -> None:
+        """A calendar file handed over by the desktop: offered as busy time."""
+        self._import_busy(path)
+
+    def _import_busy(self, path: Path | None) -> None:
         result = import_my_calendar(self, self._context, path=path)
         if result is not None:
             self.statusBar().showMessage(f"Imported {result[0]} busy blocks.", 6000)

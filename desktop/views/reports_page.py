@@ -45,6 +45,7 @@ from desktop.services.calendar_files import write_file
 from desktop.services.customers import CustomerRecord
 from desktop.services.reports import Reports
 from desktop.views import messages
+from desktop.views.elided_label import ElidedLabel
 from desktop.views.icons import icon_button, search_box
 from desktop.views.placeholders import EmptyState
 from desktop.views.printing import (
@@ -285,7 +286,7 @@ class ReportsPage(QStackedWidget):
         toolbar.addSpacing(8)
         toolbar.addWidget(self.summary_button)
 
-        self.caption = QLabel()
+        self.caption = ElidedLabel()
         self.caption.setObjectName("reportCaption")
         self.progress = QProgressBar()
         self.progress.setObjectName("reportProgress")
@@ -297,11 +298,10 @@ class ReportsPage(QStackedWidget):
         self.progress_label.hide()
         book_bar = QHBoxLayout()
         book_bar.setSpacing(8)
-        book_bar.addWidget(self.caption)
+        book_bar.addWidget(self.caption, 1)
         book_bar.addSpacing(8)
         book_bar.addWidget(self.progress)
         book_bar.addWidget(self.progress_label)
-        book_bar.addStretch()
         book_bar.addWidget(QLabel("Paper"))
         book_bar.addWidget(self.paper)
         book_bar.addWidget(self.csv_button)

@@ -24,6 +24,8 @@ from desktop.services.usage import CustomerUsage, usage_for
 from desktop.views import messages
 from desktop.views.calendar_files_ui import send_invite
 from desktop.views.charts import MonthlyChart
+from desktop.views.elided_label import ElidedLabel
+from desktop.views.flow_layout import FlowLayout
 from desktop.views.icons import icon_button
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.session_editor import SessionEditor
@@ -141,23 +143,22 @@ class SessionsPanel(QWidget):
         )
         for button in buttons:
             button.setObjectName("compact")
-        self.title = QLabel("Sessions")
+        self.title = ElidedLabel("Sessions")
         self.title.setObjectName("sectionTitle")
         self.count_label = QLabel()
         self.count_label.setObjectName("cardSubtitle")
         toolbar = QHBoxLayout()
         toolbar.setSpacing(6)
-        toolbar.addWidget(self.title)
+        toolbar.addWidget(self.title, 1)
         toolbar.addSpacing(4)
         toolbar.addWidget(self.count_label)
-        toolbar.addStretch(1)
         toolbar.addWidget(self.new_button)
         toolbar.addWidget(self.plan_button)
-        action_row = QHBoxLayout()
-        action_row.setSpacing(6)
+        # The actions wrap onto a second line when the panel is narrow (a 1024 px window).
+        self.action_bar = QWidget()
+        action_row = FlowLayout(self.action_bar, spacing=6)
         for button in buttons:
             action_row.addWidget(button)
-        action_row.addStretch()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 10, 0, 0)
@@ -165,7 +166,7 @@ class SessionsPanel(QWidget):
         layout.addLayout(toolbar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label, 1)
-        layout.addLayout(action_row)
+        layout.addWidget(self.action_bar)
         self._update_actions()
 
     # --- state --------------------------------------------------------------------------

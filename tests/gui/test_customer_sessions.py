@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from desktop.app import AppContext
@@ -276,9 +277,11 @@ def test_the_sessions_menu_exports_and_imports_calendars(
     )
     monkeypatch.setattr(
         "desktop.views.main_window.import_my_calendar",
-        lambda _w, _c: calls.append("import") or (3, 1),
+        lambda _w, _c, path: calls.append(f"import {path}") or (3, 1),
     )
     shown.export_calendar_action.trigger()
     shown.import_calendar_action.trigger()
-    assert calls == [f"export {customer.name}", "import"]
+    assert calls == [f"export {customer.name}", "import None"]
     assert shown.statusBar().currentMessage() == "Imported 3 busy blocks."
+    shown.open_calendar_file(Path("/calendars/mine.ics"))
+    assert calls[-1] == "import /calendars/mine.ics"

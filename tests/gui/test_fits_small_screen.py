@@ -1,0 +1,120 @@
+"""At the minimum window size (1024x700) every page shows its texts whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from desktop.app import AppContext
+from desktop.services.customers import CustomerRecord
+from desktop.views.application import apply_style
+from desktop.views.calendar_files_ui import ExportCalendarDialog, ProfileDialog
+from desktop.views.customer_dialog import CustomerDialog
+from desktop.views.main_window import CALENDAR, CUSTOMERS, DASHBOARD, REPORTS, MainWindow
+from desktop.views.plan_dialog import PlanDialog
+from desktop.views.session_editor import SessionEditor
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from .booking import fixed_now
+from .conftest import open_window
+from .fit_check import cut_texts
+
+SIZES = [(1024, 700), (1920, 1080)]
+
+
+@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def sized_window(
+    request: pytest.FixtureRequest,
+    qapp: QApplication,
+    qtbot: QtBot,
+    sample_context: AppContext,
+    settings: QSettings,
+) -> MainWindow:
+    apply_style(qapp)  # the app's own stylesheet: its paddings decide what fits
+    window = open_window(qtbot, sample_context, settings)
+    window.resize(*request.param)
+    qtbot.wait(20)
+    return window
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left() -> Iterator[None]:
+    """A plan still running on the pool must not outlive the test's book."""
+    yield
+    QThreadPool.globalInstance().waitForDone(5000)
+
+
+def settle(qtbot: QtBot) -> None:
+    qtbot.wait(50)
+
+
+def test_the_window_cannot_be_made_smaller_than_1024x700(sized_window: MainWindow) -> None:
+    assert (sized_window.minimumWidth(), sized_window.minimumHeight()) == (1024, 700)
+
+
+@pytest.mark.parametrize("page", [DASHBOARD, CUSTOMERS, CALENDAR, REPORTS])
+def test_every_page_shows_its_texts_whole(
+    sized_window: MainWindow, qtbot: QtBot, page: int
+) -> None:
+    sized_window.show_page(page)
+    if page == CUSTOMERS:
+        sized_window.customers_page.table.selectRow(2)
+    settle(qtbot)
+    assert cut_texts(sized_window) == []
+
+
+@pytest.mark.parametrize("view", ["day", "week", "month", "agenda"])
+def test_every_calendar_view_shows_its_texts_whole(
+    sized_window: MainWindow, qtbot: QtBot, view: str
+) -> None:
+    sized_window.show_page(CALENDAR)
+    sized_window.calendar_page.set_view(view)
+    settle(qtbot)
+    assert cut_texts(sized_window) == []
+
+
+def _dialogs(context: AppContext, customer: CustomerRecord) -> dict[str, QDialog]:
+    today = fixed_now().date()
+    return {
+        "customer": CustomerDialog(context, customer),
+        "session editor": SessionEditor(context, customer, None, fixed_now),
+        "plan": PlanDialog(context, [customer], fixed_now),
+        "export calendar": ExportCalendarDialog(context, customer, today=today),
+        "profile": ProfileDialog(context),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["customer", "session editor", "plan", "export calendar", "profile"]
+)
+def test_every_dialog_shows_its_texts_whole_and_fits_the_smallest_window(
+    qapp: QApplication, qtbot: QtBot, sample_context: AppContext, name: str
+) -> None:
+    apply_style(qapp)
+    customer = sample_context.customers.list()[0]
+    dialog = _dialogs(sample_context, customer)[name]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    if isinstance(dialog, PlanDialog):
+        dialog.start()
+        qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=10_000)
+    qtbot.wait(50)
+    assert dialog.width() <= 1024 and dialog.height() <= 700
+    assert cut_texts(dialog) == []
+
+
+def test_the_check_sees_a_squeezed_button_and_label(qtbot: QtBot) -> None:
+    """The guard above can fail: a too-narrow button and label are reported."""
+    box = QWidget()
+    qtbot.addWidget(box)
+    button = QPushButton("Mark no-show", box)
+    label = QLabel("Sessions of Delta Avionics", box)
+    button.setGeometry(0, 0, 40, 30)
+    label.setGeometry(0, 40, 60, 20)
+    box.resize(200, 100)
+    box.show()
+    problems = cut_texts(box)
+    assert any("'Mark no-show' needs" in problem for problem in problems)
+    assert any("'Sessions of Delta Avionics' needs" in problem for problem in problems)
