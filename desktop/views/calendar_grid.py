@@ -54,6 +54,7 @@ COLUMN_GAP = 10  # kept free on each column's right, so a busy day still takes a
 RADIUS = 4.0
 MIN_BLOCK_HEIGHT = 16
 EDGE = 3
+RESIZE_GRIP = 5  # pixels at the bottom of a block that grab its end rather than the block
 LABEL_LEAD = 9
 
 
@@ -87,14 +88,20 @@ class _Fonts:
 
 
 class _Press:
-    """A button press on a session, until it turns out to be a click or a drag."""
+    """A button press on a session, until it turns out to be a click or a drag.
 
-    def __init__(self, session: SessionRecord, pos: QPoint, grab_minutes: int) -> None:
+    A press on a block's bottom edge (`resizing`) drags its end instead of the whole block."""
+
+    def __init__(
+        self, session: SessionRecord, pos: QPoint, grab_minutes: int, resizing: bool = False
+    ) -> None:
         self.session = session
         self.pos = pos
         self.grab_minutes = grab_minutes
+        self.resizing = resizing
         self.dragging = False
         self.target: tuple[int, int] | None = None  # column, start minute
+        self.minutes = session.minutes  # the length being dragged to, when resizing
 
 
 Line = tuple[str, QFont, QFontMetrics, bool]  # text, font, its metrics, muted
@@ -202,6 +209,7 @@ class TimeGrid(QWidget):
     session_clicked = Signal(int)
     slot_double_clicked = Signal(object, object)  # date, time (display zone)
     session_dropped = Signal(int, object, object)  # session id, new start date, time
+    session_resized = Signal(int, int)  # session id, new length in minutes
 
     def __init__(
         self, texts: CalendarTexts, step_minutes: int, parent: QWidget | None = None
@@ -471,7 +479,7 @@ class TimeGrid(QWidget):
         if press is None or not press.dragging or press.target is None:
             return None
         column, start = press.target
-        minutes = press.session.minutes
+        minutes = press.minutes
         top = self.y_for(start) + 1
         height = max(MIN_BLOCK_HEIGHT, self.y_for(start + minutes) - top - 1)
         return QRectF(self.column_x(column) + 1, top, self.column_width() - COLUMN_GAP - 2, height)
@@ -489,7 +497,7 @@ class TimeGrid(QWidget):
         fonts = self._fonts
         lines = [
             (
-                clock_span(begin, begin + timedelta(minutes=session.minutes)),
+                clock_span(begin, begin + timedelta(minutes=press.minutes)),
                 fonts.bold,
                 fonts.bold_metrics,
                 False,
@@ -550,15 +558,35 @@ class TimeGrid(QWidget):
         if block is None:
             self._press = None
             return
-        zone = self._zone
-        assert zone is not None
-        day = self.days[block.column]
-        start = zone.wall(block.session.start_utc)
-        session_minutes = (start - datetime.combine(day, time())).total_seconds() // 60
+        session_minutes = self._start_minute(block)
         pointer = event.position().y() / self._hour_height * 60
         self._press = _Press(
-            block.session, event.position().toPoint(), int(pointer - session_minutes)
+            block.session,
+            event.position().toPoint(),
+            int(pointer - session_minutes),
+            resizing=self._on_bottom_edge(block, event.position()),
         )
+
+    def _start_minute(self, block: TimedBlock) -> int:
+        """Minutes from the block's day's midnight to its start, in the display zone."""
+        zone = self._zone
+        assert zone is not None
+        start = zone.wall(block.session.start_utc)
+        return int(
+            (start - datetime.combine(self.days[block.column], time())).total_seconds() // 60
+        )
+
+    def _on_bottom_edge(self, block: TimedBlock, pos: QPointF) -> bool:
+        """Whether `pos` grabs the block's end: its bottom few pixels, on a planned session
+        that ends on the day it is drawn on."""
+        if block.session.status != "planned":
+            return False
+        for rect, drawn, _lines in self._rects:
+            if drawn is block:
+                return rect.bottom() - RESIZE_GRIP <= pos.y() <= rect.bottom() + 1 and (
+                    self._start_minute(block) + block.session.minutes <= DAY_MINUTES
+                )
+        return False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         press = self._press
@@ -571,13 +599,32 @@ class TimeGrid(QWidget):
             if moved < QApplication.startDragDistance() or press.session.status != "planned":
                 return
             press.dragging = True
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            self.setCursor(
+                Qt.CursorShape.SizeVerCursor if press.resizing else Qt.CursorShape.ClosedHandCursor
+            )
+        if press.resizing:
+            self._drag_end(press, pos)
+            return
         days = self.days
         column = min(len(days) - 1, max(0, int((pos.x() - GUTTER) // self.column_width())))
         pointer = pos.y() / self._hour_height * 60 - press.grab_minutes
         start = round(pointer / self._step) * self._step
         start = max(0, min(DAY_MINUTES - self._step, start))
         press.target = (column, start)
+        if self.scroller is not None:
+            self.scroller.ensureVisible(pos.x(), pos.y(), 0, int(self._hour_height / 2))
+        self.update()
+
+    def _drag_end(self, press: _Press, pos: QPoint) -> None:
+        """Resizing: the end follows the pointer in steps; the start and day stay put."""
+        block = next((b for _r, b, _l in self._rects if b.session.id == press.session.id), None)
+        if block is None:
+            return
+        start = self._start_minute(block)
+        end = round(pos.y() / self._hour_height * 60 / self._step) * self._step
+        end = max(start + self._step, min(DAY_MINUTES, end))
+        press.minutes = end - start
+        press.target = (block.column, start)
         if self.scroller is not None:
             self.scroller.ensureVisible(pos.x(), pos.y(), 0, int(self._hour_height / 2))
         self.update()
@@ -594,6 +641,10 @@ class TimeGrid(QWidget):
             return
         self.update()
         if press.target is None:
+            return
+        if press.resizing:
+            if press.minutes != press.session.minutes:
+                self.session_resized.emit(press.session.id, press.minutes)
             return
         column, start = press.target
         day = self.days[column]
@@ -622,12 +673,14 @@ class TimeGrid(QWidget):
     def _update_hover(self, pos: QPoint) -> None:
         block = self.block_at(pos)
         hover = block.session.id if block is not None else None
+        if block is None:
+            self.unsetCursor()
+        elif self._on_bottom_edge(block, QPointF(pos)):
+            self.setCursor(Qt.CursorShape.SizeVerCursor)
+        elif block.session.status == "planned":
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
         if hover != self._hover:
             self._hover = hover
-            if block is None:
-                self.unsetCursor()
-            elif block.session.status == "planned":
-                self.setCursor(Qt.CursorShape.PointingHandCursor)
             self.update()
 
     def event(self, event: QEvent) -> bool:

@@ -484,6 +484,7 @@ class CalendarPage(QWidget):
         self.month_grid.day_double_clicked.connect(self._month_double_clicked)
         self.month_grid.day_requested.connect(self.show_day)
         self.grid.session_dropped.connect(self._dropped_on_grid)
+        self.grid.session_resized.connect(self._resized_on_grid)
         self.header.bar_dropped.connect(self._moved_by_days)
         self.month_grid.session_moved_days.connect(self._moved_by_days)
 
@@ -979,6 +980,17 @@ class CalendarPage(QWidget):
             SessionTimes(start_utc, start_utc + (session.end_utc - session.start_utc), False),
         )
 
+    def _resized_on_grid(self, session_id: int, minutes: int) -> None:
+        """The bottom edge dragged: same start, a new length, checked like a move."""
+        try:
+            session = self._context.scheduler.get(session_id)
+        except AmplanError as exc:
+            self.notice.show_message("error", f"Not changed: {exc}")
+            self.grid.update()
+            return
+        end_utc = session.start_utc + timedelta(minutes=minutes)
+        self.move_session(session, SessionTimes(session.start_utc, end_utc, False), "Changed")
+
     def _moved_by_days(self, session_id: int, days: int) -> None:
         """A drop in the all-day row or the month: the same time of day, `days` later."""
         try:
@@ -1001,7 +1013,9 @@ class CalendarPage(QWidget):
             return
         self.move_session(session, times)
 
-    def move_session(self, session: SessionRecord, times: SessionTimes) -> bool:
+    def move_session(
+        self, session: SessionRecord, times: SessionTimes, verb: str = "Moved"
+    ) -> bool:
         """Move through the undo stack, as a new request made now; a refusal leaves the
         session where it was and says which rules stand in the way."""
         try:
@@ -1016,7 +1030,7 @@ class CalendarPage(QWidget):
         what = f"{self._texts.who(session)} {self._texts.kind(session.kind).lower()}"
         self.notice.show_message(
             "info",
-            f"Moved {what} to {self._texts.when(times_as(session, times), self._zone)}.",
+            f"{verb} {what} to {self._texts.when(times_as(session, times), self._zone)}.",
             "Undo",
             self._actions.stack.undo,
         )

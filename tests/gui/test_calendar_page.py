@@ -247,6 +247,51 @@ def test_drag_to_an_illegal_slot_snaps_back_and_says_which_rule(
     editor.reject()
 
 
+def bottom_edge(page: CalendarPage, session: SessionRecord) -> QPoint:
+    rect = page.grid.session_rect(session.id)
+    assert rect is not None
+    return QPoint(rect.center().x(), rect.bottom() - 2)
+
+
+def test_dragging_the_bottom_edge_changes_the_length_and_undo_takes_it_back(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    customer = silver(context)
+    session = book(context, customer, "onboarding", "2026-03-17T10:00")
+    actions = SessionActions(context)
+    page = open_page(qtbot, context, actions)
+    page.go_to(TUE)
+    edge = bottom_edge(page, session)
+    end = QPoint(edge.x(), page.grid.point_for(TUE, time(11, 30)).y())
+    drag(qtbot, page, edge, end)
+
+    changed = context.scheduler.get(session.id)
+    assert et_start(context, changed) == "2026-03-17 10:00", "the start stays put"
+    assert changed.minutes == 90
+    assert page.notice.text().startswith("Changed Brandt Logistik onboarding assistance")
+    rect = page.grid.session_rect(session.id)
+    assert rect is not None and rect.contains(page.grid.point_for(TUE, time(11, 15)))
+    actions.stack.undo()
+    assert context.scheduler.get(session.id).minutes == 60
+
+
+def test_a_length_the_contract_refuses_snaps_back_with_the_rule(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    customer = silver(context)
+    session = book(context, customer, "onboarding", "2026-03-17T16:00")
+    actions = SessionActions(context)
+    page = open_page(qtbot, context, actions)
+    page.go_to(TUE)
+    edge = bottom_edge(page, session)
+    drag(qtbot, page, edge, QPoint(edge.x(), page.grid.point_for(TUE, time(18, 0)).y()))
+
+    stored = context.scheduler.get(session.id)
+    assert (stored.start_utc, stored.end_utc) == (session.start_utc, session.end_utc)
+    assert actions.stack.count() == 0
+    assert "outside-working-hours" in page.notice.text()
+
+
 def test_a_click_opens_the_session_in_the_editor(qtbot: QtBot, context: AppContext) -> None:
     customer = silver(context)
     session = book(context, customer, "assistance", "2026-03-12T13:00", minutes=90)
