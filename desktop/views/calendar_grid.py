@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleEvent,
     QColor,
     QFont,
     QFontMetrics,
@@ -230,6 +232,7 @@ class TimeGrid(QWidget):
         self._busy_rects: list[tuple[QRectF, Busy]] = []
         self._press: _Press | None = None
         self._hover: int | None = None
+        self._selected: int | None = None  # the keyboard's session
         self._colours = CalendarColours(self.palette())
         self._fonts = _Fonts(self.font())
         self.scroller: QScrollArea | None = None
@@ -247,7 +250,62 @@ class TimeGrid(QWidget):
         self._press = None
         self._hover = None
         self._place()
+        if self._selected is not None and self.session_rect(self._selected) is None:
+            self._selected = None
+        self._announce()
         self.update()
+
+    # --- the keyboard's selection -------------------------------------------------------
+    def ordered_sessions(self) -> list[SessionRecord]:
+        """The drawn sessions in time order: what Up and Down walk through."""
+        blocks = sorted(
+            (b for _r, b, _l in self._rects), key=lambda b: (b.session.start_utc, b.column)
+        )
+        seen: set[int] = set()
+        ordered = []
+        for block in blocks:
+            if block.session.id not in seen:
+                seen.add(block.session.id)
+                ordered.append(block.session)
+        return ordered
+
+    @property
+    def selected(self) -> SessionRecord | None:
+        return next((s for s in self.ordered_sessions() if s.id == self._selected), None)
+
+    def select(self, session_id: int | None) -> None:
+        self._selected = session_id
+        rect = self.session_rect(session_id) if session_id is not None else None
+        if rect is not None and self.scroller is not None:
+            self.scroller.ensureVisible(rect.center().x(), rect.center().y(), 0, rect.height())
+        self._announce()
+        self.update()
+
+    def select_next(self, step: int) -> None:
+        """Select the next (`step` 1) or previous (-1) session; the first or last if none."""
+        ordered = self.ordered_sessions()
+        if not ordered:
+            return
+        ids = [s.id for s in ordered]
+        if self._selected in ids:
+            index = max(0, min(len(ids) - 1, ids.index(self._selected) + step))
+        else:
+            index = 0 if step > 0 else len(ids) - 1
+        self.select(ids[index])
+
+    def _announce(self) -> None:
+        """Screen readers hear the selected session: the grid's accessible name says it."""
+        session = self.selected
+        zone = self._zone
+        if session is None or zone is None:
+            self.setAccessibleName("Calendar")
+            self.setAccessibleDescription(
+                "Up and Down select a session; Enter opens it; Alt with the arrows moves it."
+            )
+        else:
+            self.setAccessibleName(self._texts.session_tooltip(session, zone).split("\n")[0])
+            self.setAccessibleDescription(self._texts.when(session, zone))
+        QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.NameChanged))
 
     def set_now(self, now: datetime | None) -> None:
         self._now = now
@@ -403,6 +461,8 @@ class TimeGrid(QWidget):
             look = colours.kind(session.kind)
             faded = session.status != "planned" or session.id == dragged
             outline = look.edge if session.id == self._hover and dragged is None else None
+            if session.id == self._selected:
+                outline = colours.accent
             paint_block(
                 painter,
                 rect,

@@ -180,6 +180,15 @@ def _captioned(caption: QLabel, field: QWidget) -> QWidget:
     return pair
 
 
+# Alt+arrow: (days, grid steps) to move the selected session by.
+KEY_MOVES = {
+    Qt.Key.Key_Up: (0, -1),
+    Qt.Key.Key_Down: (0, 1),
+    Qt.Key.Key_Left: (-1, 0),
+    Qt.Key.Key_Right: (1, 0),
+}
+
+
 def system_zone_name() -> str:
     """This computer's IANA zone (Qt knows it on every platform), or UTC if Qt cannot say."""
     name = bytes(QTimeZone.systemTimeZoneId().data()).decode(errors="ignore")
@@ -614,11 +623,15 @@ class CalendarPage(QWidget):
             super().keyPressEvent(event)
 
     def _navigation_key(self, event: QKeyEvent) -> bool:
-        """Arrows and PgUp/PgDn move through time, T goes to today, D/W/M/A switch views."""
+        """Left/Right and PgUp/PgDn move through time, T goes to today, D/W/M/A switch views;
+        in the day and week views Up/Down select a session, Enter opens it, Delete cancels
+        it and Alt with the arrows moves it (a step of the grid, or a day)."""
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        key = event.key()
+        if self.view() in ("day", "week") and self._session_key(Qt.Key(key), modifiers):
+            return True
         if modifiers != Qt.KeyboardModifier.NoModifier:
             return False
-        key = event.key()
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             self.step(-1 if key == Qt.Key.Key_Left else 1)
         elif key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
@@ -630,6 +643,61 @@ class CalendarPage(QWidget):
         else:
             return False
         return True
+
+    def _session_key(self, key: Qt.Key, modifiers: Qt.KeyboardModifier) -> bool:
+        grid = self.grid
+        plain = modifiers == Qt.KeyboardModifier.NoModifier
+        if plain and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            grid.select_next(-1 if key == Qt.Key.Key_Up else 1)
+            return True
+        selected = grid.selected
+        if selected is None:
+            return False
+        if plain and key == Qt.Key.Key_Escape:
+            grid.select(None)
+        elif plain and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_session(selected.id)
+        elif plain and key == Qt.Key.Key_Delete:
+            self.cancel_session(selected)
+        elif modifiers == Qt.KeyboardModifier.AltModifier and key in KEY_MOVES:
+            days, minutes = KEY_MOVES[key]
+            self.nudge(selected, days, minutes * self._step)
+        else:
+            return False
+        return True
+
+    def nudge(self, session: SessionRecord, days: int, minutes: int) -> bool:
+        """Move by whole days or grid steps, keeping the length; checked like a drag."""
+        if session.all_day or session.status != "planned":
+            return False
+        shift = timedelta(days=days, minutes=minutes)
+        wall = self._zone.wall(session.start_utc) + shift
+        try:
+            start_utc = self._zone.instant(wall.date(), wall.time())
+        except AmplanError as exc:
+            self.notice.show_message("error", f"Not moved: {exc}")
+            return False
+        length = session.end_utc - session.start_utc
+        moved = self.move_session(session, SessionTimes(start_utc, start_utc + length, False))
+        self.grid.select(session.id)
+        return moved
+
+    def cancel_session(self, session: SessionRecord) -> None:
+        if session.status != "planned":
+            return
+        what = f"{self._texts.who(session)} {self._texts.kind(session.kind).lower()}"
+        question = (
+            f"Cancel {what} on {self._texts.when(session, self._zone)}? "
+            "A cancelled session no longer counts against the contract."
+        )
+        if not messages.ask(self, "Cancel session", question, "Yes, cancel it"):
+            return
+        try:
+            self._actions.set_status(session.id, "cancelled", now=self._now())
+        except AmplanError as exc:
+            self.notice.show_message("error", f"Not cancelled: {exc}")
+            return
+        self.notice.show_message("info", f"Cancelled {what}.", "Undo", self._actions.stack.undo)
 
     # --- zones and filters -------------------------------------------------------------------
     def _fill_zones(self) -> None:

@@ -292,6 +292,55 @@ def test_a_length_the_contract_refuses_snaps_back_with_the_rule(
     assert "outside-working-hours" in page.notice.text()
 
 
+def test_the_keyboard_selects_opens_moves_and_cancels_a_session(
+    qtbot: QtBot, context: AppContext, dialogs: Dialogs
+) -> None:
+    customer = silver(context)
+    first = book(context, customer, "onboarding", "2026-03-17T10:00")
+    second = book(context, customer, "onboarding", "2026-03-18T14:00")
+    actions = SessionActions(context)
+    page = open_page(qtbot, context, actions)
+    page.go_to(TUE)
+    grid = page.grid
+    grid.setFocus()
+    assert grid.selected is None and grid.accessibleName() == "Calendar"
+
+    qtbot.keyClick(grid, Qt.Key.Key_Down)
+    assert grid.selected is not None and grid.selected.id == first.id
+    assert grid.accessibleName().startswith("Brandt Logistik")
+    assert "Tue 17 Mar 2026" in grid.accessibleDescription()
+    qtbot.keyClick(grid, Qt.Key.Key_Down)
+    assert grid.selected is not None and grid.selected.id == second.id
+    qtbot.keyClick(grid, Qt.Key.Key_Up)
+    assert grid.selected is not None and grid.selected.id == first.id
+
+    qtbot.keyClick(grid, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert et_start(context, context.scheduler.get(first.id)) == "2026-03-17 10:30"
+    qtbot.keyClick(grid, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    moved = context.scheduler.get(first.id)
+    assert et_start(context, moved) == "2026-03-18 10:30" and moved.minutes == 60
+    assert grid.selected is not None and grid.selected.id == first.id, "still selected"
+    assert actions.stack.count() == 2, "each move is undoable"
+
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    editor = editor_of(qtbot, page)
+    assert editor.windowTitle() == "Edit session"
+    editor.reject()
+
+    dialogs.answer = False
+    qtbot.keyClick(grid, Qt.Key.Key_Delete)
+    assert context.scheduler.get(first.id).status == "planned", "asked, and the user said no"
+    dialogs.answer = True
+    qtbot.keyClick(grid, Qt.Key.Key_Delete)
+    assert context.scheduler.get(first.id).status == "cancelled"
+    assert [title for title, _ in dialogs.questions] == ["Cancel session"] * 2
+
+    qtbot.keyClick(grid, Qt.Key.Key_Escape)
+    assert grid.selected is None
+    qtbot.keyClick(grid, Qt.Key.Key_Right)
+    assert page.anchor() > TUE, "without a selection the arrows still step weeks"
+
+
 def test_a_click_opens_the_session_in_the_editor(qtbot: QtBot, context: AppContext) -> None:
     customer = silver(context)
     session = book(context, customer, "assistance", "2026-03-12T13:00", minutes=90)
