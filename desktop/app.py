@@ -14,6 +14,7 @@ import platformdirs
 
 from desktop.models.database import Database
 from desktop.resources import resource_path
+from desktop.services.book_search import BookSearch
 from desktop.services.business_time import BusinessClock
 from desktop.services.calendar_files import CalendarFiles
 from desktop.services.customers import CustomerBook, ImportReport, sample_book_csv
@@ -55,6 +56,7 @@ class AppContext:
     customers: CustomerBook
     scheduler: Scheduler
     calendars: CalendarFiles
+    search: BookSearch
 
     def load_sample_book(self, today: date | None = None) -> ImportReport:
         text = resource_path("sample", "book.csv").read_text(encoding="utf-8")
@@ -79,4 +81,7 @@ def build_context(db_path: Path, policy_path: str | Path | None = None) -> AppCo
         customers=customers,
         scheduler=scheduler,
         calendars=CalendarFiles(scheduler, customers),
+        search=BookSearch(
+            db, customers, scheduler, {name: kind.label for name, kind in policy.kinds.items()}
+        ),
     )

@@ -35,6 +35,7 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.resources import resource_path
 from desktop.services.business_time import add_months, to_utc, zone
+from desktop.services.calendar_print import PrintRange, calendar_printable
 from desktop.services.calendar_view import CalendarFilter, CalendarRange, calendar_range
 from desktop.services.customers import CustomerRecord
 from desktop.services.rules import Violation
@@ -55,6 +56,7 @@ from desktop.views.calendar_text import CalendarTexts, month_title, range_title
 from desktop.views.elided_label import ElidedLabel
 from desktop.views.flow_layout import FlowLayout
 from desktop.views.icons import search_box
+from desktop.views.printing import DocumentPreview, default_paper
 from desktop.views.session_editor import SessionEditor
 from desktop.views.session_format import city, system_now
 from desktop.views.undo import SessionActions
@@ -681,6 +683,45 @@ class CalendarPage(QWidget):
         moved = self.move_session(session, SessionTimes(start_utc, start_utc + length, False))
         self.grid.select(session.id)
         return moved
+
+    def reveal(self, day: date, session_id: int | None = None) -> None:
+        """Show `day` (in the week view unless a day view is open), the session selected."""
+        if self.view() not in ("day", "week"):
+            self.set_view("week")
+        self.go_to(day)
+        if session_id is not None:
+            self.grid.select(session_id)
+        self._focus_view()
+
+    def print_range(self) -> PrintRange:
+        """What is on screen, as a range to print: the month view prints as a grid."""
+        days = self.visible_days()
+        zone = self._zone
+        if self.view() == "month":
+            first = self.anchor().replace(day=1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            return PrintRange(first, last, zone.tz.zone or "UTC", zone.label, month_grid=True)
+        return PrintRange(days[0], days[-1], zone.tz.zone or "UTC", zone.label)
+
+    def print_calendar(self) -> None:
+        """Preview what is on screen as paper, with Print, Save as PDF and Save as HTML."""
+        chosen = self.print_range()
+        context = self._context
+        try:
+            sessions = self.shown_sessions()  # with the page's filters, as on screen
+            first_utc, end_utc = context.clock.day_bounds_utc(
+                chosen.first, chosen.last + timedelta(days=1)
+            )
+            busy = context.scheduler.busy_blocks(first_utc, end_utc)
+        except AmplanError as exc:
+            messages.show_error(self, "Print calendar", str(exc))
+            return
+        labels = {name: kind.label for name, kind in context.policy.kinds.items()}
+        document = calendar_printable(
+            sessions, busy, chosen, labels, self._now().date(), context.policy.vendor
+        )
+        stem = f"calendar {chosen.first.isoformat()} to {chosen.last.isoformat()}"
+        DocumentPreview([document], default_paper(), stem, self).exec()
 
     def cancel_session(self, session: SessionRecord) -> None:
         if session.status != "planned":

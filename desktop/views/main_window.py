@@ -6,8 +6,7 @@ changes sessions; the Edit menu's Undo and Redo name what they take back.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+from datetime import date
 from html import escape
 from pathlib import Path
 
@@ -44,10 +43,12 @@ from desktop.services.sessions import SessionRecord
 from desktop.services.user_config import default_config_dir
 from desktop.views import messages
 from desktop.views.calendar_files_ui import clear_busy_time, export_calendar, import_my_calendar
+from desktop.views.calendar_page import VIEW_LABELS, VIEWS, CalendarPage
 from desktop.views.customers_page import CustomersPage
 from desktop.views.dashboard_page import DashboardPage
+from desktop.views.find_dialog import FindDialog, FoundItem
+from desktop.views.go_to_date import GoToDateDialog
 from desktop.views.icons import ON_ACCENT, icon
-from desktop.views.placeholders import EmptyState
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.reports_page import ReportsPage
 from desktop.views.session_editor import SessionEditor
@@ -67,7 +68,6 @@ MINIMUM_SIZE = QSize(1024, 700)
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 1
 CLOSE_WAIT_MS = 10_000
 # Pages other helpers build; wired in when their module is there.
-CALENDAR_MODULE = "desktop.views.calendar_page"
 
 
 class _NavigationDelegate(QStyledItemDelegate):
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         self.dashboard_add_button = self.dashboard.empty_add_button
         self.dashboard_sample_button = self.dashboard.empty_sample_button
         self.customers_page = CustomersPage(context, now=now, actions=self.session_actions)
-        self.calendar_page = self._calendar_page()
+        self.calendar_page = CalendarPage(self._context, self.session_actions, now=self._now)
         self.reports_page = ReportsPage(context, now=now)
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -181,19 +181,6 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._read_book()  # the calendar read the book as it was built
 
-    def _calendar_page(self) -> QWidget:
-        """The Calendar page when its module is there; a friendly placeholder until then."""
-        if importlib.util.find_spec(CALENDAR_MODULE) is None:
-            return EmptyState(
-                "calendar",
-                "The calendar is on its way",
-                "You will book onboarding, screen-shares and account-management calls here, "
-                "each checked against the customer's contract.",
-            )
-        module = importlib.import_module(CALENDAR_MODULE)
-        page: QWidget = module.CalendarPage(self._context, self.session_actions, now=self._now)
-        return page
-
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -216,10 +203,25 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         quit_action.triggered.connect(self.close)
+        self.print_calendar_action = QAction("&Print calendar…", self)
+        self.print_calendar_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_calendar_action.setToolTip(
+            "Print or save as PDF the calendar's day, week, month or agenda as shown."
+        )
+        self.print_calendar_action.triggered.connect(self.print_calendar)
         file_menu.addAction(self.add_action)
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.print_calendar_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        self.find_action = QAction(icon("search"), "&Find…", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setToolTip("Find customers, sessions and busy time in the whole book.")
+        self.find_action.triggered.connect(self.find_in_book)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        self._build_view_menu()
         sessions_menu = self.menuBar().addMenu("&Sessions")
         self.new_session_action = QAction(icon("add"), "&New session…", self)
         self.new_session_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
@@ -259,6 +261,74 @@ class MainWindow(QMainWindow):
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
+
+    def _build_view_menu(self) -> None:
+        """Every page and calendar view with its shortcut, for the keyboard and the curious."""
+        view_menu = self.menuBar().addMenu("&View")
+        self.page_actions: dict[int, QAction] = {}
+        for number, (page, (label, _icon)) in enumerate(PAGES.items(), start=1):
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, p=page: self.show_page(p))
+            view_menu.addAction(action)
+            self.page_actions[page] = action
+        view_menu.addSeparator()
+        self.calendar_view_actions: dict[str, QAction] = {}
+        for view in VIEWS:
+            label = VIEW_LABELS[view]
+            action = QAction(f"{label} view", self)
+            action.setShortcut(QKeySequence(f"Ctrl+Shift+{label[0]}"))
+            action.triggered.connect(lambda _checked=False, v=view: self.show_calendar_view(v))
+            view_menu.addAction(action)
+            self.calendar_view_actions[view] = action
+        view_menu.addSeparator()
+        today = QAction("&Today", self)
+        today.setShortcut(QKeySequence("Ctrl+T"))
+        today.triggered.connect(lambda: self.go_to_day(self._now().date()))
+        self.go_to_date_action = QAction("&Go to date…", self)
+        self.go_to_date_action.setShortcut(QKeySequence("Ctrl+G"))
+        self.go_to_date_action.triggered.connect(self.ask_date)
+        view_menu.addAction(today)
+        view_menu.addAction(self.go_to_date_action)
+
+    def show_calendar_view(self, view: str) -> None:
+        self.show_page(CALENDAR)
+        self.calendar_page.set_view(view)
+
+    def go_to_day(self, day: date) -> None:
+        self.show_page(CALENDAR)
+        self.calendar_page.go_to(day)
+
+    def ask_date(self) -> None:
+        dialog = GoToDateDialog(self.calendar_page.anchor(), self)
+        if dialog.exec() == GoToDateDialog.DialogCode.Accepted:
+            self.go_to_day(dialog.chosen())
+
+    def find_in_book(self) -> None:
+        labels = {name: kind.label for name, kind in self._context.policy.kinds.items()}
+        dialog = FindDialog(self._context.search, self._context.clock, labels, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.reveal)
+        dialog.open()
+
+    def reveal(self, item: FoundItem) -> None:
+        """Go to what Find found: the customer on its page, a session or busy time on the
+        calendar at its day."""
+        if item.what == "customer":
+            page = self.customers_page
+            self.show_page(CUSTOMERS)
+            page.search.clear()
+            if not page.select_customer(item.id):
+                page.show_archived.setChecked(True)
+                page.select_customer(item.id)
+            return
+        if isinstance(item.day, date):
+            self.show_page(CALENDAR)
+            self.calendar_page.reveal(item.day, item.id if item.what == "session" else None)
+
+    def print_calendar(self) -> None:
+        self.show_page(CALENDAR)
+        self.calendar_page.print_calendar()
 
     # --- calendar files ----------------------------------------------------------------
     def export_calendar(self) -> None:

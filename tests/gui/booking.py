@@ -61,12 +61,13 @@ def book(
     start_et: str,
     minutes: int = 60,
     billable: bool = False,
+    title: str = "",
 ) -> SessionRecord:
     """Book straight through the scheduler, requested two weeks ahead (notice never bites)."""
     start_utc = context.clock.parse(start_et)
     times = SessionTimes(start_utc, start_utc + timedelta(minutes=minutes), False)
     request = BookingRequest(
-        (customer,), kind, times, start_utc - timedelta(days=14), billable=billable
+        (customer,), kind, times, start_utc - timedelta(days=14), billable=billable, title=title
     )
     return context.scheduler.book(request).session
 
