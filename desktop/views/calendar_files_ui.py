@@ -299,6 +299,10 @@ class WorkProgress(QProgressDialog):
 
     def finish(self) -> None:
         self.running = False
+        # reset() stops the timer that shows the dialog after SHOW_PROGRESS_AFTER_MS: left
+        # running, it fired inside the result's message box (whose loop does not delete
+        # this dialog) and put a finished progress, with a dead Cancel, over the result.
+        self.reset()
         self.hide()
         self.deleteLater()
 

@@ -99,6 +99,7 @@ class CustomerDialog(QDialog):
         self.setObjectName("customerDialog")
         self._context = context
         self._customer = customer
+        self.adds_customer = customer is None
         self._touched: set[str] = set()
         self._package_start_follows = True
         self._following = False

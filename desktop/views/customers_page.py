@@ -53,6 +53,7 @@ class CustomersPage(QStackedWidget):
     """Shows the empty-book welcome until there is a customer, then the table and the panel."""
 
     book_changed = Signal()
+    customer_saved = Signal(object, bool)  # the customer, whether it is new
     sample_book_requested = Signal()
 
     def __init__(
@@ -306,11 +307,13 @@ class CustomersPage(QStackedWidget):
 
     def _open_dialog(self, dialog: CustomerDialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.customer_saved.connect(self._customer_saved)
+        is_new = dialog.adds_customer
+        dialog.customer_saved.connect(lambda customer: self._customer_saved(customer, is_new))
         dialog.open()
 
-    def _customer_saved(self, customer: CustomerRecord) -> None:
+    def _customer_saved(self, customer: CustomerRecord, is_new: bool = False) -> None:
         self.book_changed.emit()
+        self.customer_saved.emit(customer, is_new)
         if not self.select_customer(customer.id):
             # Saved but hidden by the search: clear it so the user sees what they saved.
             self.search.clear()

@@ -42,6 +42,7 @@ from desktop.services.customers import CustomerRecord
 from desktop.services.sessions import SessionRecord
 from desktop.services.user_config import default_config_dir
 from desktop.views import messages
+from desktop.views.action_notice import ActionNotice
 from desktop.views.calendar_files_ui import clear_busy_time, export_calendar, import_my_calendar
 from desktop.views.calendar_page import VIEW_LABELS, VIEWS, CalendarPage
 from desktop.views.customers_page import CustomersPage
@@ -159,10 +160,13 @@ class MainWindow(QMainWindow):
         self.book_label.setObjectName("bookPath")
         self.count_label = QLabel()
         self.count_label.setObjectName("customerCount")
+        self.notice = ActionNotice()
+        self.statusBar().addWidget(self.notice)
         self.statusBar().addWidget(self.book_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
 
         self.customers_page.book_changed.connect(self.refresh)
+        self.customers_page.customer_saved.connect(self._customer_saved)
         self.customers_page.sample_book_requested.connect(self.load_sample_book)
         self.dashboard.add_customer_requested.connect(self.add_customer)
         self.dashboard.sample_book_requested.connect(self.load_sample_book)
@@ -490,9 +494,18 @@ class MainWindow(QMainWindow):
         dialog.open()
         dialog.start()
 
-    def _plan_booked(self, records: list[object]) -> None:
+    def _customer_saved(self, customer: CustomerRecord, is_new: bool) -> None:
+        self.notice.say(f"{'Added' if is_new else 'Saved'} {customer.name}.")
+
+    def _plan_booked(self, records: list[SessionRecord]) -> None:
+        """One plan is one undo step: the notice offers to take the whole plan back."""
         count = len(records)
-        self.statusBar().showMessage(f"Booked {count} planned session{'s' * (count != 1)}.", 6000)
+        names = {name for record in records for name in record.customers}
+        whom = next(iter(names)) if len(names) == 1 else f"{len(names)} customers"
+        self.notice.say(
+            f"Booked {count} session{'s' * (count != 1)} for {whom}.",
+            self.session_actions.stack.undo if count else None,
+        )
 
     def show_page(self, page: int) -> None:
         self.navigation.setCurrentRow(page)

@@ -18,6 +18,7 @@ import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.views import calendar_files_ui as ui
+from desktop.views import messages
 from desktop.views.calendar_files_ui import (
     ExportCalendarDialog,
     ProfileDialog,
@@ -556,6 +557,32 @@ def test_a_file_opened_from_the_desktop_is_imported_after_asking(
     assert [title for title, _ in dialogs.questions] == ["Import my calendar"] * 2
     assert "outlook.ics" in dialogs.questions[0][1]
     assert len(busy(context)) == 3
+
+
+def test_no_finished_progress_pops_up_over_the_result(
+    qtbot: QtBot,
+    parent: QWidget,
+    context: AppContext,
+    files: FileDialogs,
+    dialogs: Dialogs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A quick import ends before its progress would show; while the result's message box
+    is up (its own event loop), no progress dialog may appear over it."""
+    files.open_answer = outlook_file(tmp_path)
+    seen_while_result_up: list[bool] = []
+
+    def result_box(_parent: object, _title: str, _text: str) -> None:
+        qtbot.wait(ui.SHOW_PROGRESS_AFTER_MS + 300)  # the box's loop runs the timers
+        seen_while_result_up.append(any(p.isVisible() for p in parent.findChildren(WorkProgress)))
+
+    monkeypatch.setattr(messages, "show_info", result_box)
+    # A modal box's loop need not delete the finished dialog before the box closes; keep it
+    # alive here so that only a stopped show-timer keeps it hidden.
+    monkeypatch.setattr(WorkProgress, "deleteLater", lambda self: None)
+    assert import_my_calendar(parent, context, TODAY) == (3, 2)
+    assert seen_while_result_up == [False]
 
 
 def test_a_broken_file_names_its_line_and_changes_nothing(

@@ -139,6 +139,8 @@ def test_editing_users_and_package_updates_the_card(
     assert "Account management: a monthly call" in lines
     assert any("1:1 meeting with the product team" in line for line in lines)
     assert any("6 screen-shares a month" in line for line in lines)
+    assert sample_window.notice.text() == "Saved Acme Logistics."
+    assert not sample_window.notice.undo_button.isVisible()
 
 
 def test_double_click_opens_the_editor(qtbot: QtBot, sample_window: MainWindow) -> None:

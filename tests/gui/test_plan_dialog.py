@@ -153,7 +153,12 @@ def test_plan_the_book_runs_off_the_gui_thread_and_books_everyone(
     dialog.book_button.click()
     booked = context.scheduler.find(customer=acme) + context.scheduler.find(customer=other)
     assert len(booked) == count
-    assert "Booked" in window.statusBar().currentMessage()
+    assert window.notice.text() == f"Booked {count} sessions for 2 customers."
+    # The notice's Undo takes the whole plan back in one step.
+    assert window.notice.undo_button.isVisible()
+    window.notice.undo_button.click()
+    assert context.scheduler.find(customer=acme) + context.scheduler.find(customer=other) == []
+    assert window.notice.text() == ""
 
 
 def test_cancelling_a_running_plan_books_nothing(
