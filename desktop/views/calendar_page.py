@@ -1151,7 +1151,10 @@ class CalendarPage(QWidget):
         self._last_refusal = (session.id, times)
         when = self._texts.when(times_as(session, times), self._zone)
         lines = [f"<b>Not moved</b>: the contract refuses {_html(when)}."]
-        lines += [f"• <b>{_html(v.rule)}</b>: {_html(v.message)}" for v in violations]
+        lines += [
+            f"• {_html(v.message)} <small style='color:gray'>(rule: {_html(v.rule)})</small>"
+            for v in violations
+        ]
         self.notice.show_message("error", "<br>".join(lines), "Open in editor…", self._edit_refused)
         self.grid.update()
         self.header.update()

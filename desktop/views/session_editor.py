@@ -98,8 +98,9 @@ class SlotTimeEdit(QTimeEdit):
 
 
 class FindingsList(QWidget):
-    """What the contract says about the fields: each broken rule in red with its code as a
-    small tag, then the customer-clock warnings in amber, or a green all-clear."""
+    """What the contract says about the fields: each broken rule in red, in plain words with
+    its rule code as small print beneath, then the customer-clock warnings in amber, or a
+    green all-clear."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,22 +121,24 @@ class FindingsList(QWidget):
                 widget.deleteLater()
         self._texts = []
         if problem:
-            self._add("check", problem, "inputProblem")
+            self._add("check", problem, "inputProblem", "?")
         for violation in violations:
-            self._add(violation.rule, violation.message, "violation")
+            self._add(violation.rule, violation.message, "violation", "✕")
         if not problem and not violations:
-            self._add("", "Fits the contract.", "allClear")
+            self._add("", "Fits the contract.", "allClear", "✓")
         for warning in warnings:
-            self._add("local time", warning, "localWarning")
+            self._add("local time", warning, "localWarning", "!")
 
-    def _add(self, tag: str, text: str, kind: str) -> None:
+    def _add(self, tag: str, text: str, kind: str, mark: str) -> None:
+        """A mark, the message in plain words, and the rule code in small print beneath it
+        for those who look it up (the policy and DOMAIN.md name rules by these codes)."""
         self._texts.append(f"{tag}: {text}" if tag else text)
         row = QWidget()
         row.setObjectName("findingRow")
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
         line.setSpacing(8)
-        badge = QLabel(tag or "✓")
+        badge = QLabel(mark)
         badge.setObjectName(f"{kind}Tag")
         badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -143,8 +146,16 @@ class FindingsList(QWidget):
         message.setObjectName(f"{kind}Text")
         message.setWordWrap(True)
         message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        words = QVBoxLayout()
+        words.setSpacing(1)
+        words.addWidget(message)
+        if tag and kind == "violation":
+            code = QLabel(f"rule: {tag}")
+            code.setObjectName("ruleCode")  # small print (style.qss)
+            code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            words.addWidget(code)
         line.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
-        line.addWidget(message, 1)
+        line.addLayout(words, 1)
         self._column.addWidget(row)
 
     def texts(self) -> list[str]:
