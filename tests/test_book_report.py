@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,10 @@ def test_one_row_per_customer_with_the_right_columns(bk: Book) -> None:
     assert acme_row["package"] == "gold"
     # 1 of 8 onboarding hours held; 1 of 4 screen-shares this month; nothing of the year yet.
     assert acme_row["onboarding_used_pct"] == "12.5"
+    assert acme_row["onboarding_scheduled_pct"] == "12.5"  # and one hour still to come
+    assert acme_row["onboarding_left_pct"] == "75"
     assert acme_row["screen_share_used_pct"] == "25"
+    assert acme_row["screen_share_scheduled_pct"] == "25"
     assert acme_row["assistance_used_pct"] == "0"
     assert acme_row["product_team_used_pct"] == ""  # gold has none
     assert fjord_row["screen_share_used_pct"] == "16.7"  # 1 of 6
@@ -63,12 +67,30 @@ def test_one_row_per_customer_with_the_right_columns(bk: Book) -> None:
     assert acme_row["next_session_kind"] == "onboarding"
 
 
+def test_an_allowance_wholly_scheduled_is_not_shown_as_unused(bk: Book) -> None:
+    acme = bk.customer("Acme", "SpiraPlan", 120, "2026-03-09", "gold")
+    for day in range(16, 21):  # five hours Mon-Fri, three more below: all 8, none held
+        if bk.clock.is_business_day(date(2026, 3, day)):
+            bk.book(acme, "onboarding", f"2026-03-{day}T10:00", minutes=60)
+    bk.book(acme, "onboarding", "2026-03-16T14:00", minutes=60)
+    bk.book(acme, "onboarding", "2026-03-17T14:00", minutes=60)
+    bk.book(acme, "onboarding", "2026-03-18T14:00", minutes=60)
+    (row,) = report_of(bk).rows
+    share = row.shares[0]
+    assert share is not None
+    assert share.short() == "0 / 100 / 0"
+    assert share.words() == "Onboarding: 0 used, 8 scheduled, 0 left of 8 hours"
+    assert "0 / 100 / 0" in book_body(report_of(bk))
+    (csv_row,) = csv_rows(bk)
+    assert (csv_row["onboarding_used_pct"], csv_row["onboarding_scheduled_pct"]) == ("0", "100")
+
+
 def test_no_premium_customer_has_empty_premium_columns(bk: Book) -> None:
     bk.customer("Cobalt", "SpiraTest", 15, "2026-01-05", "none")
     (row,) = csv_rows(bk)
     assert row["onboarding_used_pct"] == "0"
     for column in ("cadence", "screen_share", "assistance", "event_plan", "round_table"):
-        assert row[f"{column}_used_pct"] == ""
+        assert row[f"{column}_used_pct"] == row[f"{column}_left_pct"] == ""
     assert row["package_renewal"] == ""
     assert row["next_session"] == ""
 

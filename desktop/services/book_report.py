@@ -1,6 +1,7 @@
 """The book report: every customer on one line, for a quarterly review of the whole book.
 
-Allowances used in per cent, the dashboard's risks, the next session and the renewal dates;
+Each allowance as used / scheduled / left in per cent (a customer with every onboarding hour
+booked is not at "0%"), the dashboard's risks, the next session and the renewal dates;
 printable (HTML, the same for e-mail and print) and exportable as CSV for a spreadsheet.
 """
 
@@ -51,7 +52,15 @@ CSV_COLUMNS = (
     "users",
     "band",
     "package",
-    *(column[2] for column in ALLOWANCE_COLUMNS),
+    *(
+        name
+        for column in ALLOWANCE_COLUMNS
+        for name in (
+            column[2],
+            column[2].replace("_used_", "_scheduled_"),
+            column[2].replace("_used_", "_left_"),
+        )
+    ),
     "risk_count",
     "risks",
     "next_session",
@@ -64,10 +73,54 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
+class Share:
+    """One allowance of one customer: what share of it is used, scheduled and left."""
+
+    label: str
+    unit: str
+    allowed: float
+    used: float
+    scheduled: float
+
+    @property
+    def used_percent(self) -> float:
+        return self.used / self.allowed * 100
+
+    @property
+    def scheduled_percent(self) -> float:
+        return self.scheduled / self.allowed * 100
+
+    @property
+    def left_percent(self) -> float:
+        return max(0.0, 100 - self.used_percent - self.scheduled_percent)
+
+    @property
+    def committed_percent(self) -> float:
+        """Used and scheduled together: how much of the allowance is spoken for."""
+        return self.used_percent + self.scheduled_percent
+
+    def short(self) -> str:
+        """'25 / 50 / 25': used / scheduled / left, in per cent (the columns say so)."""
+        return f"{self.used_percent:.0f} / {self.scheduled_percent:.0f} / {self.left_percent:.0f}"
+
+    def words(self) -> str:
+        """'Onboarding: 2 used, 4 scheduled, 2 left of 8 hours'."""
+        left = max(0.0, self.allowed - self.used - self.scheduled)
+        return (
+            f"{self.label}: {_amount(self.used)} used, {_amount(self.scheduled)} scheduled, "
+            f"{_amount(left)} left of {_amount(self.allowed)} {self.unit}"
+        )
+
+
+def _amount(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
 class BookRow:
     customer: CustomerRecord
     package_label: str
-    used_percent: tuple[float | None, ...]  # per ALLOWANCE_COLUMNS; None: not entitled
+    shares: tuple[Share | None, ...]  # per ALLOWANCE_COLUMNS; None: not entitled
     risks: tuple[str, ...]
     next_session: SessionRecord | None
     next_session_text: str
@@ -123,13 +176,21 @@ def build_book_report(
     for customer in customers:
         sessions = sessions_by_customer.get(customer.id, ())
         usage = usage_for(policy, clock, customer, sessions, today)
-        percents: list[float | None] = []
-        for key, _, _ in ALLOWANCE_COLUMNS:
+        shares: list[Share | None] = []
+        for key, title, _ in ALLOWANCE_COLUMNS:
             allowance = usage.allowance(key)
             if allowance is None or not allowance.allowed:
-                percents.append(None)
+                shares.append(None)
             else:
-                percents.append(allowance.used / allowance.allowed * 100)
+                shares.append(
+                    Share(
+                        title,
+                        allowance.unit,
+                        allowance.allowed,
+                        allowance.used,
+                        allowance.scheduled,
+                    )
+                )
         upcoming = sorted(
             (s for s in sessions if s.status == "planned" and s.start_utc >= now_utc),
             key=lambda s: (s.start_utc, s.id),
@@ -148,7 +209,7 @@ def build_book_report(
                 package_label="—"
                 if customer.package == "none"
                 else policy.package(customer.package).label,
-                used_percent=tuple(percents),
+                shares=tuple(shares),
                 risks=tuple(risks.get(customer.id, ())),
                 next_session=following,
                 next_session_text=next_text,
@@ -189,7 +250,15 @@ def book_csv(report: BookReport, clock: BusinessClock) -> str:
                 customer.users,
                 customer.band,
                 customer.package,
-                *(percent_text(value) for value in row.used_percent),
+                *(
+                    percent_text(None if share is None else value)
+                    for share in row.shares
+                    for value in (
+                        (share.used_percent, share.scheduled_percent, share.left_percent)
+                        if share is not None
+                        else (0.0, 0.0, 0.0)
+                    )
+                ),
                 len(row.risks),
                 _safe("; ".join(row.risks)),
                 clock.et(following.start_utc).isoformat() if following else "",
@@ -229,18 +298,20 @@ def _short_day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _percent_cell(value: float | None) -> str:
-    if value is None:
+def _percent_cell(share: Share | None) -> str:
+    if share is None:
         return cell("—", ALLOWANCE_WIDTH, "right", colour=FAINT, size=BOOK_PT, padding=4)
-    colour = ACCENT if value >= 100 else (FAINT if value == 0 else INK)
+    committed = share.committed_percent
+    colour = ACCENT if committed >= 100 else (FAINT if committed == 0 else INK)
     return cell(
-        f"{value:.0f}%",
+        share.short(),
         ALLOWANCE_WIDTH,
         "right",
         colour=colour,
-        bold=value >= 100,
+        bold=committed >= 100,
         size=BOOK_PT,
         padding=4,
+        nowrap=True,
     )
 
 
@@ -269,7 +340,7 @@ def _row_html(row: BookRow) -> str:
         )
     return (
         cell(who, CUSTOMER_WIDTH, size=BOOK_PT, padding=4)
-        + "".join(_percent_cell(value) for value in row.used_percent)
+        + "".join(_percent_cell(share) for share in row.shares)
         + cell(risks, RISKS_WIDTH, size=TINY_PT, colour=WARN if row.risks else INK, padding=4)
         + cell(following, NEXT_WIDTH, size=TINY_PT, padding=4)
         + cell(renewal, RENEWAL_WIDTH, size=TINY_PT, padding=4, nowrap=True)
@@ -302,10 +373,11 @@ def book_body(report: BookReport) -> str:
     )
     customers = f"{len(report.rows)} customer{'s' if len(report.rows) != 1 else ''}"
     intro = paragraph(
-        f"<b>{customers}</b>, {at_risk} with something to act on. The allowance columns show "
-        "the share already used (held sessions and no-shows) of the current period: the "
-        "onboarding window, the cadence period, this month's screen-shares and the package "
-        "year; — where the contract has no such allowance.",
+        f"<b>{customers}</b>, {at_risk} with something to act on. Each allowance column shows "
+        "<b>used / scheduled / left</b> in per cent of the current period's allowance (used: "
+        "held sessions and no-shows; scheduled: sessions still to come): the onboarding "
+        "window, the cadence period, this month's screen-shares and the package year; — "
+        "where the contract has no such allowance.",
         muted=True,
         size=SMALL_PT,
     )

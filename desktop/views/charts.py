@@ -61,11 +61,10 @@ class AllowanceUse:
         return (self.used + self.scheduled) / self.allowed if self.allowed else 0.0
 
     def figures(self) -> str:
-        """'11 of 12 h' or '3 of 4': used and scheduled together."""
-        taken = self.used + self.scheduled
-        if self.unit == "hours":
-            return f"{taken:g} of {hours_text(self.allowed)}"
-        return f"{taken:g} of {self.allowed:g}"
+        """'2 used · 9 scheduled · 1 left of 12 h': both used and scheduled count."""
+        left = max(0.0, self.allowed - self.used - self.scheduled)
+        whole = hours_text(self.allowed) if self.unit == "hours" else f"{self.allowed:g}"
+        return f"{self.used:g} used · {self.scheduled:g} scheduled · {left:g} left of {whole}"
 
     def text(self) -> str:
         return f"{self.customer}: {self.label} {self.figures()} ({self.share:.0%})"

@@ -106,14 +106,14 @@ class BookTableModel(RowsTableModel):
         return record
 
     def header_data(self, section: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and self._is_allowance(section):
-            return "Share of the allowance already used in the current period"
-        if role == Qt.ItemDataRole.TextAlignmentRole and self._is_allowance(section):
+        if role == Qt.ItemDataRole.ToolTipRole and self.is_allowance(section):
+            return "Used / scheduled / left, in per cent of this period's allowance"
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.is_allowance(section):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     @staticmethod
-    def _is_allowance(column: int) -> bool:
+    def is_allowance(column: int) -> bool:
         return FIRST_ALLOWANCE <= column < NEXT_SESSION
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -129,21 +129,24 @@ class BookTableModel(RowsTableModel):
             return f"{row.customer.name} {row.customer.product} {row.package_label}".lower()
         if role == ROW_ROLE:
             return row
-        if role == Qt.ItemDataRole.TextAlignmentRole and self._is_allowance(column):
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.is_allowance(column):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == RISKS and row.risks:
                 return "\n".join(row.risks)
             if column == NEXT_SESSION and row.next_session_text:
                 return row.next_session_text
+            if self.is_allowance(column):
+                share = row.shares[column - FIRST_ALLOWANCE]
+                return "Not in this contract" if share is None else share.words()
         return None
 
     def _display(self, row: BookRow, column: int) -> str | None:
         if column == CUSTOMER:
             return row.customer.name
-        if self._is_allowance(column):
-            value = row.used_percent[column - FIRST_ALLOWANCE]
-            return "—" if value is None else f"{value:.0f}%"
+        if self.is_allowance(column):
+            share = row.shares[column - FIRST_ALLOWANCE]
+            return "—" if share is None else share.short()
         if column == PACKAGE:
             return row.package_label
         if column == RISKS:
@@ -172,9 +175,9 @@ class BookTableModel(RowsTableModel):
         return f"{when} · {kind}"
 
     def _sort_key(self, row: BookRow, column: int) -> Any:
-        if self._is_allowance(column):
-            value = row.used_percent[column - FIRST_ALLOWANCE]
-            return -1.0 if value is None else value
+        if self.is_allowance(column):
+            share = row.shares[column - FIRST_ALLOWANCE]
+            return -1.0 if share is None else share.committed_percent
         if column == RISKS:
             return len(row.risks)
         if column == NEXT_SESSION:
@@ -319,8 +322,11 @@ class ReportsPage(QStackedWidget):
         bold = QFont(header.font())
         bold.setBold(True)
         metrics = QFontMetrics(bold)
+        share_width = self.table.fontMetrics().horizontalAdvance("100 / 100 / 100")
         for column, heading in HEADERS.items():
             widest = max(metrics.horizontalAdvance(line) for line in heading.split("\n"))
+            if self.model.is_allowance(column):
+                widest = max(widest, share_width)
             header.resizeSection(column, widest + CELL_PADDING + SORT_ARROW)
         header.resizeSection(CUSTOMER, 170)
         header.resizeSection(
@@ -450,7 +456,7 @@ class ReportsPage(QStackedWidget):
         count = len(report.rows)
         self.caption.setText(
             f"{count} customer{'s' if count != 1 else ''} · {at_risk} with something to act on "
-            f"· as of {format_day(report.issued)}"
+            f"· as of {format_day(report.issued)} · allowances in % used / scheduled / left"
         )
         if selected is not None:
             self.select_customer(selected.customer.id)

@@ -243,8 +243,8 @@ def test_the_allowance_chart_shows_the_fullest_allowances(
     window = open_dashboard(qtbot, context, settings)
     chart = window.dashboard.chart
     assert chart.texts() == [
-        "Acme Logistics: Screen-shares this month 2 of 4 (50%)",
-        "Brandt Logistik: Onboarding hours 1.5 of 6 h (25%)",
+        "Acme Logistics: Screen-shares this month 0 used · 2 scheduled · 2 left of 4 (50%)",
+        "Brandt Logistik: Onboarding hours 0 used · 1.5 scheduled · 4.5 left of 6 h (25%)",
     ]
     with qtbot.waitSignal(chart.customer_clicked) as clicked:
         qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(20, 5))

@@ -111,7 +111,7 @@ def test_the_book_is_listed_and_sortable(qtbot: QtBot, book_context: AppContext)
     page.table.sortByColumn(shares, Qt.SortOrder.AscendingOrder)
     assert proxy.index(0, CUSTOMER).data() == "Cobalt Insurance"
     assert proxy.index(0, shares).data() == "—"
-    assert proxy.index(2, shares).data() == "0%"
+    assert proxy.index(2, shares).data() == "0 / 0 / 100"
     # Most risks first: the premium customers have more to act on than Cobalt.
     page.table.sortByColumn(RISKS, Qt.SortOrder.DescendingOrder)
     assert proxy.index(2, CUSTOMER).data() == "Cobalt Insurance"
