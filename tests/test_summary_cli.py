@@ -41,8 +41,8 @@ def report_commands(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "book.sqlite"
+def db(book_location: Path | str, tmp_path: Path) -> Path:
+    path = book_location
     with open_book(path) as book:
         book.customers.set_profile(*MANAGER)
         fill(book, book.customer("Acme Logistics", package="gold"), 1)
@@ -134,8 +134,10 @@ def test_empty_book_exits_2(tmp_path: Path) -> None:
     assert "no customers" in run.err
 
 
-def test_warns_when_the_manager_contact_is_missing(tmp_path: Path) -> None:
-    db = tmp_path / "book.sqlite"
+def test_warns_when_the_manager_contact_is_missing(
+    book_location: Path | str, tmp_path: Path
+) -> None:
+    db = book_location
     cli_customer(db, "Acme")
     run = cli(db, "summary", "--customer", "Acme", "-o", str(tmp_path / "acme.html"))
     assert run.code == 0

@@ -259,6 +259,16 @@ class CustomerBook:
             raise BadInput(f"No customer named '{text}'. `amplan customer list` shows them all.")
         return row
 
+    def read_in(self, session: Session, customer_ids: Iterable[int]) -> tuple[CustomerRecord, ...]:
+        """These customers as `session` sees them (a writer re-reads the contract it checks)."""
+        records = []
+        for customer_id in customer_ids:
+            row = session.get(Customer, customer_id)
+            if row is None:
+                raise BadInput(f"Customer {customer_id} no longer exists.")
+            records.append(self._record(session, row))
+        return tuple(records)
+
     def get(self, ref: str | int) -> CustomerRecord:
         with self.db.reading() as session:
             return self._record(session, self._find(session, ref))

@@ -10,6 +10,7 @@ import getpass
 import json
 import uuid
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -35,6 +36,10 @@ _CUSTOMER_DAY = (time(8), time(18))
 
 # Violations no override can lift (the session would not be a session).
 UNOVERRIDABLE = frozenset({"invalid-duration"})
+
+
+class StaleEdit(BadInput):
+    """The change was made on a copy of a session that someone has changed since."""
 
 
 class RuleRefusal(AmplanError):
@@ -511,35 +516,67 @@ class Scheduler:
             warnings = [f"Overridden ({v.rule}): {v.message}" for v in violations] + warnings
         return violations, warnings
 
+    def _acting(self, dry_run: bool) -> AbstractContextManager[Session]:
+        """The transaction an action decides and writes in. A real one holds the write lock
+        from its first read (SQLite: BEGIN IMMEDIATE; PostgreSQL: the book's write lock), so
+        the rules are checked against the book exactly as the write will find it; a dry run
+        only reads a snapshot."""
+        return self.db.reading() if dry_run else self.db.transaction()
+
+    def _decide_in(
+        self, session: Session, proposal: Proposal, override_reason: str | None, dry_run: bool
+    ) -> tuple[Proposal, list[Violation], list[str]]:
+        """Lock the customers, read their contracts and the ledger inside `session`, decide."""
+        ids = [c.id for c in proposal.customers]
+        if not dry_run:
+            self.db.lock_customers(session, ids)
+        proposal = replace(proposal, customers=self.customers.read_in(session, ids))
+        ledger = self.load_ledger(session, ids, proposal.start_utc, proposal.end_utc)
+        violations, warnings = self._decide(proposal, override_reason, ledger)
+        return proposal, violations, warnings
+
+    def _current(
+        self, session: Session, session_id: int | str, expected_sequence: int | None
+    ) -> SessionRecord:
+        current = self._get(session, session_id)
+        if expected_sequence is not None and current.sequence != expected_sequence:
+            raise StaleEdit(
+                f"Session {current.id} ({current.display_title}) was changed elsewhere since "
+                "it was opened here; nothing was saved. Look at it again and redo the change."
+            )
+        return current
+
     def book(self, request: BookingRequest, dry_run: bool = False) -> Outcome:
         proposal = self.proposal_for(request)
-        violations, warnings = self._decide(proposal, request.override_reason)
-        now = datetime.now(UTC)
-        row = SessionRow(
-            uid=f"{uuid.uuid4()}@amplan",
-            kind=request.kind,
-            start_utc=proposal.start_utc,
-            end_utc=proposal.end_utc,
-            all_day=proposal.all_day,
-            title=" ".join(request.title.split()),
-            notes=request.notes.strip(),
-            status="planned",
-            requested_utc=proposal.requested_utc,
-            billable=request.billable,
-            override_reason=(request.override_reason or "").strip(),
-            sequence=0,
-            created_utc=now,
-            updated_utc=now,
-        )
-        if dry_run:
-            record = self._record(
-                _with_id(row, 0),
-                [c.id for c in request.customers],
-                {c.id: c.name for c in request.customers},
+        with self._acting(dry_run) as session:
+            proposal, violations, warnings = self._decide_in(
+                session, proposal, request.override_reason, dry_run
             )
-            return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=False)
-        with self.db.transaction() as session:
-            record = self._insert(session, row, request.customers, violations)
+            now = datetime.now(UTC)
+            row = SessionRow(
+                uid=f"{uuid.uuid4()}@amplan",
+                kind=request.kind,
+                start_utc=proposal.start_utc,
+                end_utc=proposal.end_utc,
+                all_day=proposal.all_day,
+                title=" ".join(request.title.split()),
+                notes=request.notes.strip(),
+                status="planned",
+                requested_utc=proposal.requested_utc,
+                billable=request.billable,
+                override_reason=(request.override_reason or "").strip(),
+                sequence=0,
+                created_utc=now,
+                updated_utc=now,
+            )
+            if dry_run:
+                record = self._record(
+                    _with_id(row, 0),
+                    [c.id for c in proposal.customers],
+                    {c.id: c.name for c in proposal.customers},
+                )
+                return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=False)
+            record = self._insert(session, row, proposal.customers, violations)
         return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=True)
 
     def book_many(self, requests: Sequence[BookingRequest]) -> list[SessionRecord]:
@@ -555,8 +592,12 @@ class Scheduler:
         end = max(p.end_utc for p in proposals)
         customer_ids = {c.id for request in requests for c in request.customers}
         with self.db.transaction() as session:
+            self.db.lock_customers(session, customer_ids)
+            fresh = {c.id: c for c in self.customers.read_in(session, customer_ids)}
             ledger = self.load_ledger(session, customer_ids, first, end)
             for request, proposal in zip(requests, proposals, strict=True):
+                customers = tuple(fresh[c.id] for c in proposal.customers)
+                proposal = replace(proposal, customers=customers)
                 violations = check(self.policy, self.clock, proposal, ledger)
                 if violations and request.override_reason is None:
                     raise RuleRefusal(violations)
@@ -574,7 +615,7 @@ class Scheduler:
                     created_utc=now,
                     updated_utc=now,
                 )
-                record = self._insert(session, row, request.customers, violations, action="plan")
+                record = self._insert(session, row, customers, violations, action="plan")
                 ledger.add(record.as_booked())
                 records.append(record)
         return records
@@ -614,28 +655,35 @@ class Scheduler:
         requested_utc: datetime | None = None,
         override_reason: str | None = None,
         dry_run: bool = False,
+        expected_sequence: int | None = None,
     ) -> Outcome:
-        current = self.get(session_id)
-        if current.status != "planned":
-            raise BadInput(f"Session {current.id} is {current.status}; only planned sessions move.")
-        customers = tuple(self.customers.get(cid) for cid in current.customer_ids)
-        request = BookingRequest(
-            customers, current.kind, times, requested_utc, billable=current.billable
-        )
-        proposal = self.proposal_for(request, session_id=current.id)
-        violations, warnings = self._decide(proposal, override_reason)
-        moved = replace(
-            current,
-            start_utc=proposal.start_utc,
-            end_utc=proposal.end_utc,
-            requested_utc=proposal.requested_utc,
-            sequence=current.sequence + 1,
-            override_reason=(override_reason or current.override_reason).strip(),
-            warnings=tuple(warnings),
-        )
-        if dry_run:
-            return Outcome(moved, violations, saved=False)
-        with self.db.transaction() as session:
+        """Re-validate at the new time, keeping the identity. `expected_sequence`: the
+        sequence of the copy the change was made on; a session changed since is refused."""
+        with self._acting(dry_run) as session:
+            current = self._current(session, session_id, expected_sequence)
+            if current.status != "planned":
+                raise BadInput(
+                    f"Session {current.id} is {current.status}; only planned sessions move."
+                )
+            customers = tuple(self.customers.read_in(session, current.customer_ids))
+            request = BookingRequest(
+                customers, current.kind, times, requested_utc, billable=current.billable
+            )
+            proposal = self.proposal_for(request, session_id=current.id)
+            proposal, violations, warnings = self._decide_in(
+                session, proposal, override_reason, dry_run
+            )
+            moved = replace(
+                current,
+                start_utc=proposal.start_utc,
+                end_utc=proposal.end_utc,
+                requested_utc=proposal.requested_utc,
+                sequence=current.sequence + 1,
+                override_reason=(override_reason or current.override_reason).strip(),
+                warnings=tuple(warnings),
+            )
+            if dry_run:
+                return Outcome(moved, violations, saved=False)
             row = self._row(session, current.id)
             row.start_utc, row.end_utc = moved.start_utc, moved.end_utc
             row.requested_utc = moved.requested_utc
@@ -659,20 +707,56 @@ class Scheduler:
         session_id: int | str,
         request: BookingRequest,
         dry_run: bool = False,
+        expected_sequence: int | None = None,
     ) -> Outcome:
         """Change everything about a session (the editor's Save): kind, customers, time..."""
-        current = self.get(session_id)
+        with self._acting(dry_run) as session:
+            current = self._current(session, session_id, expected_sequence)
+            return self._update_in(session, current, request, dry_run)
+
+    def add_customer(
+        self,
+        session_id: int | str,
+        customer: CustomerRecord,
+        override_reason: str | None = None,
+        dry_run: bool = False,
+    ) -> Outcome:
+        """Seat one more customer at a round table. The seats are counted inside the write,
+        so two managers taking the last seat at once cannot both get it."""
+        with self._acting(dry_run) as session:
+            current = self._get(session, session_id)
+            if current.kind != "round-table":
+                raise BadInput(f"Session {current.id} is not a round table; it has one customer.")
+            if customer.id in current.customer_ids:
+                raise BadInput(f"{customer.name} already has a seat at session {current.id}.")
+            request = BookingRequest(
+                self.customers.read_in(session, [*current.customer_ids, customer.id]),
+                current.kind,
+                SessionTimes(current.start_utc, current.end_utc, current.all_day),
+                current.requested_utc,
+                title=current.title,
+                notes=current.notes,
+                billable=current.billable,
+                override_reason=override_reason,
+            )
+            return self._update_in(session, current, request, dry_run)
+
+    def _update_in(
+        self, session: Session, current: SessionRecord, request: BookingRequest, dry_run: bool
+    ) -> Outcome:
         if current.status != "planned":
             raise BadInput(
                 f"Session {current.id} is {current.status}; only planned sessions change."
             )
         proposal = self.proposal_for(request, session_id=current.id)
-        violations, warnings = self._decide(proposal, request.override_reason)
+        proposal, violations, warnings = self._decide_in(
+            session, proposal, request.override_reason, dry_run
+        )
         updated = replace(
             current,
             kind=request.kind,
-            customer_ids=tuple(c.id for c in request.customers),
-            customers=tuple(c.name for c in request.customers),
+            customer_ids=tuple(c.id for c in proposal.customers),
+            customers=tuple(c.name for c in proposal.customers),
             start_utc=proposal.start_utc,
             end_utc=proposal.end_utc,
             all_day=proposal.all_day,
@@ -686,37 +770,36 @@ class Scheduler:
         )
         if dry_run:
             return Outcome(updated, violations, saved=False)
-        with self.db.transaction() as session:
-            row = self._row(session, current.id)
-            for name in (
-                "kind",
-                "start_utc",
-                "end_utc",
-                "all_day",
-                "title",
-                "notes",
-                "requested_utc",
-                "billable",
-                "override_reason",
-                "sequence",
-            ):
-                setattr(row, name, getattr(updated, name))
-            row.updated_utc = datetime.now(UTC)
-            session.add(row)
-            for link in session.exec(
-                select(SessionCustomer).where(SessionCustomer.session_id == current.id)
-            ).all():
-                session.delete(link)
-            session.flush()
-            for customer in request.customers:
-                session.add(SessionCustomer(session_id=current.id, customer_id=customer.id))
-            details: dict[str, Any] = {
-                "before": current.as_json(self.clock),
-                "after": updated.as_json(self.clock),
-            }
-            if violations:
-                details["overridden"] = [v.as_json() for v in violations]
-            self._audit(session, "edit", current.id, details)
+        row = self._row(session, current.id)
+        for name in (
+            "kind",
+            "start_utc",
+            "end_utc",
+            "all_day",
+            "title",
+            "notes",
+            "requested_utc",
+            "billable",
+            "override_reason",
+            "sequence",
+        ):
+            setattr(row, name, getattr(updated, name))
+        row.updated_utc = datetime.now(UTC)
+        session.add(row)
+        for link in session.exec(
+            select(SessionCustomer).where(SessionCustomer.session_id == current.id)
+        ).all():
+            session.delete(link)
+        session.flush()
+        for customer in proposal.customers:
+            session.add(SessionCustomer(session_id=current.id, customer_id=customer.id))
+        details: dict[str, Any] = {
+            "before": current.as_json(self.clock),
+            "after": updated.as_json(self.clock),
+        }
+        if violations:
+            details["overridden"] = [v.as_json() for v in violations]
+        self._audit(session, "edit", current.id, details)
         return Outcome(updated, violations, saved=True)
 
     def _row(self, session: Session, session_id: int) -> SessionRow:
@@ -726,23 +809,27 @@ class Scheduler:
         return row
 
     def set_status(
-        self, session_id: int | str, status: str, now: datetime | None = None
+        self,
+        session_id: int | str,
+        status: str,
+        now: datetime | None = None,
+        expected_sequence: int | None = None,
     ) -> SessionRecord:
         if status not in STATUSES:
             raise BadInput(f"Unknown status '{status}'.")
-        current = self.get(session_id)
         now = now or datetime.now(UTC)
-        if current.status == status:
-            raise BadInput(f"Session {current.id} is already {status}.")
-        if current.status == "cancelled":
-            raise BadInput(f"Session {current.id} is cancelled; book a new one instead.")
-        if status in ("done", "no-show") and current.start_utc > now:
-            raise BadInput(
-                f"Session {current.id} has not started yet "
-                f"({format_day(self.clock.et_date(current.start_utc))}); mark it "
-                f"{status} once it has taken place."
-            )
         with self.db.transaction() as session:
+            current = self._current(session, session_id, expected_sequence)
+            if current.status == status:
+                raise BadInput(f"Session {current.id} is already {status}.")
+            if current.status == "cancelled":
+                raise BadInput(f"Session {current.id} is cancelled; book a new one instead.")
+            if status in ("done", "no-show") and current.start_utc > now:
+                raise BadInput(
+                    f"Session {current.id} has not started yet "
+                    f"({format_day(self.clock.et_date(current.start_utc))}); mark it "
+                    f"{status} once it has taken place."
+                )
             row = self._row(session, current.id)
             row.status = status
             row.sequence += 1

@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self._context = context
         self._settings = settings
         self._now = now
-        self.setWindowTitle(f"amplan — {context.db.path.name}")
+        self.setWindowTitle(f"amplan — {context.db.title}")
         # Set before the first show: see the WORKAROUND in CustomerDialog.__init__.
         self.setMinimumSize(MINIMUM_SIZE)
 
@@ -303,9 +303,9 @@ class MainWindow(QMainWindow):
         self.plan_book_action.setEnabled(bool(rows))
 
     def _show_counts(self, rows: list[CustomerRecord], archived: int) -> None:
-        path = self._context.db.path
-        self.book_label.setText(f"Book: {path}")
-        self.book_label.setToolTip(str(path))
+        label = self._context.db.label
+        self.book_label.setText(f"Book: {label}")
+        self.book_label.setToolTip(label)
         count = len(rows)
         text = f"{count} customer" + ("" if count == 1 else "s")
         if archived:
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
             "About amplan",
             "<b>amplan</b><br>Plans the sessions that SpiraTest, SpiraTeam and SpiraPlan "
             "customers are entitled to, by their licence and premium package.<br><br>"
-            f"Book: {self._context.db.path}<br>Policy: {self._context.policy.title}",
+            f"Book: {self._context.db.label}<br>Policy: {self._context.policy.title}",
         )
 
     # --- window state -------------------------------------------------------------------
