@@ -45,7 +45,7 @@ def _copy(args: argparse.Namespace, out: Output) -> int:
     from desktop.services.book_copy import copy_book
 
     context = open_context(args)
-    counts = copy_book(context.db, resolve_db_path(args.target))
+    counts = copy_book(context.db, resolve_db_path(args.target), context.customers.manager_email())
     out.result(
         {"customers": counts.customers, "sessions": counts.sessions},
         f"Copied {counts.customers} customers and {counts.sessions} sessions.",

@@ -325,8 +325,20 @@ def test_real_migrations_from_an_older_book(
     path = tmp_path / "book.sqlite"
     with monkeypatch.context() as patch:
         add_migration(patch, MIGRATIONS[:old_version])
-        make_book(path, policy, "Acme Logistics")
+        Database(path).close()
         assert pragma(path, "user_version") == old_version
+    conn = sqlite3.connect(path)
+    with conn:  # written as that release wrote it: the models of today have more columns
+        conn.execute(
+            "INSERT INTO customer (id, name, product, users, start, package, package_start, "
+            "created_utc, updated_utc) VALUES (1, 'Acme Logistics', 'SpiraPlan', 120, "
+            "'2026-01-05', 'gold', '2026-01-05', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        conn.execute(
+            "INSERT INTO contact (customer_id, name, email) "
+            "VALUES (1, 'Dana Whitfield', 'dana@acme.example')"
+        )
+    conn.close()
     db = Database(path)
     try:
         assert db.backup is not None and customer_names(db.backup) == ["Acme Logistics"]

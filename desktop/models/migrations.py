@@ -182,9 +182,24 @@ def _v2_sessions(conn: MigrationConnection) -> None:
     )
 
 
+def _v3_customer_owner(conn: MigrationConnection) -> None:
+    """Each customer's account manager (an e-mail). A solo book's customers are its
+    manager's: the profile the book holds, when it holds one."""
+    execute_ddl(
+        conn,
+        """
+        ALTER TABLE customer ADD COLUMN owner VARCHAR NOT NULL DEFAULT '';
+        CREATE INDEX ix_customer_owner ON customer (owner);
+        UPDATE customer SET owner = COALESCE(
+            (SELECT value FROM setting WHERE key = 'profile.email'), '')
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "customers, contacts and settings", _v1_customers),
     Migration(2, "sessions, busy blocks and the audit log", _v2_sessions),
+    Migration(3, "customer owners", _v3_customer_owner),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

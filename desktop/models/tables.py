@@ -27,6 +27,8 @@ class Customer(SQLModel, table=True):
     notes: str = ""
     created_utc: datetime
     updated_utc: datetime
+    # The account manager who owns the customer, by e-mail ("" on a book without a profile).
+    owner: str = Field(default="", index=True)
 
 
 class Contact(SQLModel, table=True):

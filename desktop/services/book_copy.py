@@ -30,8 +30,9 @@ class CopyCounts:
     sessions: int
 
 
-def copy_book(source: Database, target_location: Path | str) -> CopyCounts:
-    """Copy `source` into the empty book at `target_location` (created or migrated first)."""
+def copy_book(source: Database, target_location: Path | str, owner: str = "") -> CopyCounts:
+    """Copy `source` into the empty book at `target_location` (created or migrated first).
+    `owner`: who owns the customers that have no owner yet (the manager moving their book)."""
     target_url = (
         f"sqlite:///{Path(target_location).expanduser()}"
         if isinstance(target_location, Path)
@@ -45,12 +46,12 @@ def copy_book(source: Database, target_location: Path | str) -> CopyCounts:
         raise BadInput("The book cannot be copied onto itself; name another file or server.")
     target = Database(target_location)
     try:
-        return _copy(source, target)
+        return _copy(source, target, owner)
     finally:
         target.close()
 
 
-def _copy(source: Database, target: Database) -> CopyCounts:
+def _copy(source: Database, target: Database, owner: str) -> CopyCounts:
     customers = sessions = 0
     with source.reading() as src, target.transaction() as dst:
         for model in _CONTENT:
@@ -67,6 +68,8 @@ def _copy(source: Database, target: Database) -> CopyCounts:
             ]
             if table.name == tables.Setting.__tablename__:  # the target's own settings win
                 rows = [row for row in rows if row["key"] not in kept_settings]
+            if table.name == tables.Customer.__tablename__:
+                rows = [row | {"owner": row["owner"] or owner} for row in rows]
             for start in range(0, len(rows), _CHUNK):
                 dst.execute(insert(table), rows[start : start + _CHUNK])
             if "id" in table.c and table.c["id"].primary_key:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete
+from sqlalchemy import and_, delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -259,8 +259,10 @@ class Scheduler:
         last: date | None = None,
         kind: str | None = None,
         include_cancelled: bool = True,
+        owner: str | None = None,
     ) -> list[SessionRecord]:
-        """Sessions overlapping the ET days first..last, earliest first."""
+        """Sessions overlapping the ET days first..last, earliest first; `owner`: only those
+        with a customer of that manager (by e-mail)."""
         with self.db.reading() as session:
             query = select(SessionRow).order_by(col(SessionRow.start_utc), col(SessionRow.id))
             if customer is not None:
@@ -283,6 +285,13 @@ class Scheduler:
                 query = query.where(SessionRow.kind == kind)
             if not include_cancelled:
                 query = query.where(SessionRow.status != "cancelled")
+            if owner is not None:
+                owned = (
+                    select(SessionCustomer.session_id)
+                    .join(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
+                    .where(func.lower(Customer.owner) == owner.strip().lower())
+                )
+                query = query.where(col(SessionRow.id).in_(owned))
             return self._records(session, session.exec(query).all())
 
     def counted_by_customer(self, first: datetime, end: datetime) -> dict[int, list[Booked]]:
