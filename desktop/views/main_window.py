@@ -214,6 +214,10 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(self.add_action)
         file_menu.addAction(self.sample_action)
+        self.copy_book_action = QAction("&Copy book to a team server…", self)
+        self.copy_book_action.setToolTip("Copy the whole book into an empty team book.")
+        self.copy_book_action.triggered.connect(self.copy_book)
+        file_menu.addAction(self.copy_book_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         sessions_menu = self.menuBar().addMenu("&Sessions")
@@ -255,6 +259,11 @@ class MainWindow(QMainWindow):
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
+
+    def copy_book(self) -> None:
+        from desktop.views.team_ui import CopyBookDialog
+
+        CopyBookDialog(self._context, self).exec()
 
     # --- calendar files ----------------------------------------------------------------
     def export_calendar(self) -> None:
