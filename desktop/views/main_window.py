@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
 
         self._restore_state()
         self._read_book()  # the calendar read the book as it was built
+        self._watch_the_book()
 
     def _calendar_page(self) -> QWidget:
         """The Calendar page when its module is there; a friendly placeholder until then."""
@@ -291,6 +292,16 @@ class MainWindow(QMainWindow):
         if callable(calendar_refresh):
             calendar_refresh()
         self._refresh_reports()
+
+    def _watch_the_book(self) -> None:
+        """Another manager's change (or a command-line one) shows up without a restart."""
+        from desktop.views.team_ui import BookWatch
+
+        self.book_watch = BookWatch(self._context, self)
+        self.book_watch.changed.connect(self.refresh)
+        self.book_watch.trouble.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.session_actions.sessions_changed.connect(self.book_watch.note_own_change)
+        self.customers_page.book_changed.connect(self.book_watch.note_own_change)
 
     def _refresh_reports(self) -> None:
         """The report reads the whole book: only when it is on screen (it reads on show)."""

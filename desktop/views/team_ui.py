@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,7 +25,13 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.models.server import is_server_url, safe_label
 from desktop.services.book_copy import CopyCounts, copy_book
+from desktop.services.changes import change_mark
 from desktop.views import messages
+
+# How often a window looks for other managers' changes: a team's server, or a file that the
+# command line (or a script) may change under the window.
+POLL_MS_SERVER = 3000
+POLL_MS_FILE = 10000
 
 
 def copy_target(address: str, password: str) -> Path | str:
@@ -39,6 +45,42 @@ def copy_target(address: str, password: str) -> Path | str:
         except Exception:  # a malformed URL: let the copy say so in its own words
             return address
     return address
+
+
+class BookWatch(QObject):
+    """Polls the book's change mark; `changed` when someone else wrote to it. A server that
+    cannot be reached is reported through `trouble` and tried again at the next tick."""
+
+    changed = Signal()
+    trouble = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db = context.db
+        self._mark: tuple[object, ...] | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS_SERVER if context.db.is_server else POLL_MS_FILE)
+        self.timer.timeout.connect(self.poll)
+        self.note_own_change()
+        self.timer.start()
+
+    def note_own_change(self) -> None:
+        """This window wrote (and refreshed itself): take the new mark without a signal."""
+        try:
+            self._mark = change_mark(self._db)
+        except AmplanError:
+            self._mark = None
+
+    def poll(self) -> None:
+        try:
+            mark = change_mark(self._db)
+        except AmplanError as exc:
+            self.trouble.emit(f"{exc} Trying again shortly.")
+            return
+        if self._mark is not None and mark != self._mark:
+            self._mark = mark
+            self.changed.emit()
+        self._mark = mark
 
 
 class CopyBookDialog(QDialog):

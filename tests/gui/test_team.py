@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from desktop.app import AppContext, build_context
 from desktop.services.customers import CustomerDraft
 from desktop.services.user_config import UserConfig
@@ -118,3 +119,41 @@ def test_the_password_goes_into_the_address_only_for_the_copy() -> None:
         "postgresql://dana@db.example/team"
     )
     assert copy_target("~/team.sqlite", "ignored") == Path("~/team.sqlite").expanduser()
+
+
+def test_another_managers_change_shows_up_without_a_restart(
+    qtbot: QtBot, context: AppContext, settings: QSettings, tmp_path: Path
+) -> None:
+    _add(context, "Acme")
+    window = open_window(qtbot, context, settings)
+    window.show_page(CUSTOMERS)
+    window.book_watch.poll()
+    assert _visible(window) == ["Acme"]
+    colleague = build_context(tmp_path / "book.sqlite")  # the command line, or a colleague
+    try:
+        _add(colleague, "Borealis")
+    finally:
+        colleague.close()
+    window.book_watch.poll()
+    assert _visible(window) == ["Acme", "Borealis"]
+    assert window.count_label.text() == "2 customers"
+
+
+def test_a_server_that_cannot_be_reached_is_said_in_the_status_bar(
+    qtbot: QtBot, context: AppContext, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.errors import StoreError
+    from desktop.views import team_ui
+
+    window = open_window(qtbot, context, settings)
+
+    def unreachable(_db: object) -> tuple[object, ...]:
+        raise StoreError("Cannot reach the team's book at postgresql://db/team.")
+
+    monkeypatch.setattr(team_ui, "change_mark", unreachable)
+    window.book_watch.poll()
+    assert "Cannot reach the team's book" in window.statusBar().currentMessage()
+    assert "Trying again" in window.statusBar().currentMessage()
+    monkeypatch.undo()
+    window.book_watch.poll()  # back: no error, and the window never stopped working
+    assert window.add_action.isEnabled()
