@@ -135,3 +135,37 @@ def test_a_solo_book_hands_its_customers_to_its_manager_on_upgrade(tmp_path: Pat
             assert [c.owner for c in session.exec(select(Customer)).all()] == [ME]
     finally:
         db.close()
+
+
+def test_a_colleagues_session_at_the_same_hour_is_no_conflict(
+    book_location: Path | str, capsys: pytest.CaptureFixture[str], me: None
+) -> None:
+    """A team's book holds every manager's calendar: only one's own sessions clash."""
+    add(book_location, capsys, "Acme")
+    add(book_location, capsys, "Anvil")
+    add(book_location, capsys, "Borealis", "--owner", COLLEAGUE)
+    book = ["book", "--kind", "screen-share", "--minutes", "60", "--requested", "2026-03-01T09:00"]
+    at = ["--start", "2026-03-17T10:00"]
+    assert run(book_location, capsys, *book, "--customer", "Borealis", *at)[0] == 0
+    assert run(book_location, capsys, *book, "--customer", "Acme", *at)[0] == 0
+    code, data = run(book_location, capsys, *book, "--customer", "Anvil", *at)
+    assert code == 3 and [v["rule"] for v in data["violations"]] == ["conflict"]
+    # A round table of both managers' customers takes both calendars.
+    table = ["book", "--kind", "round-table", "--customer", "Anvil", "--with", "Borealis"]
+    table += ["--requested", "2026-03-01T09:00", "--start", "2026-03-17T10:30"]
+    code, data = run(book_location, capsys, *table)
+    assert code == 3 and {v["rule"] for v in data["violations"]} == {"conflict"}
+    assert len(data["violations"]) == 2
+
+
+def test_customers_without_an_owner_share_one_calendar(
+    book_location: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No profile, no owners: every session blocks every other, as in a solo book."""
+    add(book_location, capsys, "Acme")
+    add(book_location, capsys, "Borealis", "--owner", COLLEAGUE)
+    book = ["book", "--kind", "screen-share", "--minutes", "60", "--requested", "2026-03-01T09:00"]
+    at = ["--start", "2026-03-17T10:00"]
+    assert run(book_location, capsys, *book, "--customer", "Borealis", *at)[0] == 0
+    code, data = run(book_location, capsys, *book, "--customer", "Acme", *at)
+    assert code == 3 and [v["rule"] for v in data["violations"]] == ["conflict"]

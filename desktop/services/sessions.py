@@ -415,7 +415,15 @@ class Scheduler:
         ).order_by(col(SessionCustomer.customer_id))
         for sid, cid in session.execute(links):
             member_ids.setdefault(sid, []).append(cid)
-        names = self._names(session, (cid for ids in member_ids.values() for cid in ids))
+        member_set = {cid for ids in member_ids.values() for cid in ids}
+        names = self._names(session, member_set)
+        unknown = sorted(member_set - ledger.owners.keys())
+        for chunk_start in range(0, len(unknown), 500):
+            chunk = unknown[chunk_start : chunk_start + 500]
+            for cid, owner in session.execute(
+                sa_select(col(Customer.id), col(Customer.owner)).where(col(Customer.id).in_(chunk))
+            ):
+                ledger.owners[int(cid)] = str(owner).strip().lower()
         for sid, kind, start, stop, all_day, status, billable, title in rows:
             cids = tuple(member_ids.get(sid, ()))
             label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
@@ -541,6 +549,7 @@ class Scheduler:
             self.db.lock_customers(session, ids)
         proposal = replace(proposal, customers=self.customers.read_in(session, ids))
         ledger = self.load_ledger(session, ids, proposal.start_utc, proposal.end_utc)
+        ledger.owners.update({c.id: c.owner.strip().lower() for c in proposal.customers})
         violations, warnings = self._decide(proposal, override_reason, ledger)
         return proposal, violations, warnings
 
@@ -604,6 +613,7 @@ class Scheduler:
             self.db.lock_customers(session, customer_ids)
             fresh = {c.id: c for c in self.customers.read_in(session, customer_ids)}
             ledger = self.load_ledger(session, customer_ids, first, end)
+            ledger.owners.update({c.id: c.owner.strip().lower() for c in fresh.values()})
             for request, proposal in zip(requests, proposals, strict=True):
                 customers = tuple(fresh[c.id] for c in proposal.customers)
                 proposal = replace(proposal, customers=customers)
