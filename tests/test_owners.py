@@ -169,3 +169,36 @@ def test_customers_without_an_owner_share_one_calendar(
     assert run(book_location, capsys, *book, "--customer", "Borealis", *at)[0] == 0
     code, data = run(book_location, capsys, *book, "--customer", "Acme", *at)
     assert code == 3 and [v["rule"] for v in data["violations"]] == ["conflict"]
+
+
+def test_busy_time_is_each_managers_own(
+    book_location: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.services.ledger import Busy
+    from desktop.services.sessions import RuleRefusal
+
+    from sessions_helpers import open_book
+
+    with open_book(book_location) as book:
+        UserConfig().save_section("profile", {"name": "Lee", "email": COLLEAGUE})
+        book.customer("Borealis")
+        book.scheduler.add_busy(
+            [Busy(book.t("2026-03-17T09:00"), book.t("2026-03-17T12:00"), "Lee's dentist")]
+        )
+        UserConfig().save_section("profile", {"name": "Dana", "email": ME})
+        acme = book.customer("Acme")
+        assert book.scheduler.busy_blocks() == []  # Lee's calendar is not mine
+        assert book.book(acme, "screen-share", "2026-03-17T10:00").id
+        book.scheduler.add_busy(
+            [Busy(book.t("2026-03-17T13:00"), book.t("2026-03-17T14:00"), "Gym")]
+        )
+        assert [b.summary for b in book.scheduler.busy_blocks()] == ["Gym"]
+        with pytest.raises(RuleRefusal, match="Gym"):
+            book.scheduler.book(book.request(acme, "screen-share", "2026-03-17T13:00"))
+        assert book.scheduler.clear_busy() == 1
+        UserConfig().save_section("profile", {"name": "Lee", "email": COLLEAGUE})
+        assert [b.summary for b in book.scheduler.busy_blocks()] == ["Lee's dentist"]
+        with pytest.raises(RuleRefusal, match="dentist"):
+            book.scheduler.book(
+                book.request(book.customers.get("Borealis"), "screen-share", "2026-03-17T10:00")
+            )

@@ -190,6 +190,7 @@ def _v3_customer_owner(conn: MigrationConnection) -> None:
         """
         ALTER TABLE customer ADD COLUMN owner VARCHAR NOT NULL DEFAULT '';
         CREATE INDEX ix_customer_owner ON customer (owner);
+        ALTER TABLE busy_block ADD COLUMN owner VARCHAR NOT NULL DEFAULT '';
         UPDATE customer SET owner = COALESCE(
             (SELECT value FROM setting WHERE key = 'profile.email'), '')
         """,
@@ -199,7 +200,7 @@ def _v3_customer_owner(conn: MigrationConnection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "customers, contacts and settings", _v1_customers),
     Migration(2, "sessions, busy blocks and the audit log", _v2_sessions),
-    Migration(3, "customer owners", _v3_customer_owner),
+    Migration(3, "owners of customers and of busy time", _v3_customer_owner),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -95,6 +95,8 @@ class BusyBlock(SQLModel, table=True):
     start_utc: datetime = Field(index=True)
     end_utc: datetime
     all_day: bool = False
+    # Whose calendar the block came from (e-mail; "" from before owners: everyone's).
+    owner: str = ""
 
 
 class AuditEntry(SQLModel, table=True):

@@ -45,6 +45,7 @@ class Busy:
     end_utc: datetime
     summary: str
     all_day: bool = False
+    owner: str = ""  # whose calendar it came from (lower-case e-mail; "": the book's manager)
 
 
 @dataclass
