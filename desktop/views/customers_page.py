@@ -54,6 +54,7 @@ class CustomersPage(QStackedWidget):
     """Shows the empty-book welcome until there is a customer, then the table and the panel."""
 
     book_changed = Signal()
+    owner_chosen = Signal()
     sample_book_requested = Signal()
 
     def __init__(
@@ -104,7 +105,9 @@ class CustomersPage(QStackedWidget):
         # owners, or is the team's book on a server).
         self.owner_filter = QComboBox()
         self.owner_filter.setObjectName("ownerFilter")
-        self.owner_filter.setToolTip("Show the whole team's customers, yours, or a colleague's.")
+        self.owner_filter.setToolTip(
+            "Show the whole team's customers, yours, or a colleague's (here and on the Dashboard)."
+        )
         self.owner_filter.currentIndexChanged.connect(self._owner_filter_changed)
         self.add_button.clicked.connect(self.add_customer)
         self.edit_button.clicked.connect(self.edit_selected)
@@ -191,7 +194,7 @@ class CustomersPage(QStackedWidget):
             except AmplanError as exc:
                 messages.show_error(self, "Could not read the archived customers", str(exc))
         self._fill_owner_filter(rows)
-        book_rows, rows = rows, self._of_chosen_owner(rows)
+        book_rows, rows = rows, self.of_chosen_owner(rows)
         self.model.set_rows(rows)
         self.setCurrentWidget(self._listing if book_rows else self.empty_state)
         if rows and not self._columns_sized:
@@ -314,7 +317,7 @@ class CustomersPage(QStackedWidget):
         self.owner_filter.blockSignals(False)
         self.owner_filter.setVisible(self._context.db.is_server or len(owners) > 0)
 
-    def _of_chosen_owner(self, rows: list[CustomerRecord]) -> list[CustomerRecord]:
+    def of_chosen_owner(self, rows: list[CustomerRecord]) -> list[CustomerRecord]:
         owner = self.owner_filter.currentData()
         if not owner:
             return rows
@@ -322,6 +325,7 @@ class CustomersPage(QStackedWidget):
 
     def _owner_filter_changed(self, _index: int) -> None:
         self.set_rows(self._active_rows)
+        self.owner_chosen.emit()
 
     def _update_actions(self) -> None:
         customer = self.selected_customer()

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
 
         self.customers_page.book_changed.connect(self.refresh)
+        self.customers_page.owner_chosen.connect(self._read_book)
         self.customers_page.sample_book_requested.connect(self.load_sample_book)
         self.dashboard.add_customer_requested.connect(self.add_customer)
         self.dashboard.sample_book_requested.connect(self.load_sample_book)
@@ -318,7 +319,7 @@ class MainWindow(QMainWindow):
             return
         self.customers_page.set_rows(rows)
         self._show_counts(rows, total - len(rows))
-        self.dashboard.set_customers(rows, total)
+        self.dashboard.set_customers(self.customers_page.of_chosen_owner(rows), total)
         self.new_session_action.setEnabled(bool(rows))
         self.plan_book_action.setEnabled(bool(rows))
 

@@ -49,8 +49,11 @@ def test_the_customers_page_shows_the_team_mine_or_a_colleagues(
     assert _visible(window) == ["Acme", "Cobalt"]
     combo.setCurrentIndex(2)
     assert _visible(window) == ["Borealis"]
+    assert [c.name for c in window.dashboard._customers] == ["Borealis"]  # the dashboard too
     window.refresh()  # a refresh keeps the choice
     assert combo.currentText() == LEE and _visible(window) == ["Borealis"]
+    combo.setCurrentIndex(0)
+    assert [c.name for c in window.dashboard._customers] == ["Acme", "Borealis", "Cobalt"]
     window.grab().save(str(tmp_path / "owners.png"))
 
 
