@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from desktop.app import build_context
 from desktop.cli import main
+from desktop.models import database
 from desktop.services.customers import CustomerDraft
 from desktop.services.sessions import BookingRequest, SessionTimes
 
@@ -29,14 +30,23 @@ START = date(2026, 1, 5)
 
 
 def _worker(barrier: Any, inbox: multiprocessing.connection.Connection, book: str | Path) -> None:
+    # What is under test is who wins, not how long a writer waits: on a machine whose two
+    # cores run several suites at once, eight queued SQLite writers can wait past the app's
+    # busy timeout, so the workers wait longer (PostgreSQL's lock waits have no timeout).
+    database.BUSY_TIMEOUT_MS = 120_000
     while True:
         argv = inbox.recv()
         if argv is None:
             return
         barrier.wait()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            code = main(["--db", str(book), *argv])
-        inbox.send(code)
+        errors = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+                code = main(["--db", str(book), *argv])
+        except Exception as exc:  # a crash is reported as such, not as a silent worker death
+            code = -1
+            errors.write(repr(exc))
+        inbox.send((code, errors.getvalue()))
 
 
 class Crowd:
@@ -61,7 +71,9 @@ class Crowd:
         for pipe in self.pipes:
             if not pipe.poll(120):
                 raise AssertionError("a worker did not answer within two minutes")
-            codes.append(int(pipe.recv()))
+            code, errors = pipe.recv()
+            assert code in (0, 3), f"a worker failed with exit {code}: {errors}"
+            codes.append(int(code))
         return codes
 
     def stop(self) -> None:
