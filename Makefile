@@ -56,6 +56,7 @@ $(INTEROP)/node_modules/.installed: $(INTEROP)/package.json $(INTEROP)/package-l
 	touch $@
 
 test-deps: $(STAMP) $(INTEROP)/node_modules/.installed
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_SYSTEM_PACKAGES)"
 
 pytest: test-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
