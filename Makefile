@@ -12,7 +12,8 @@ SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 	libxdamage1 libxrandr2 libxtst6 libasound2 fonts-dejavu-core poppler-utils
 # Independent iCalendar parsers the interoperability tests compare exports against:
 # libical through the system Python's GObject introspection, ical.js through Node.
-TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi
+# PostgreSQL: the tests start a throwaway server of their own (the team's book engine).
+TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi postgresql
 INTEROP := tests/interop
 
 .PHONY: run test lint types pytest system-deps apt-install test-deps clean dist dist-test
@@ -55,6 +56,7 @@ $(INTEROP)/node_modules/.installed: $(INTEROP)/package.json $(INTEROP)/package-l
 	touch $@
 
 test-deps: $(STAMP) $(INTEROP)/node_modules/.installed
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_SYSTEM_PACKAGES)"
 
 pytest: test-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q

@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 from desktop.models.database import Database
+from desktop.models.server import is_server_url
 from desktop.resources import resource_path
 from desktop.services.book_search import BookSearch
 from desktop.services.business_time import BusinessClock
@@ -37,13 +38,15 @@ def default_db_path() -> Path:
     return data_dir() / "amplan.sqlite"
 
 
-def resolve_db_path(cli_value: str | None) -> Path:
-    """`--db` wins over `AMPLAN_DB`, which wins over the per-user data directory."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    if os.environ.get(DB_ENV):
-        return Path(os.environ[DB_ENV]).expanduser()
-    return default_db_path()
+def resolve_db_path(cli_value: str | None) -> Path | str:
+    """`--db` wins over `AMPLAN_DB`, which wins over the per-user data directory. A
+    `postgresql://` URL (the team's book on a server) is returned as it is, a file as a Path."""
+    value = cli_value or os.environ.get(DB_ENV)
+    if not value:
+        return default_db_path()
+    if is_server_url(value):
+        return value.strip()
+    return Path(value).expanduser()
 
 
 @dataclass
@@ -68,7 +71,7 @@ class AppContext:
         self.db.close()
 
 
-def build_context(db_path: Path, policy_path: str | Path | None = None) -> AppContext:
+def build_context(db_path: Path | str, policy_path: str | Path | None = None) -> AppContext:
     policy = load_policy(policy_path)
     db = Database(db_path)
     clock = BusinessClock(policy.time)

@@ -75,6 +75,7 @@ def _customer_flags(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument(
         "--contact", action="append", metavar='"Name <email>"', help="repeat for several"
     )
+    parser.add_argument("--owner", metavar="EMAIL", help="account manager (default: you)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     unarchive.add_argument("customer", metavar="NAME")
     listing = actions.add_parser("list", help="list customers")
     listing.add_argument("--archived", action="store_true", help="include archived customers")
+    whose = listing.add_mutually_exclusive_group()
+    whose.add_argument("--mine", action="store_true", help="only the customers you own")
+    whose.add_argument("--owner", metavar="EMAIL", help="only this manager's customers")
     show = actions.add_parser("show", help="one customer with its entitlements")
     show.add_argument("customer", metavar="NAME")
     csv_import = actions.add_parser("import", help="import customers from CSV, all rows or none")
@@ -133,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop import cli_reports
 
     cli_reports.register(command)
+    from desktop import cli_team
+
+    cli_team.register(command)
     for sub in busy_actions.choices.values():
         _global_flags(sub, top=False)
     return parser
@@ -203,10 +210,18 @@ def _customer_text(context: AppContext, customer: CustomerRecord) -> list[str]:
     return lines
 
 
+def my_email(context: AppContext) -> str:
+    """The e-mail `--mine` means: the manager's profile."""
+    email = context.customers.manager_email()
+    if not email:
+        raise BadInput("--mine needs your e-mail: `amplan profile set --name N --email E`.")
+    return email
+
+
 def _draft_changes(args: argparse.Namespace) -> dict[str, str]:
     changes = {
         key: str(getattr(args, key))
-        for key in ("name", "product", "users", "start", "package", "package_start", "tz")
+        for key in ("name", "product", "users", "start", "package", "package_start", "tz", "owner")
         if getattr(args, key, None) is not None
     }
     if args.contact is not None:
@@ -237,14 +252,17 @@ def _customer(args: argparse.Namespace, out: Output) -> int:
         data = record.as_json() | {"entitlements": book.entitlements(record).as_json()}
         out.result(data, _customer_text(context, record))
     elif args.action == "list":
-        records = book.list(include_archived=args.archived)
+        owner = my_email(context) if args.mine else args.owner
+        records = book.list(include_archived=args.archived, owner=owner)
         rows = [
             f"{r.id:>4}  {r.name:<28} {r.product:<10} {r.users:>5}  {r.band:<8} {r.package:<8} "
-            f"{r.start}{'  archived' if r.archived else ''}"
+            f"{r.start}  {r.owner or '-'}{'  archived' if r.archived else ''}"
             for r in records
         ]
         out.result({"customers": [r.as_json() for r in records]}, rows)
-        if not records and not args.archived and book.count():
+        if not records and owner is not None:
+            out.say(f"No customers owned by {owner}.")
+        elif not records and not args.archived and book.count():
             out.say("Every customer is archived: `amplan customer list --archived` shows them.")
         elif not records:
             out.say("No customers yet: `amplan customer add` or `amplan customer import`.")

@@ -69,6 +69,7 @@ def register(command: Any) -> Any:
     sessions.add_argument("--from", dest="first", metavar="DATE")
     sessions.add_argument("--to", dest="last", metavar="DATE")
     sessions.add_argument("--kind", choices=KIND_NAMES)
+    sessions.add_argument("--mine", action="store_true", help="only your customers' sessions")
 
     slots = command("slots", _slots, "the next legal start times, earliest first")
     slots.add_argument("--customer", required=True, metavar="C")
@@ -215,7 +216,10 @@ def _sessions(args: argparse.Namespace, out: Output) -> int:
     last = parse_date(args.last) if args.last else None
     if first and last and last < first:
         raise BadInput("--to is before --from.")
-    records = context.scheduler.find(customer, first, last, args.kind)
+    from desktop.cli import my_email
+
+    owner = my_email(context) if args.mine else None
+    records = context.scheduler.find(customer, first, last, args.kind, owner=owner)
     out.result(
         {"sessions": [r.as_json(context.clock) for r in records]},
         [_session_text(context, r) for r in records],

@@ -1,4 +1,5 @@
-"""Shared fixtures of the non-GUI suite: the shipped policy, its clock, a book on a temp file."""
+"""Shared fixtures of the non-GUI suite: the shipped policy, its clock, a book on a temp file
+or on the test PostgreSQL server (`book_location` runs a test on both engines)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from desktop.models.database import Database
 from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerBook
 from desktop.services.policy import Policy, load_policy
+
+from pg_server import PgServer, running_server
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +33,34 @@ def clock(policy: Policy) -> BusinessClock:
     return BusinessClock(policy.time)
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL server for the whole run, started here (or AMPLAN_TEST_PG_URL's)."""
+    with running_server() as server:
+        if isinstance(server, str):
+            pytest.skip(server)
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine a test runs on: every test that takes a book runs on both."""
+    return str(request.param)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "book.sqlite")
+def book_location(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where the test's book lives, as `--db` takes it: a temp SQLite file, or an emptied
+    migrated database on the test server."""
+    if engine == "sqlite":
+        return tmp_path / "book.sqlite"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.emptied()
+
+
+@pytest.fixture
+def db(book_location: Path | str) -> Iterator[Database]:
+    database = Database(book_location)
     yield database
     database.close()
 

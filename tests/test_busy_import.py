@@ -34,8 +34,8 @@ Block = tuple[str, str, bool, str]  # start Z, end Z, all day, summary
 
 
 @pytest.fixture
-def cb(tmp_path: Path) -> Iterator[CalBook]:
-    book = CalBook(tmp_path / "book.sqlite")
+def cb(book_location: Path | str, tmp_path: Path) -> Iterator[CalBook]:
+    book = CalBook(book_location)
     try:
         yield book
     finally:
@@ -348,10 +348,10 @@ def test_floating_times_are_the_managers_own_wall_clock(cb: CalBook) -> None:
     ]
 
 
-def test_only_the_expansion_window_is_imported(cb: CalBook) -> None:
+def test_only_the_expansion_window_is_imported(cb: CalBook, tmp_path: Path) -> None:
     """An endless weekly meeting since 2020: occurrences from a year back to three years
     ahead of today (month-aligned), and the import does not run forever."""
-    path = cb.path.parent / "endless.ics"
+    path = tmp_path / "endless.ics"
     path.write_bytes(
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\n"
         b"UID:endless@example.org\r\nDTSTAMP:20200101T000000Z\r\n"
@@ -458,10 +458,12 @@ def test_a_file_too_large_to_be_an_export_is_refused(
     assert blocks(cb) == []
 
 
-def test_a_folded_or_pasted_line_is_not_mistaken_for_a_new_line(cb: CalBook) -> None:
+def test_a_folded_or_pasted_line_is_not_mistaken_for_a_new_line(
+    cb: CalBook, tmp_path: Path
+) -> None:
     """Google folds long ATTENDEE lines inside their parameters; a description pasted from
     a notes app may hold U+2028 (line separator). Neither is a new content line."""
-    path = cb.path.parent / "pasted.ics"
+    path = tmp_path / "pasted.ics"
     path.write_bytes(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\n"
         "UID:pasted@example.org\r\nDTSTAMP:20261120T000000Z\r\n"
@@ -476,10 +478,10 @@ def test_a_folded_or_pasted_line_is_not_mistaken_for_a_new_line(cb: CalBook) -> 
     assert blocks(cb) == [("2027-03-03T15:00Z", "2027-03-03T16:00Z", False, "Board prep")]
 
 
-def test_stopping_a_long_import_saves_nothing(cb: CalBook) -> None:
+def test_stopping_a_long_import_saves_nothing(cb: CalBook, tmp_path: Path) -> None:
     import_file(cb, "transparent.ics")
     before = blocks(cb)
-    path = cb.path.parent / "daily.ics"
+    path = tmp_path / "daily.ics"
     path.write_bytes(
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\n"
         b"UID:daily@example.org\r\nDTSTAMP:20261120T000000Z\r\n"

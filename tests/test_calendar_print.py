@@ -17,8 +17,8 @@ LABELS = {"assistance": "Assistance", "onboarding": "Onboarding assistance"}
 
 
 @pytest.fixture
-def bk(tmp_path: Path) -> Iterator[Book]:
-    with open_book(tmp_path / "book.sqlite") as book:
+def bk(book_location: Path | str) -> Iterator[Book]:
+    with open_book(book_location) as book:
         yield book
 
 

@@ -28,8 +28,8 @@ ET = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "book.sqlite"
+def db(book_location: Path | str, tmp_path: Path) -> Path:
+    return book_location
 
 
 def setup_book(db: Path, profile: bool = True) -> dict[str, int]:

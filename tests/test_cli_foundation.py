@@ -86,8 +86,8 @@ def env_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(tmp_path / "book.sqlite", capsys)
+def cli(book_location: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(book_location, capsys)
 
 
 def stored_names(path: Path, policy: Policy) -> list[str]:
@@ -547,9 +547,9 @@ def test_python_m_desktop_opens_the_window_and_quits_after_the_first_paint(tmp_p
 
 
 def test_an_archived_customer_can_be_brought_back(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    book_location: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "book.sqlite")
+    db = str(book_location)
     add = ["--db", db, "customer", "add", "--name", "Acme", "--product", "SpiraTest"]
     assert main([*add, "--users", "10", "--start", "2026-01-05"]) == 0
     assert main(["--db", db, "customer", "archive", "Acme"]) == 0

@@ -13,8 +13,8 @@ from sessions_helpers import SESSION_KEYS, CliRun, cli, cli_customer
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "book.sqlite"
+def db(book_location: Path | str, tmp_path: Path) -> Path:
+    path = book_location
     cli_customer(path, "Acme")
     return path
 

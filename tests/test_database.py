@@ -15,11 +15,18 @@ import desktop.models.database as database_module
 import desktop.models.migrations as migrations_module
 import desktop.models.tables  # noqa: F401 - registers every table in SQLModel.metadata
 import pytest
+import sqlalchemy
 import sqlalchemy.exc
 from desktop.cli import main
 from desktop.errors import StoreError, StoreLocked
 from desktop.models.database import Database, InstanceLock, inspect_file
-from desktop.models.migrations import APPLICATION_ID, LATEST_VERSION, MIGRATIONS, Migration
+from desktop.models.migrations import (
+    APPLICATION_ID,
+    LATEST_VERSION,
+    MIGRATIONS,
+    SCHEMA_TABLE,
+    Migration,
+)
 from desktop.models.tables import Contact, Customer
 from desktop.services.customers import CustomerBook, CustomerDraft
 from desktop.services.policy import Policy
@@ -318,8 +325,20 @@ def test_real_migrations_from_an_older_book(
     path = tmp_path / "book.sqlite"
     with monkeypatch.context() as patch:
         add_migration(patch, MIGRATIONS[:old_version])
-        make_book(path, policy, "Acme Logistics")
+        Database(path).close()
         assert pragma(path, "user_version") == old_version
+    conn = sqlite3.connect(path)
+    with conn:  # written as that release wrote it: the models of today have more columns
+        conn.execute(
+            "INSERT INTO customer (id, name, product, users, start, package, package_start, "
+            "created_utc, updated_utc) VALUES (1, 'Acme Logistics', 'SpiraPlan', 120, "
+            "'2026-01-05', 'gold', '2026-01-05', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        conn.execute(
+            "INSERT INTO contact (customer_id, name, email) "
+            "VALUES (1, 'Dana Whitfield', 'dana@acme.example')"
+        )
+    conn.close()
     db = Database(path)
     try:
         assert db.backup is not None and customer_names(db.backup) == ["Acme Logistics"]
@@ -331,45 +350,36 @@ def test_real_migrations_from_an_older_book(
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:
-    conn = sqlite3.connect(db.path)
-    try:
-        db_tables = {
-            row[0]
-            for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
+    """The migrations (run on this engine) build exactly the tables the models describe."""
+    inspector = sqlalchemy.inspect(db.engine)
+    db_tables = set(inspector.get_table_names()) - {SCHEMA_TABLE}
+    assert db_tables == set(SQLModel.metadata.tables)
+    for table in SQLModel.metadata.sorted_tables:
+        columns = {c["name"]: c for c in inspector.get_columns(table.name)}
+        assert set(columns) == {c.name for c in table.columns}, table.name
+        primary = set(inspector.get_pk_constraint(table.name)["constrained_columns"])
+        for column in table.columns:
+            assert (column.name in primary) == column.primary_key, (table.name, column.name)
+            if not column.primary_key:
+                assert columns[column.name]["nullable"] == column.nullable, (
+                    table.name,
+                    column.name,
+                )
+        db_keys = {
+            (fk["constrained_columns"][0], fk["referred_table"], fk["referred_columns"][0])
+            for fk in inspector.get_foreign_keys(table.name)
         }
-        assert db_tables == set(SQLModel.metadata.tables)
-        for table in SQLModel.metadata.sorted_tables:
-            info = {
-                row[1]: {"notnull": bool(row[3]), "pk": bool(row[5])}
-                for row in conn.execute(f"PRAGMA table_info('{table.name}')")
-            }
-            assert set(info) == {c.name for c in table.columns}, table.name
-            for column in table.columns:
-                assert info[column.name]["pk"] == column.primary_key, (table.name, column.name)
-                if not column.primary_key:
-                    assert info[column.name]["notnull"] == (not column.nullable), (
-                        table.name,
-                        column.name,
-                    )
-            db_keys = {
-                (row[3], row[2], row[4])
-                for row in conn.execute(f"PRAGMA foreign_key_list('{table.name}')")
-            }
-            model_keys = {
-                (fk.parent.name, fk.column.table.name, fk.column.name) for fk in table.foreign_keys
-            }
-            assert db_keys == model_keys, table.name
-            indexed = {
-                tuple(r[2] for r in conn.execute(f"PRAGMA index_info('{row[1]}')"))
-                for row in conn.execute(f"PRAGMA index_list('{table.name}')")
-            }
-            for column in table.columns:
-                if column.index or column.unique:
-                    assert (column.name,) in indexed, (table.name, column.name)
-    finally:
-        conn.close()
+        model_keys = {
+            (fk.parent.name, fk.column.table.name, fk.column.name) for fk in table.foreign_keys
+        }
+        assert db_keys == model_keys, table.name
+        indexed = {tuple(ix["column_names"]) for ix in inspector.get_indexes(table.name)}
+        indexed |= {
+            tuple(uc["column_names"]) for uc in inspector.get_unique_constraints(table.name)
+        }
+        for column in table.columns:
+            if column.index or column.unique:
+                assert (column.name,) in indexed, (table.name, column.name)
 
 
 # --- several writers -----------------------------------------------------------------------------

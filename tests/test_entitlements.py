@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,9 +193,9 @@ def test_cli_package_defaults_to_none(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_cli_entitlements_of_a_stored_customer(
-    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+    book_location: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "book.sqlite")
+    db = str(book_location)
     args = ["--db", db, "customer", "add", "--name", "Acme Logistics", "--product", "SpiraPlan"]
     args += ["--users", "120", "--start", "2026-01-05", "--package", "gold"]
     assert main(args) == 0

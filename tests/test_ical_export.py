@@ -74,8 +74,8 @@ def one_line(text: str) -> str:
 
 
 @pytest.fixture
-def cb(tmp_path: Path) -> Iterator[CalBook]:
-    book = CalBook(tmp_path / "book.sqlite")
+def cb(book_location: Path | str, tmp_path: Path) -> Iterator[CalBook]:
+    book = CalBook(book_location)
     book.profile()
     try:
         yield book
@@ -455,8 +455,10 @@ def test_a_feed_publishes_the_sessions_without_attendees(cb: CalBook) -> None:
     assert calname(cb.calendars.feed(None, None, None)) == "amplan: all customers"
 
 
-def test_a_feed_without_a_profile_has_no_organizer(tmp_path: Path) -> None:
-    book = CalBook(tmp_path / "book.sqlite")
+def test_a_feed_without_a_profile_has_no_organizer(
+    book_location: Path | str, tmp_path: Path
+) -> None:
+    book = CalBook(book_location)
     try:
         acme = book.customer("Acme Corp")
         book.book(acme, "assistance", "2026-03-09T09:00", minutes=60)
@@ -469,8 +471,10 @@ def test_a_feed_without_a_profile_has_no_organizer(tmp_path: Path) -> None:
 # --- refusals -------------------------------------------------------------------------------
 
 
-def test_an_invite_needs_a_profile_contacts_and_a_known_session(tmp_path: Path) -> None:
-    book = CalBook(tmp_path / "book.sqlite")
+def test_an_invite_needs_a_profile_contacts_and_a_known_session(
+    book_location: Path | str, tmp_path: Path
+) -> None:
+    book = CalBook(book_location)
     try:
         acme = book.customer("Acme Corp")
         lonely = book.customer("Initech", contacts="")

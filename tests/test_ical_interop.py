@@ -251,11 +251,13 @@ def test_a_feed_publishes_without_attendees_in_every_reader(
         assert all(e["alarms"] == [{"action": "DISPLAY", "trigger": "-PT15M"}] for e in events)
 
 
-def test_a_publish_feed_without_a_profile(tmp_path: Path, parsers: None) -> None:
+def test_a_publish_feed_without_a_profile(
+    book_location: Path | str, tmp_path: Path, parsers: None
+) -> None:
     """What libical's iTIP check says of a feed with no ORGANIZER (no profile yet): RFC 5546
     wants one in PUBLISH, so the check fails; the times still agree everywhere. With a
     profile (above) the feed passes."""
-    book = CalBook(tmp_path / "book.sqlite")
+    book = CalBook(book_location)
     try:
         acme = book.customer("Acme Corp")
         record = book.book(acme, "assistance", "2040-07-10T10:00", minutes=60)

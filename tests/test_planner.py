@@ -34,8 +34,8 @@ NOW_TEXT = "2025-12-15T12:00"
 
 
 @pytest.fixture
-def bk(tmp_path: Path) -> Iterator[Book]:
-    with open_book(tmp_path / "book.sqlite") as book:
+def bk(book_location: Path | str, tmp_path: Path) -> Iterator[Book]:
+    with open_book(book_location) as book:
         yield book
 
 

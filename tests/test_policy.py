@@ -219,7 +219,7 @@ def test_cli_policy_flag_reads_numbers_from_the_data(
 
 
 def test_cli_refuses_a_bad_policy_with_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    book_location: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_policy(
         tmp_path, section_edit("packages.gold", 'label = "Gold"', 'label = "Gold"\nfoo = 1')
@@ -231,6 +231,6 @@ def test_cli_refuses_a_bad_policy_with_exit_2(
     assert "unknown key 'packages.gold.foo'" in captured.err
     assert "Traceback" not in captured.err
     # the same for a command that opens the book
-    db = tmp_path / "book.sqlite"
+    db = book_location
     assert main(["--policy", str(path), "--db", str(db), "customer", "list"]) == 2
     assert "unknown key 'packages.gold.foo'" in capsys.readouterr().err

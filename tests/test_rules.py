@@ -22,8 +22,8 @@ from sessions_helpers import Book, cli, cli_customer, open_book, rules_of
 
 
 @pytest.fixture
-def bk(tmp_path: Path) -> Iterator[Book]:
-    with open_book(tmp_path / "book.sqlite") as book:
+def bk(book_location: Path | str, tmp_path: Path) -> Iterator[Book]:
+    with open_book(book_location) as book:
         yield book
 
 
@@ -468,8 +468,10 @@ def test_a_round_table_seats_ten_customers_not_eleven(bk: Book) -> None:
 
 
 @pytest.mark.parametrize(("seats", "code"), [(10, 0), (11, 3)])
-def test_round_table_seats_through_the_cli_with(tmp_path: Path, seats: int, code: int) -> None:
-    db = tmp_path / "book.sqlite"
+def test_round_table_seats_through_the_cli_with(
+    book_location: Path | str, tmp_path: Path, seats: int, code: int
+) -> None:
+    db = book_location
     names = [f"Customer {n:02d}" for n in range(seats)]
     for name in names:
         cli_customer(db, name)

@@ -19,8 +19,8 @@ from sessions_helpers import Book, cli, cli_customer, open_book, rules_of
 
 
 @pytest.fixture
-def bk(tmp_path: Path) -> Iterator[Book]:
-    with open_book(tmp_path / "book.sqlite") as book:
+def bk(book_location: Path | str, tmp_path: Path) -> Iterator[Book]:
+    with open_book(book_location) as book:
         yield book
 
 
@@ -200,8 +200,8 @@ def test_every_slot_offered_passes_the_rules(
 # --- the command line ----------------------------------------------------------------------
 
 
-def test_cli_slots_json_shape(tmp_path: Path) -> None:
-    db = tmp_path / "book.sqlite"
+def test_cli_slots_json_shape(book_location: Path | str, tmp_path: Path) -> None:
+    db = book_location
     cli_customer(db, "Acme", package="silver")
     run = cli(
         db,
@@ -227,8 +227,8 @@ def test_cli_slots_json_shape(tmp_path: Path) -> None:
     }
 
 
-def test_cli_slots_minutes_and_default_length(tmp_path: Path) -> None:
-    db = tmp_path / "book.sqlite"
+def test_cli_slots_minutes_and_default_length(book_location: Path | str, tmp_path: Path) -> None:
+    db = book_location
     cli_customer(db, "Acme")
     args = ["slots", "--customer", "Acme", "--kind", "cadence", "--from", "2026-03-02T16:00"]
     run = cli(db, *args, "--count", "2")
@@ -242,8 +242,8 @@ def test_cli_slots_minutes_and_default_length(tmp_path: Path) -> None:
         assert slot["start"][11:16] <= "15:00"
 
 
-def test_cli_slots_not_entitled_is_exit_3(tmp_path: Path) -> None:
-    db = tmp_path / "book.sqlite"
+def test_cli_slots_not_entitled_is_exit_3(book_location: Path | str, tmp_path: Path) -> None:
+    db = book_location
     cli_customer(db, "Acme", package="none")
     run = cli(db, "slots", "--customer", "Acme", "--kind", "screen-share")
     assert run.code == 3
@@ -260,8 +260,10 @@ def test_cli_slots_not_entitled_is_exit_3(tmp_path: Path) -> None:
         ["--customer", "Acme", "--kind", "nap"],
     ],
 )
-def test_cli_slots_bad_input_is_exit_2(tmp_path: Path, args: list[str]) -> None:
-    db = tmp_path / "book.sqlite"
+def test_cli_slots_bad_input_is_exit_2(
+    book_location: Path | str, tmp_path: Path, args: list[str]
+) -> None:
+    db = book_location
     cli_customer(db, "Acme")
     run = cli(db, "slots", *args)
     assert run.code == 2

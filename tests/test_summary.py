@@ -20,8 +20,8 @@ from summary_helpers import MANAGER, NOW_ET, fill
 
 
 @pytest.fixture
-def bk(tmp_path: Path) -> Iterator[Book]:
-    with open_book(tmp_path / "book.sqlite") as book:
+def bk(book_location: Path | str, tmp_path: Path) -> Iterator[Book]:
+    with open_book(book_location) as book:
         book.customers.set_profile(*MANAGER)
         yield book
 

@@ -307,8 +307,10 @@ def test_text_is_real_and_fonts_are_embedded(long_summary: Path) -> None:
     assert all(font["emb"] == "yes" and font["uni"] == "yes" for font in fonts), fonts
 
 
-def test_several_customers_each_start_a_new_page(qtbot: QtBot, tmp_path: Path) -> None:
-    with open_book(tmp_path / "book.sqlite") as book:
+def test_several_customers_each_start_a_new_page(
+    qtbot: QtBot, book_location: Path | str, tmp_path: Path
+) -> None:
+    with open_book(book_location) as book:
         book.customers.set_profile(*MANAGER)
         reports = Reports(book.scheduler)
         for slot, name in enumerate(("Alpha Corp", "Beta Corp", "Gamma Corp")):
@@ -326,8 +328,10 @@ def test_several_customers_each_start_a_new_page(qtbot: QtBot, tmp_path: Path) -
     ]
 
 
-def test_book_report_prints_landscape_with_every_customer(qtbot: QtBot, tmp_path: Path) -> None:
-    with open_book(tmp_path / "book.sqlite") as book:
+def test_book_report_prints_landscape_with_every_customer(
+    qtbot: QtBot, book_location: Path | str, tmp_path: Path
+) -> None:
+    with open_book(book_location) as book:
         for index in range(45):
             book.customer(f"Customer {index:02d}", package=("none", "silver", "gold")[index % 3])
         report = Reports(book.scheduler).book(now(book))

@@ -15,8 +15,8 @@ from sessions_helpers import Book, open_book
 
 
 @pytest.fixture
-def bk(tmp_path: Path) -> Iterator[Book]:
-    with open_book(tmp_path / "book.sqlite") as book:
+def bk(book_location: Path | str, tmp_path: Path) -> Iterator[Book]:
+    with open_book(book_location) as book:
         yield book
 
 

@@ -18,8 +18,8 @@ from sessions_helpers import Book, cli, cli_customer, open_book, rules_of
 
 
 @pytest.fixture
-def bk(tmp_path: Path) -> Iterator[Book]:
-    with open_book(tmp_path / "book.sqlite") as book:
+def bk(book_location: Path | str, tmp_path: Path) -> Iterator[Book]:
+    with open_book(book_location) as book:
         yield book
 
 
@@ -327,8 +327,10 @@ def _cli_book(kind: str, start: str, *extra: str) -> list[str]:
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
-def test_worked_example_through_the_cli(tmp_path: Path, example: Example) -> None:
-    db = tmp_path / "book.sqlite"
+def test_worked_example_through_the_cli(
+    book_location: Path | str, tmp_path: Path, example: Example
+) -> None:
+    db = book_location
     cli_customer(db, "Acme", example.product, example.users, example.subscription, example.package)
     for kind, start, minutes in example.before:
         pre = ["--end", start] if kind == "event-plan" else ["--minutes", str(minutes)]
@@ -359,8 +361,10 @@ def test_worked_example_through_the_cli(tmp_path: Path, example: Example) -> Non
 # --- what the examples spell out beyond the rule code -----------------------------------------
 
 
-def test_example_1_entitlements_of_spiraplan_120_gold(tmp_path: Path) -> None:
-    db = tmp_path / "book.sqlite"
+def test_example_1_entitlements_of_spiraplan_120_gold(
+    book_location: Path | str, tmp_path: Path
+) -> None:
+    db = book_location
     cli_customer(db, "Acme", "SpiraPlan", 120, "2026-01-05", "gold")
     ent = cli(db, "entitlements", "--customer", "Acme").data
     assert ent["onboarding_hours"] == 8
@@ -389,8 +393,10 @@ def test_example_3_message_names_the_friday_deadline(bk: Book) -> None:
     assert "Fri 13 Mar 17:00" in violation.message
 
 
-def test_example_5_dst_times_come_back_with_their_offset(tmp_path: Path) -> None:
-    db = tmp_path / "book.sqlite"
+def test_example_5_dst_times_come_back_with_their_offset(
+    book_location: Path | str, tmp_path: Path
+) -> None:
+    db = book_location
     cli_customer(db, "Acme")
     monday = cli(
         db,
@@ -432,8 +438,10 @@ def test_example_8_message_names_the_deadline_tuesday_24_november_17(bk: Book) -
     assert "Tue 24 Nov 17:00" in violation.message
 
 
-def test_example_8_cli_message_names_the_deadline(tmp_path: Path) -> None:
-    db = tmp_path / "book.sqlite"
+def test_example_8_cli_message_names_the_deadline(
+    book_location: Path | str, tmp_path: Path
+) -> None:
+    db = book_location
     cli_customer(db, "Acme", package="silver")
     run = cli(db, *_cli_book("screen-share", "2026-11-27T10:00", "--requested", "2026-11-25T12:00"))
     assert run.code == 3

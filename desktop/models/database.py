@@ -9,17 +9,31 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from desktop.errors import StoreError, StoreLocked
-from desktop.models.migrations import APPLICATION_ID, LATEST_VERSION, MIGRATIONS
+from desktop.models.migrations import (
+    APPLICATION_ID,
+    LATEST_VERSION,
+    MIGRATIONS,
+    MigrationConnection,
+)
+from desktop.models.server import (
+    WRITE_LOCK_KEY,
+    connection_trouble,
+    is_server_url,
+    open_server,
+    server_message,
+    server_title,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -100,7 +114,7 @@ def _migrate(path: Path, from_version: int) -> Path | None:
                 if current >= migration.version:  # another process migrated meanwhile
                     conn.execute("ROLLBACK")
                     continue
-                migration.apply(conn)
+                migration.apply(MigrationConnection.over_sqlite(conn))
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version = {migration.version}")
                 conn.execute("COMMIT")
@@ -129,46 +143,111 @@ def _begin_deferred(connection: Any) -> None:
 
 
 class Database:
-    """A manager's book on disk. Build one per file in the composition root and pass it on."""
+    """A manager's book: a SQLite file (the default, offline) or the team's book on a
+    PostgreSQL server (a `postgresql://` URL). Build one in the composition root, pass it on.
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path).expanduser()
-        version = inspect_file(self.path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"Cannot create the folder for {self.path}: {exc.strerror}.") from None
+    `dialect` is "sqlite" or "postgresql"; `path` is the file (None on a server); `url` is the
+    address (with its password, if given: show `label` instead)."""
+
+    def __init__(self, location: Path | str) -> None:
         self.backup: Path | None = None
+        self.path: Path | None
+        if is_server_url(location):
+            self.dialect = "postgresql"
+            self.path = None
+            self.url = str(location).strip()
+            self.engine, self.label = open_server(self.url)
+            # Reads see one consistent snapshot; writes run at READ COMMITTED after taking
+            # the write lock, so each of their reads sees every commit made before.
+            self.read_engine: Engine = self.engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+            return
+        self.dialect = "sqlite"
+        path = Path(location).expanduser()
+        self.path = path
+        self.url = f"sqlite:///{path}"
+        self.label = str(path)
+        version = inspect_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder for {path}: {exc.strerror}.") from None
         if version < LATEST_VERSION:
             try:
-                self.backup = _migrate(self.path, version)
+                self.backup = _migrate(path, version)
             except sqlite3.Error as exc:
-                raise StoreError(f"Could not prepare {self.path}: {exc}.") from None
+                raise StoreError(f"Could not prepare {path}: {exc}.") from None
         # Writes take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
         # reads and then writes can fail at once with "database is locked" under a second
         # writer, while an immediate one waits for the busy timeout.
-        self.engine: Engine = create_engine(
-            f"sqlite:///{self.path}", connect_args={"isolation_level": None}
-        )
+        self.engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
         event.listen(self.engine, "connect", _on_connect)
         event.listen(self.engine, "begin", _begin_immediate)
-        self.read_engine: Engine = create_engine(
-            f"sqlite:///{self.path}", connect_args={"isolation_level": None}
+        self.read_engine = create_engine(
+            f"sqlite:///{path}", connect_args={"isolation_level": None}
         )
         event.listen(self.read_engine, "connect", _on_connect)
         event.listen(self.read_engine, "begin", _begin_deferred)
 
+    @property
+    def title(self) -> str:
+        """Short name for a window title: the file's name, or "dbname on host"."""
+        if self.path is not None:
+            return self.path.name
+        return server_title(self.url)
+
+    @property
+    def is_server(self) -> bool:
+        return self.dialect == "postgresql"
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One user action: everything inside commits together or not at all."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        """One user action: everything inside commits together or not at all. Every check
+        made inside it sees the book as it is written: one writer at a time on both engines."""
+        with (
+            self._server_trouble(),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            if self.is_server:
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             yield session
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        """Reads see one consistent snapshot and never block a writer (WAL)."""
-        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+        """Reads see one consistent snapshot and never block a writer (WAL / MVCC)."""
+        with (
+            self._server_trouble(),
+            Session(self.read_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
+
+    def lock_customers(self, session: Session, customer_ids: Iterable[int]) -> None:
+        """Lock these customers' rows for the rest of the transaction (id order, so two
+        writers never wait on each other crosswise): an edit of their contract waits until
+        the booking that was checked against it is saved. SQLite's write lock covers it."""
+        ids = sorted(set(customer_ids))
+        if self.is_server and ids:
+            session.execute(
+                text("SELECT id FROM customer WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
+                {"ids": ids},
+            )
+
+    @contextlib.contextmanager
+    def _server_trouble(self) -> Iterator[None]:
+        """A lost or refused server connection is the environment's fault: a plain message
+        (the transaction was rolled back, so nothing of it was saved)."""
+        if not self.is_server:
+            yield
+            return
+        try:
+            yield
+        except sa_exc.DBAPIError as error:
+            if connection_trouble(error):
+                raise StoreError(server_message(self.label, error)) from None
+            raise
 
     def close(self) -> None:
         self.engine.dispose()

@@ -27,6 +27,8 @@ class Customer(SQLModel, table=True):
     notes: str = ""
     created_utc: datetime
     updated_utc: datetime
+    # The account manager who owns the customer, by e-mail ("" on a book without a profile).
+    owner: str = Field(default="", index=True)
 
 
 class Contact(SQLModel, table=True):
@@ -93,6 +95,8 @@ class BusyBlock(SQLModel, table=True):
     start_utc: datetime = Field(index=True)
     end_utc: datetime
     all_day: bool = False
+    # Whose calendar the block came from (e-mail; "" from before owners: everyone's).
+    owner: str = ""
 
 
 class AuditEntry(SQLModel, table=True):

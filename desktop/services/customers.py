@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import csv
 import io
 import re
@@ -20,6 +21,7 @@ from desktop.models.tables import Contact, Customer, Setting
 from desktop.services.business_time import check_year
 from desktop.services.entitlements import Entitlements, entitlements_for
 from desktop.services.policy import PACKAGE_NAMES, Policy
+from desktop.services.user_config import UserConfig
 
 CSV_COLUMNS = ("name", "product", "users", "start", "package", "package_start", "tz", "contacts")
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -48,6 +50,7 @@ class CustomerDraft:
     package_start: str = ""
     tz: str = ""  # empty: the policy's zone (US Eastern)
     contacts: str = ""
+    owner: str = ""  # empty: the manager's own e-mail (a new customer) or unchanged (an edit)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class CustomerRecord:
     tz: str
     contacts: tuple[ContactInfo, ...]
     archived: bool = False
+    owner: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -77,6 +81,7 @@ class CustomerRecord:
             "tz": self.tz,
             "contacts": [{"name": c.name, "email": c.email} for c in self.contacts],
             "archived": self.archived,
+            "owner": self.owner,
         }
 
 
@@ -90,6 +95,7 @@ class ValidCustomer:
     package_start: date
     tz: str
     contacts: tuple[ContactInfo, ...]
+    owner: str = ""
 
 
 @dataclass
@@ -184,9 +190,13 @@ def validate_draft(
         contacts = parse_contacts(draft.contacts)
     except BadInput as exc:
         errors["contacts"] = str(exc)
+    owner = draft.owner.strip()
+    if owner and not _EMAIL.match(owner):
+        errors["owner"] = f"'{owner}' is not an e-mail address (the owner is a manager's e-mail)."
     if errors or start is None or package_start is None:
         return None, errors
-    return ValidCustomer(name, product, users, start, package, package_start, tz, contacts), {}
+    valid = ValidCustomer(name, product, users, start, package, package_start, tz, contacts, owner)
+    return valid, {}
 
 
 def _describe_errors(errors: Mapping[str, str]) -> str:
@@ -221,13 +231,19 @@ class CustomerBook:
             tz=row.tz,
             contacts=tuple(ContactInfo(c.name, c.email) for c in contacts),
             archived=row.archived,
+            owner=row.owner,
         )
 
-    def list(self, include_archived: bool = False) -> list[CustomerRecord]:
+    def list(
+        self, include_archived: bool = False, owner: str | None = None
+    ) -> list[CustomerRecord]:
+        """Customers by name; `owner`: only that manager's (by e-mail, any case)."""
         with self.db.reading() as session:
             query = select(Customer).order_by(func.lower(Customer.name))
             if not include_archived:
                 query = query.where(col(Customer.archived).is_(False))
+            if owner is not None:
+                query = query.where(func.lower(Customer.owner) == owner.strip().lower())
             rows = session.exec(query).all()
             contacts: dict[int, list[Contact]] = {}
             for contact in session.exec(select(Contact).order_by(col(Contact.position))).all():
@@ -259,6 +275,16 @@ class CustomerBook:
             raise BadInput(f"No customer named '{text}'. `amplan customer list` shows them all.")
         return row
 
+    def read_in(self, session: Session, customer_ids: Iterable[int]) -> tuple[CustomerRecord, ...]:
+        """These customers as `session` sees them (a writer re-reads the contract it checks)."""
+        records = []
+        for customer_id in customer_ids:
+            row = session.get(Customer, customer_id)
+            if row is None:
+                raise BadInput(f"Customer {customer_id} no longer exists.")
+            records.append(self._record(session, row))
+        return tuple(records)
+
     def get(self, ref: str | int) -> CustomerRecord:
         with self.db.reading() as session:
             return self._record(session, self._find(session, ref))
@@ -278,6 +304,7 @@ class CustomerBook:
         self._check_name_free(session, valid.name)
         now = datetime.now(UTC)
         row = Customer(
+            owner=valid.owner or self.manager_email(),
             name=valid.name,
             product=valid.product,
             users=valid.users,
@@ -324,6 +351,7 @@ class CustomerBook:
             package_start=customer.package_start.isoformat(),
             tz=customer.tz,
             contacts="; ".join(str(c) for c in customer.contacts),
+            owner=customer.owner,
         )
 
     def edit(self, ref: str | int, changes: Mapping[str, str]) -> CustomerRecord:
@@ -349,6 +377,7 @@ class CustomerBook:
                 valid.package_start,
             )
             row.tz = valid.tz
+            row.owner = valid.owner or row.owner
             row.updated_utc = datetime.now(UTC)
             session.add(row)
             session.flush()
@@ -438,6 +467,19 @@ class CustomerBook:
             return report
         report.imported = len(valid_rows)
         return report
+
+    # --- owners ----------------------------------------------------------------------------
+    def manager_email(self) -> str:
+        """The e-mail of the manager using amplan: their profile in the user configuration,
+        or (a book from before the profile moved there) the profile the book holds."""
+        email = str(UserConfig().section("profile").get("email") or "").strip()
+        return email or self.profile()[1]
+
+    def owners(self) -> builtins.list[str]:
+        """Every manager who owns a customer of the book, for a "colleague" filter."""
+        with self.db.reading() as session:
+            found = session.exec(select(Customer.owner).distinct()).all()
+        return sorted({owner for owner in found if owner}, key=str.lower)
 
     # --- the manager's profile ---------------------------------------------------------
     def profile(self) -> tuple[str, str]:

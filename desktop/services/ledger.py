@@ -45,6 +45,7 @@ class Busy:
     end_utc: datetime
     summary: str
     all_day: bool = False
+    owner: str = ""  # whose calendar it came from (lower-case e-mail; "": the book's manager)
 
 
 @dataclass
@@ -78,6 +79,8 @@ class Ledger:
         self._busy = _Timeline()
         self._by_customer: dict[int, list[Booked]] = defaultdict(list)
         self._by_id: dict[int, Booked] = {}
+        # Each known customer's account manager (lower-case e-mail; "" when unknown).
+        self.owners: dict[int, str] = {}
         for session in sessions:
             self.add(session)
         for block in busy:
@@ -103,6 +106,15 @@ class Ledger:
 
     def add_busy(self, block: Busy) -> None:
         self._busy.add(block)
+
+    def same_manager(self, session: Booked, owners: set[str]) -> bool:
+        """Whether `session` is held by one of `owners` (the managers of a proposal), so that
+        it blocks their time. Unknown owners count as everyone's: a book without owners (a
+        solo book, or customers from before owners) keeps every session in one calendar."""
+        if not owners or "" in owners:
+            return True
+        theirs = {self.owners.get(cid, "") for cid in session.customer_ids}
+        return not theirs or "" in theirs or bool(theirs & owners)
 
     def get(self, session_id: int) -> Booked | None:
         return self._by_id.get(session_id)

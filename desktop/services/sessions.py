@@ -10,11 +10,12 @@ import getpass
 import json
 import uuid
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete
+from sqlalchemy import and_, delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -35,6 +36,10 @@ _CUSTOMER_DAY = (time(8), time(18))
 
 # Violations no override can lift (the session would not be a session).
 UNOVERRIDABLE = frozenset({"invalid-duration"})
+
+
+class StaleEdit(BadInput):
+    """The change was made on a copy of a session that someone has changed since."""
 
 
 class RuleRefusal(AmplanError):
@@ -254,8 +259,10 @@ class Scheduler:
         last: date | None = None,
         kind: str | None = None,
         include_cancelled: bool = True,
+        owner: str | None = None,
     ) -> list[SessionRecord]:
-        """Sessions overlapping the ET days first..last, earliest first."""
+        """Sessions overlapping the ET days first..last, earliest first; `owner`: only those
+        with a customer of that manager (by e-mail)."""
         with self.db.reading() as session:
             query = select(SessionRow).order_by(col(SessionRow.start_utc), col(SessionRow.id))
             if customer is not None:
@@ -278,6 +285,13 @@ class Scheduler:
                 query = query.where(SessionRow.kind == kind)
             if not include_cancelled:
                 query = query.where(SessionRow.status != "cancelled")
+            if owner is not None:
+                owned = (
+                    select(SessionCustomer.session_id)
+                    .join(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
+                    .where(func.lower(Customer.owner) == owner.strip().lower())
+                )
+                query = query.where(col(SessionRow.id).in_(owned))
             return self._records(session, session.exec(query).all())
 
     def counted_by_customer(self, first: datetime, end: datetime) -> dict[int, list[Booked]]:
@@ -344,7 +358,7 @@ class Scheduler:
                 and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
             )
         ).all():
-            ledger.add_busy(Busy(block.start_utc, block.end_utc, block.summary, block.all_day))
+            ledger.add_busy(_busy(block))
         return ledger
 
     def extend_ledger(self, ledger: Ledger, first: datetime, end: datetime) -> None:
@@ -355,7 +369,7 @@ class Scheduler:
                     and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
                 )
             ).all():
-                ledger.add_busy(Busy(block.start_utc, block.end_utc, block.summary, block.all_day))
+                ledger.add_busy(_busy(block))
 
     def _fill(
         self,
@@ -401,7 +415,15 @@ class Scheduler:
         ).order_by(col(SessionCustomer.customer_id))
         for sid, cid in session.execute(links):
             member_ids.setdefault(sid, []).append(cid)
-        names = self._names(session, (cid for ids in member_ids.values() for cid in ids))
+        member_set = {cid for ids in member_ids.values() for cid in ids}
+        names = self._names(session, member_set)
+        unknown = sorted(member_set - ledger.owners.keys())
+        for chunk_start in range(0, len(unknown), 500):
+            chunk = unknown[chunk_start : chunk_start + 500]
+            for cid, owner in session.execute(
+                sa_select(col(Customer.id), col(Customer.owner)).where(col(Customer.id).in_(chunk))
+            ):
+                ledger.owners[int(cid)] = str(owner).strip().lower()
         for sid, kind, start, stop, all_day, status, billable, title in rows:
             cids = tuple(member_ids.get(sid, ()))
             label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
@@ -511,35 +533,68 @@ class Scheduler:
             warnings = [f"Overridden ({v.rule}): {v.message}" for v in violations] + warnings
         return violations, warnings
 
+    def _acting(self, dry_run: bool) -> AbstractContextManager[Session]:
+        """The transaction an action decides and writes in. A real one holds the write lock
+        from its first read (SQLite: BEGIN IMMEDIATE; PostgreSQL: the book's write lock), so
+        the rules are checked against the book exactly as the write will find it; a dry run
+        only reads a snapshot."""
+        return self.db.reading() if dry_run else self.db.transaction()
+
+    def _decide_in(
+        self, session: Session, proposal: Proposal, override_reason: str | None, dry_run: bool
+    ) -> tuple[Proposal, list[Violation], list[str]]:
+        """Lock the customers, read their contracts and the ledger inside `session`, decide."""
+        ids = [c.id for c in proposal.customers]
+        if not dry_run:
+            self.db.lock_customers(session, ids)
+        proposal = replace(proposal, customers=self.customers.read_in(session, ids))
+        ledger = self.load_ledger(session, ids, proposal.start_utc, proposal.end_utc)
+        ledger.owners.update({c.id: c.owner.strip().lower() for c in proposal.customers})
+        violations, warnings = self._decide(proposal, override_reason, ledger)
+        return proposal, violations, warnings
+
+    def _current(
+        self, session: Session, session_id: int | str, expected_sequence: int | None
+    ) -> SessionRecord:
+        current = self._get(session, session_id)
+        if expected_sequence is not None and current.sequence != expected_sequence:
+            raise StaleEdit(
+                f"Session {current.id} ({current.display_title}) was changed elsewhere since "
+                "it was opened here; nothing was saved. Look at it again and redo the change."
+            )
+        return current
+
     def book(self, request: BookingRequest, dry_run: bool = False) -> Outcome:
         proposal = self.proposal_for(request)
-        violations, warnings = self._decide(proposal, request.override_reason)
-        now = datetime.now(UTC)
-        row = SessionRow(
-            uid=f"{uuid.uuid4()}@amplan",
-            kind=request.kind,
-            start_utc=proposal.start_utc,
-            end_utc=proposal.end_utc,
-            all_day=proposal.all_day,
-            title=" ".join(request.title.split()),
-            notes=request.notes.strip(),
-            status="planned",
-            requested_utc=proposal.requested_utc,
-            billable=request.billable,
-            override_reason=(request.override_reason or "").strip(),
-            sequence=0,
-            created_utc=now,
-            updated_utc=now,
-        )
-        if dry_run:
-            record = self._record(
-                _with_id(row, 0),
-                [c.id for c in request.customers],
-                {c.id: c.name for c in request.customers},
+        with self._acting(dry_run) as session:
+            proposal, violations, warnings = self._decide_in(
+                session, proposal, request.override_reason, dry_run
             )
-            return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=False)
-        with self.db.transaction() as session:
-            record = self._insert(session, row, request.customers, violations)
+            now = datetime.now(UTC)
+            row = SessionRow(
+                uid=f"{uuid.uuid4()}@amplan",
+                kind=request.kind,
+                start_utc=proposal.start_utc,
+                end_utc=proposal.end_utc,
+                all_day=proposal.all_day,
+                title=" ".join(request.title.split()),
+                notes=request.notes.strip(),
+                status="planned",
+                requested_utc=proposal.requested_utc,
+                billable=request.billable,
+                override_reason=(request.override_reason or "").strip(),
+                sequence=0,
+                created_utc=now,
+                updated_utc=now,
+            )
+            if dry_run:
+                record = self._record(
+                    _with_id(row, 0),
+                    [c.id for c in proposal.customers],
+                    {c.id: c.name for c in proposal.customers},
+                )
+                return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=False)
+            record = self._insert(session, row, proposal.customers, violations)
         return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=True)
 
     def book_many(self, requests: Sequence[BookingRequest]) -> list[SessionRecord]:
@@ -555,8 +610,13 @@ class Scheduler:
         end = max(p.end_utc for p in proposals)
         customer_ids = {c.id for request in requests for c in request.customers}
         with self.db.transaction() as session:
+            self.db.lock_customers(session, customer_ids)
+            fresh = {c.id: c for c in self.customers.read_in(session, customer_ids)}
             ledger = self.load_ledger(session, customer_ids, first, end)
+            ledger.owners.update({c.id: c.owner.strip().lower() for c in fresh.values()})
             for request, proposal in zip(requests, proposals, strict=True):
+                customers = tuple(fresh[c.id] for c in proposal.customers)
+                proposal = replace(proposal, customers=customers)
                 violations = check(self.policy, self.clock, proposal, ledger)
                 if violations and request.override_reason is None:
                     raise RuleRefusal(violations)
@@ -574,7 +634,7 @@ class Scheduler:
                     created_utc=now,
                     updated_utc=now,
                 )
-                record = self._insert(session, row, request.customers, violations, action="plan")
+                record = self._insert(session, row, customers, violations, action="plan")
                 ledger.add(record.as_booked())
                 records.append(record)
         return records
@@ -614,28 +674,35 @@ class Scheduler:
         requested_utc: datetime | None = None,
         override_reason: str | None = None,
         dry_run: bool = False,
+        expected_sequence: int | None = None,
     ) -> Outcome:
-        current = self.get(session_id)
-        if current.status != "planned":
-            raise BadInput(f"Session {current.id} is {current.status}; only planned sessions move.")
-        customers = tuple(self.customers.get(cid) for cid in current.customer_ids)
-        request = BookingRequest(
-            customers, current.kind, times, requested_utc, billable=current.billable
-        )
-        proposal = self.proposal_for(request, session_id=current.id)
-        violations, warnings = self._decide(proposal, override_reason)
-        moved = replace(
-            current,
-            start_utc=proposal.start_utc,
-            end_utc=proposal.end_utc,
-            requested_utc=proposal.requested_utc,
-            sequence=current.sequence + 1,
-            override_reason=(override_reason or current.override_reason).strip(),
-            warnings=tuple(warnings),
-        )
-        if dry_run:
-            return Outcome(moved, violations, saved=False)
-        with self.db.transaction() as session:
+        """Re-validate at the new time, keeping the identity. `expected_sequence`: the
+        sequence of the copy the change was made on; a session changed since is refused."""
+        with self._acting(dry_run) as session:
+            current = self._current(session, session_id, expected_sequence)
+            if current.status != "planned":
+                raise BadInput(
+                    f"Session {current.id} is {current.status}; only planned sessions move."
+                )
+            customers = tuple(self.customers.read_in(session, current.customer_ids))
+            request = BookingRequest(
+                customers, current.kind, times, requested_utc, billable=current.billable
+            )
+            proposal = self.proposal_for(request, session_id=current.id)
+            proposal, violations, warnings = self._decide_in(
+                session, proposal, override_reason, dry_run
+            )
+            moved = replace(
+                current,
+                start_utc=proposal.start_utc,
+                end_utc=proposal.end_utc,
+                requested_utc=proposal.requested_utc,
+                sequence=current.sequence + 1,
+                override_reason=(override_reason or current.override_reason).strip(),
+                warnings=tuple(warnings),
+            )
+            if dry_run:
+                return Outcome(moved, violations, saved=False)
             row = self._row(session, current.id)
             row.start_utc, row.end_utc = moved.start_utc, moved.end_utc
             row.requested_utc = moved.requested_utc
@@ -659,20 +726,56 @@ class Scheduler:
         session_id: int | str,
         request: BookingRequest,
         dry_run: bool = False,
+        expected_sequence: int | None = None,
     ) -> Outcome:
         """Change everything about a session (the editor's Save): kind, customers, time..."""
-        current = self.get(session_id)
+        with self._acting(dry_run) as session:
+            current = self._current(session, session_id, expected_sequence)
+            return self._update_in(session, current, request, dry_run)
+
+    def add_customer(
+        self,
+        session_id: int | str,
+        customer: CustomerRecord,
+        override_reason: str | None = None,
+        dry_run: bool = False,
+    ) -> Outcome:
+        """Seat one more customer at a round table. The seats are counted inside the write,
+        so two managers taking the last seat at once cannot both get it."""
+        with self._acting(dry_run) as session:
+            current = self._get(session, session_id)
+            if current.kind != "round-table":
+                raise BadInput(f"Session {current.id} is not a round table; it has one customer.")
+            if customer.id in current.customer_ids:
+                raise BadInput(f"{customer.name} already has a seat at session {current.id}.")
+            request = BookingRequest(
+                self.customers.read_in(session, [*current.customer_ids, customer.id]),
+                current.kind,
+                SessionTimes(current.start_utc, current.end_utc, current.all_day),
+                current.requested_utc,
+                title=current.title,
+                notes=current.notes,
+                billable=current.billable,
+                override_reason=override_reason,
+            )
+            return self._update_in(session, current, request, dry_run)
+
+    def _update_in(
+        self, session: Session, current: SessionRecord, request: BookingRequest, dry_run: bool
+    ) -> Outcome:
         if current.status != "planned":
             raise BadInput(
                 f"Session {current.id} is {current.status}; only planned sessions change."
             )
         proposal = self.proposal_for(request, session_id=current.id)
-        violations, warnings = self._decide(proposal, request.override_reason)
+        proposal, violations, warnings = self._decide_in(
+            session, proposal, request.override_reason, dry_run
+        )
         updated = replace(
             current,
             kind=request.kind,
-            customer_ids=tuple(c.id for c in request.customers),
-            customers=tuple(c.name for c in request.customers),
+            customer_ids=tuple(c.id for c in proposal.customers),
+            customers=tuple(c.name for c in proposal.customers),
             start_utc=proposal.start_utc,
             end_utc=proposal.end_utc,
             all_day=proposal.all_day,
@@ -686,37 +789,36 @@ class Scheduler:
         )
         if dry_run:
             return Outcome(updated, violations, saved=False)
-        with self.db.transaction() as session:
-            row = self._row(session, current.id)
-            for name in (
-                "kind",
-                "start_utc",
-                "end_utc",
-                "all_day",
-                "title",
-                "notes",
-                "requested_utc",
-                "billable",
-                "override_reason",
-                "sequence",
-            ):
-                setattr(row, name, getattr(updated, name))
-            row.updated_utc = datetime.now(UTC)
-            session.add(row)
-            for link in session.exec(
-                select(SessionCustomer).where(SessionCustomer.session_id == current.id)
-            ).all():
-                session.delete(link)
-            session.flush()
-            for customer in request.customers:
-                session.add(SessionCustomer(session_id=current.id, customer_id=customer.id))
-            details: dict[str, Any] = {
-                "before": current.as_json(self.clock),
-                "after": updated.as_json(self.clock),
-            }
-            if violations:
-                details["overridden"] = [v.as_json() for v in violations]
-            self._audit(session, "edit", current.id, details)
+        row = self._row(session, current.id)
+        for name in (
+            "kind",
+            "start_utc",
+            "end_utc",
+            "all_day",
+            "title",
+            "notes",
+            "requested_utc",
+            "billable",
+            "override_reason",
+            "sequence",
+        ):
+            setattr(row, name, getattr(updated, name))
+        row.updated_utc = datetime.now(UTC)
+        session.add(row)
+        for link in session.exec(
+            select(SessionCustomer).where(SessionCustomer.session_id == current.id)
+        ).all():
+            session.delete(link)
+        session.flush()
+        for customer in proposal.customers:
+            session.add(SessionCustomer(session_id=current.id, customer_id=customer.id))
+        details: dict[str, Any] = {
+            "before": current.as_json(self.clock),
+            "after": updated.as_json(self.clock),
+        }
+        if violations:
+            details["overridden"] = [v.as_json() for v in violations]
+        self._audit(session, "edit", current.id, details)
         return Outcome(updated, violations, saved=True)
 
     def _row(self, session: Session, session_id: int) -> SessionRow:
@@ -726,23 +828,27 @@ class Scheduler:
         return row
 
     def set_status(
-        self, session_id: int | str, status: str, now: datetime | None = None
+        self,
+        session_id: int | str,
+        status: str,
+        now: datetime | None = None,
+        expected_sequence: int | None = None,
     ) -> SessionRecord:
         if status not in STATUSES:
             raise BadInput(f"Unknown status '{status}'.")
-        current = self.get(session_id)
         now = now or datetime.now(UTC)
-        if current.status == status:
-            raise BadInput(f"Session {current.id} is already {status}.")
-        if current.status == "cancelled":
-            raise BadInput(f"Session {current.id} is cancelled; book a new one instead.")
-        if status in ("done", "no-show") and current.start_utc > now:
-            raise BadInput(
-                f"Session {current.id} has not started yet "
-                f"({format_day(self.clock.et_date(current.start_utc))}); mark it "
-                f"{status} once it has taken place."
-            )
         with self.db.transaction() as session:
+            current = self._current(session, session_id, expected_sequence)
+            if current.status == status:
+                raise BadInput(f"Session {current.id} is already {status}.")
+            if current.status == "cancelled":
+                raise BadInput(f"Session {current.id} is cancelled; book a new one instead.")
+            if status in ("done", "no-show") and current.start_utc > now:
+                raise BadInput(
+                    f"Session {current.id} has not started yet "
+                    f"({format_day(self.clock.et_date(current.start_utc))}); mark it "
+                    f"{status} once it has taken place."
+                )
             row = self._row(session, current.id)
             row.status = status
             row.sequence += 1
@@ -821,23 +927,25 @@ class Scheduler:
 
     # --- busy time -----------------------------------------------------------------------------
     def busy_blocks(self, first: datetime | None = None, end: datetime | None = None) -> list[Busy]:
+        """My busy time (a team's book holds every manager's)."""
+        mine = self._my_busy()
         with self.db.reading() as session:
-            query = select(BusyBlock).order_by(col(BusyBlock.start_utc))
+            query = select(BusyBlock).where(mine).order_by(col(BusyBlock.start_utc))
             if first is not None and end is not None:
                 query = query.where(
                     and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
                 )
-            return [
-                Busy(b.start_utc, b.end_utc, b.summary, b.all_day)
-                for b in session.exec(query).all()
-            ]
+            return [_busy(b) for b in session.exec(query).all()]
 
     def add_busy(self, blocks: Iterable[Busy], source: str = "", uid: str = "") -> int:
         with self.db.transaction() as session:
             return self._insert_busy(session, [(uid, block) for block in blocks], source)
 
-    @staticmethod
-    def _insert_busy(session: Session, blocks: Sequence[tuple[str, Busy]], source: str) -> int:
+    def _insert_busy(
+        self, session: Session, blocks: Sequence[tuple[str, Busy]], source: str
+    ) -> int:
+        """Busy time is the manager's own: it goes in under their e-mail."""
+        mine = self.customers.manager_email()
         session.add_all(
             BusyBlock(
                 source=source,
@@ -846,28 +954,42 @@ class Scheduler:
                 start_utc=block.start_utc,
                 end_utc=block.end_utc,
                 all_day=block.all_day,
+                owner=block.owner or mine,
             )
             for uid, block in blocks
         )
         return len(blocks)
+
+    def _my_busy(self) -> Any:
+        """My busy blocks, and those from before owners: a colleague's are theirs to change."""
+        mine = self.customers.manager_email().strip().lower()
+        return func.lower(col(BusyBlock.owner)).in_(sorted({"", mine}))
 
     def replace_busy(
         self, source: str, uids: Iterable[str], blocks: Sequence[tuple[str, Busy]]
     ) -> int:
         """Re-importing a file replaces what it brought before (by source and by UID)."""
         wanted = sorted(set(uids))
+        mine = self._my_busy()
         with self.db.transaction() as session:
-            session.execute(delete(BusyBlock).where(col(BusyBlock.source) == source))
+            session.execute(delete(BusyBlock).where(col(BusyBlock.source) == source, mine))
             for chunk_start in range(0, len(wanted), 500):
                 chunk = wanted[chunk_start : chunk_start + 500]
-                session.execute(delete(BusyBlock).where(col(BusyBlock.uid).in_(chunk)))
+                session.execute(delete(BusyBlock).where(col(BusyBlock.uid).in_(chunk), mine))
             return self._insert_busy(session, blocks, source)
 
     def clear_busy(self) -> int:
+        """Forget my busy time (a colleague's stays)."""
+        mine = self._my_busy()
         with self.db.transaction() as session:
-            count = len(session.exec(select(BusyBlock.id)).all())
-            session.execute(delete(BusyBlock))
+            count = len(session.exec(select(BusyBlock.id).where(mine)).all())
+            session.execute(delete(BusyBlock).where(mine))
             return count
+
+
+def _busy(block: BusyBlock) -> Busy:
+    owner = block.owner.strip().lower()
+    return Busy(block.start_utc, block.end_utc, block.summary, block.all_day, owner)
 
 
 def _with_id(row: SessionRow, session_id: int) -> SessionRow:

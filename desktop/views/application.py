@@ -122,9 +122,11 @@ def run_gui(
     follower = PaletteFollower(app)
     app.installEventFilter(follower)
 
-    lock = InstanceLock(context.db.path)
+    # A file takes one window at a time; the team's book on a server takes the whole team.
+    lock = InstanceLock(context.db.path) if context.db.path is not None else None
     try:
-        lock.acquire()
+        if lock is not None:
+            lock.acquire()
     except StoreLocked as exc:
         messages.show_error(None, "Book already open", str(exc))
         return 2
@@ -160,4 +162,5 @@ def run_gui(
         sys.excepthook = previous_hook
         app.removeEventFilter(follower)
         follower.deleteLater()
-        lock.release()
+        if lock is not None:
+            lock.release()

@@ -1128,7 +1128,9 @@ class CalendarPage(QWidget):
         """Move through the undo stack, as a new request made now; a refusal leaves the
         session where it was and says which rules stand in the way."""
         try:
-            self._actions.move(session.id, times, requested_utc=self._now())
+            self._actions.move(
+                session.id, times, requested_utc=self._now(), expected_sequence=session.sequence
+            )
         except RuleRefusal as exc:
             self._refused(session, times, exc.violations)
             return False

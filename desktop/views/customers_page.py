@@ -12,6 +12,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -54,6 +55,7 @@ class CustomersPage(QStackedWidget):
 
     book_changed = Signal()
     customer_saved = Signal(object, bool)  # the customer, whether it is new
+    owner_chosen = Signal()
     sample_book_requested = Signal()
 
     def __init__(
@@ -100,6 +102,14 @@ class CustomersPage(QStackedWidget):
         self.show_archived = QCheckBox("Archived")
         self.show_archived.setToolTip("Show archived customers too, to look them up or restore.")
         self.show_archived.toggled.connect(self._show_archived_toggled)
+        # Whose customers: the team's, mine, or one colleague's (shown once a book has several
+        # owners, or is the team's book on a server).
+        self.owner_filter = QComboBox()
+        self.owner_filter.setObjectName("ownerFilter")
+        self.owner_filter.setToolTip(
+            "Show the whole team's customers, yours, or a colleague's (here and on the Dashboard)."
+        )
+        self.owner_filter.currentIndexChanged.connect(self._owner_filter_changed)
         self.add_button.clicked.connect(self.add_customer)
         self.edit_button.clicked.connect(self.edit_selected)
         self.archive_button.clicked.connect(self.archive_selected)
@@ -109,6 +119,7 @@ class CustomersPage(QStackedWidget):
         toolbar.addWidget(title)
         toolbar.addSpacing(16)
         toolbar.addWidget(self.search, 1)
+        toolbar.addWidget(self.owner_filter)
         toolbar.addWidget(self.show_archived)
         toolbar.addSpacing(8)
         toolbar.addWidget(self.add_button)
@@ -183,8 +194,10 @@ class CustomersPage(QStackedWidget):
                 rows = self._context.customers.list(include_archived=True)
             except AmplanError as exc:
                 messages.show_error(self, "Could not read the archived customers", str(exc))
+        self._fill_owner_filter(rows)
+        book_rows, rows = rows, self.of_chosen_owner(rows)
         self.model.set_rows(rows)
-        self.setCurrentWidget(self._listing if rows else self.empty_state)
+        self.setCurrentWidget(self._listing if book_rows else self.empty_state)
         if rows and not self._columns_sized:
             self._fit_columns()
         if selected is not None:
@@ -283,6 +296,37 @@ class CustomersPage(QStackedWidget):
 
     def _show_archived_toggled(self, _checked: bool) -> None:
         self.set_rows(self._active_rows)
+
+    # --- whose customers ------------------------------------------------------------------
+    def _fill_owner_filter(self, rows: list[CustomerRecord]) -> None:
+        try:
+            mine = self._context.customers.manager_email()
+        except AmplanError:
+            mine = ""
+        owners = sorted({r.owner for r in rows if r.owner} - {mine}, key=str.lower)
+        choices: list[tuple[str, str | None]] = [("Team", None)]
+        if mine:
+            choices.append(("Mine", mine))
+        choices += [(owner, owner) for owner in owners]
+        chosen = self.owner_filter.currentData()
+        self.owner_filter.blockSignals(True)
+        self.owner_filter.clear()
+        for label, owner in choices:
+            self.owner_filter.addItem(label, owner)
+        index = self.owner_filter.findData(chosen) if chosen else 0
+        self.owner_filter.setCurrentIndex(max(index, 0))
+        self.owner_filter.blockSignals(False)
+        self.owner_filter.setVisible(self._context.db.is_server or len(owners) > 0)
+
+    def of_chosen_owner(self, rows: list[CustomerRecord]) -> list[CustomerRecord]:
+        owner = self.owner_filter.currentData()
+        if not owner:
+            return rows
+        return [r for r in rows if r.owner.lower() == str(owner).lower()]
+
+    def _owner_filter_changed(self, _index: int) -> None:
+        self.set_rows(self._active_rows)
+        self.owner_chosen.emit()
 
     def _update_actions(self) -> None:
         customer = self.selected_customer()

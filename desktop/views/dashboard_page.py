@@ -843,7 +843,9 @@ class DashboardPage(QStackedWidget):
         if session is None:
             return
         try:
-            self._actions.set_status(session.id, status, now=self._now())
+            self._actions.set_status(
+                session.id, status, now=self._now(), expected_sequence=session.sequence
+            )
         except AmplanError as exc:
             messages.show_error(self, "Status not changed", str(exc))
             return

@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self._context = context
         self._settings = settings
         self._now = now
-        self.setWindowTitle(f"amplan — {context.db.path.name}")
+        self.setWindowTitle(f"amplan — {context.db.title}")
         # Set before the first show: see the WORKAROUND in CustomerDialog.__init__.
         self.setMinimumSize(MINIMUM_SIZE)
 
@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
 
         self.customers_page.book_changed.connect(self.refresh)
         self.customers_page.customer_saved.connect(self._customer_saved)
+        self.customers_page.owner_chosen.connect(self._read_book)
         self.customers_page.sample_book_requested.connect(self.load_sample_book)
         self.dashboard.add_customer_requested.connect(self.add_customer)
         self.dashboard.sample_book_requested.connect(self.load_sample_book)
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
 
         self._restore_state()
         self._read_book()  # the calendar read the book as it was built
+        self._watch_the_book()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -215,6 +217,10 @@ class MainWindow(QMainWindow):
         self.print_calendar_action.triggered.connect(self.print_calendar)
         file_menu.addAction(self.add_action)
         file_menu.addAction(self.sample_action)
+        self.copy_book_action = QAction("&Copy book to a team server…", self)
+        self.copy_book_action.setToolTip("Copy the whole book into an empty team book.")
+        self.copy_book_action.triggered.connect(self.copy_book)
+        file_menu.addAction(self.copy_book_action)
         file_menu.addSeparator()
         file_menu.addAction(self.print_calendar_action)
         file_menu.addSeparator()
@@ -322,6 +328,7 @@ class MainWindow(QMainWindow):
             page = self.customers_page
             self.show_page(CUSTOMERS)
             page.search.clear()
+            page.owner_filter.setCurrentIndex(0)  # the whole team: Find looks everywhere
             if not page.select_customer(item.id):
                 page.show_archived.setChecked(True)
                 page.select_customer(item.id)
@@ -333,6 +340,11 @@ class MainWindow(QMainWindow):
     def print_calendar(self) -> None:
         self.show_page(CALENDAR)
         self.calendar_page.print_calendar()
+
+    def copy_book(self) -> None:
+        from desktop.views.team_ui import CopyBookDialog
+
+        CopyBookDialog(self._context, self).exec()
 
     # --- calendar files ----------------------------------------------------------------
     def export_calendar(self) -> None:
@@ -368,6 +380,16 @@ class MainWindow(QMainWindow):
             calendar_refresh()
         self._refresh_reports()
 
+    def _watch_the_book(self) -> None:
+        """Another manager's change (or a command-line one) shows up without a restart."""
+        from desktop.views.team_ui import BookWatch
+
+        self.book_watch = BookWatch(self._context, self)
+        self.book_watch.changed.connect(self.refresh)
+        self.book_watch.trouble.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.session_actions.sessions_changed.connect(self.book_watch.note_own_change)
+        self.customers_page.book_changed.connect(self.book_watch.note_own_change)
+
     def _refresh_reports(self) -> None:
         """The report reads the whole book: only when it is on screen (it reads on show)."""
         if self.reports_page.isVisible():
@@ -383,14 +405,14 @@ class MainWindow(QMainWindow):
             return
         self.customers_page.set_rows(rows)
         self._show_counts(rows, total - len(rows))
-        self.dashboard.set_customers(rows, total)
+        self.dashboard.set_customers(self.customers_page.of_chosen_owner(rows), total)
         self.new_session_action.setEnabled(bool(rows))
         self.plan_book_action.setEnabled(bool(rows))
 
     def _show_counts(self, rows: list[CustomerRecord], archived: int) -> None:
-        path = self._context.db.path
-        self.book_label.setText(f"Book: {path}")
-        self.book_label.setToolTip(str(path))
+        label = self._context.db.label
+        self.book_label.setText(f"Book: {label}")
+        self.book_label.setToolTip(label)
         count = len(rows)
         text = f"{count} customer" + ("" if count == 1 else "s")
         if archived:
@@ -516,7 +538,7 @@ class MainWindow(QMainWindow):
             "About amplan",
             f"<b>amplan {__version__}</b><br>Plans the sessions that SpiraTest, SpiraTeam and "
             "SpiraPlan customers are entitled to, by their licence and premium package.<br><br>"
-            f"Book: {escape(str(self._context.db.path))}<br>"
+            f"Book: {escape(self._context.db.label)}<br>"
             f"Data folder: {escape(str(data_dir()))}<br>"
             f"Settings folder: {escape(str(default_config_dir()))}<br>"
             f"Log folder: {escape(str(log_dir()))}<br>"

@@ -950,10 +950,16 @@ class SessionEditor(QDialog):
                 outcome = actions.book(request)
             elif self._only_moved(request):
                 outcome = actions.move(
-                    self._session.id, request.times, request.requested_utc, request.override_reason
+                    self._session.id,
+                    request.times,
+                    request.requested_utc,
+                    request.override_reason,
+                    expected_sequence=self._session.sequence,
                 )
             else:
-                outcome = actions.update(self._session.id, request)
+                outcome = actions.update(
+                    self._session.id, request, expected_sequence=self._session.sequence
+                )
         except RuleRefusal as exc:
             self._violations = exc.violations
             self.findings_list.show_findings(exc.violations, self._warnings, None)

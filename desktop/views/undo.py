@@ -111,18 +111,31 @@ class SessionActions(QObject):
         times: SessionTimes,
         requested_utc: datetime | None = None,
         override_reason: str | None = None,
+        expected_sequence: int | None = None,
     ) -> Outcome:
+        """`expected_sequence`: the sequence of the copy the user changed; a session changed
+        elsewhere since (another window, a colleague) is refused rather than overwritten."""
         before = self.context.scheduler.get(session_id)
-        outcome = self.context.scheduler.move(session_id, times, requested_utc, override_reason)
+        outcome = self.context.scheduler.move(
+            session_id,
+            times,
+            requested_utc,
+            override_reason,
+            expected_sequence=expected_sequence,
+        )
         after = self.context.scheduler.get(session_id)
         text = f"move of {_describe(self.context, before)}"
         self.stack.push(_Changed(self, text, before, after))
         self.sessions_changed.emit()
         return outcome
 
-    def update(self, session_id: int, request: BookingRequest) -> Outcome:
+    def update(
+        self, session_id: int, request: BookingRequest, expected_sequence: int | None = None
+    ) -> Outcome:
         before = self.context.scheduler.get(session_id)
-        outcome = self.context.scheduler.update(session_id, request)
+        outcome = self.context.scheduler.update(
+            session_id, request, expected_sequence=expected_sequence
+        )
         after = self.context.scheduler.get(session_id)
         text = f"edit of {_describe(self.context, before)}"
         self.stack.push(_Changed(self, text, before, after))
@@ -130,11 +143,17 @@ class SessionActions(QObject):
         return outcome
 
     def set_status(
-        self, session_id: int, status: str, now: datetime | None = None
+        self,
+        session_id: int,
+        status: str,
+        now: datetime | None = None,
+        expected_sequence: int | None = None,
     ) -> SessionRecord:
         """`now` decides whether the session has started (done and no-show need that)."""
         before = self.context.scheduler.get(session_id)
-        self.context.scheduler.set_status(session_id, status, now=now)
+        self.context.scheduler.set_status(
+            session_id, status, now=now, expected_sequence=expected_sequence
+        )
         after = self.context.scheduler.get(session_id)
         verb = {"cancelled": "cancellation", "done": "marking done", "no-show": "no-show"}
         text = f"{verb.get(status, status)} of {_describe(self.context, before)}"
