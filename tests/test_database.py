@@ -318,8 +318,22 @@ def test_real_migrations_from_an_older_book(
     path = tmp_path / "book.sqlite"
     with monkeypatch.context() as patch:
         add_migration(patch, MIGRATIONS[:old_version])
-        make_book(path, policy, "Acme Logistics")
+        Database(path).close()
         assert pragma(path, "user_version") == old_version
+    # what that version's amplan wrote (today's writes also record history, a later table)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO customer (name, product, users, start, package, package_start, tz, "
+            "created_utc, updated_utc) VALUES ('Acme Logistics', 'SpiraPlan', 120, '2026-01-05', "
+            "'gold', '2026-01-05', 'America/New_York', '2026-01-01 00:00:00.000000', "
+            "'2026-01-01 00:00:00.000000')"
+        )
+        conn.execute(
+            "INSERT INTO contact (customer_id, position, name, email) "
+            "VALUES (1, 0, 'Dana Whitfield', 'dana@acme.example')"
+        )
+    conn.close()
     db = Database(path)
     try:
         assert db.backup is not None and customer_names(db.backup) == ["Acme Logistics"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,9 +21,34 @@ from sqlmodel import Session, create_engine
 
 from desktop.errors import StoreError, StoreLocked
 from desktop.models.migrations import APPLICATION_ID, LATEST_VERSION, MIGRATIONS
+from desktop.models.store_errors import storage_problem, store_errors
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+# Copies made before a migration that are kept beside the book; older ones are removed.
+KEEP_MIGRATION_BACKUPS = 2
+_MIGRATION_BACKUP = re.compile(r"\.schema\d+-backup-\d{8}T\d{6}Z")
+BACKUP_FOLDER_SUFFIX = ".backups"
+
+
+def is_backup_copy(path: Path) -> bool:
+    """A copy amplan made (before a migration, or in the book's backups folder)."""
+    return bool(_MIGRATION_BACKUP.search(path.name)) or path.parent.name.endswith(
+        BACKUP_FOLDER_SUFFIX
+    )
+
+
+def read_only_place(path: Path) -> bool:
+    """The book cannot be written: the file, its folder or the medium is read-only."""
+    target = path if path.exists() else path.parent
+    try:
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    if path.exists() and not os.access(path, os.W_OK):
+        return True
+    return path.parent.exists() and not os.access(path.parent, os.W_OK)
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -50,7 +76,9 @@ def inspect_file(path: Path) -> int:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
     except sqlite3.Error as exc:
-        raise _refuse(path, f"SQLite cannot open it ({exc}).") from None
+        raise storage_problem(exc, path) or _refuse(
+            path, f"SQLite cannot open it ({exc})."
+        ) from None
     try:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -66,7 +94,9 @@ def inspect_file(path: Path) -> int:
         if check != "ok":
             raise _refuse(path, f"it is damaged ({check}). Restore a backup copy.")
     except sqlite3.DatabaseError as exc:
-        raise _refuse(path, f"it is damaged or not a database ({exc}).") from None
+        # A full or failing disk is not a damaged book: say what it is.
+        known = storage_problem(exc, path)
+        raise known or _refuse(path, f"it is damaged or not a database ({exc}).") from None
     finally:
         conn.close()
     return int(version)
@@ -75,6 +105,18 @@ def inspect_file(path: Path) -> int:
 def backup_path_for(path: Path, version: int) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return path.with_name(f"{path.stem}.schema{version}-backup-{stamp}{path.suffix or '.sqlite'}")
+
+
+def _prune_migration_backups(path: Path) -> None:
+    """Keep the newest few copies made before migrations, so they do not pile up."""
+    pattern = f"{path.stem}.schema*-backup-*{path.suffix or '.sqlite'}"
+    copies = sorted(
+        (p for p in path.parent.glob(pattern) if _MIGRATION_BACKUP.search(p.name)),
+        key=lambda p: p.name.rsplit("-backup-", 1)[-1],
+    )
+    for old in copies[:-KEEP_MIGRATION_BACKUPS]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _migrate(path: Path, from_version: int) -> Path | None:
@@ -86,9 +128,12 @@ def _migrate(path: Path, from_version: int) -> Path | None:
         if from_version > 0:
             backup = backup_path_for(path, from_version)
             target = sqlite3.connect(backup)
-            with target:
-                conn.backup(target)
-            target.close()
+            try:
+                with target:
+                    conn.backup(target)
+            finally:
+                target.close()
+            _prune_migration_backups(path)
         else:
             conn.execute("PRAGMA journal_mode = WAL")
         for migration in MIGRATIONS:
@@ -131,43 +176,65 @@ def _begin_deferred(connection: Any) -> None:
 class Database:
     """A manager's book on disk. Build one per file in the composition root and pass it on."""
 
+    dialect = "sqlite"
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
         version = inspect_file(self.path)
+        if is_backup_copy(self.path):
+            # Opening it would migrate (or back up) the copy itself, and it would stop
+            # being the copy it was.
+            raise StoreError(
+                f"{self.path} is a backup copy of a book; it was left untouched. "
+                f"`amplan restore {self.path}` brings it back into your book."
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"Cannot create the folder for {self.path}: {exc.strerror}.") from None
         self.backup: Path | None = None
+        self.read_only = version > 0 and read_only_place(self.path)
         if version < LATEST_VERSION:
             try:
                 self.backup = _migrate(self.path, version)
             except sqlite3.Error as exc:
-                raise StoreError(f"Could not prepare {self.path}: {exc}.") from None
+                known = storage_problem(exc, self.path)
+                raise known or StoreError(f"Could not prepare {self.path}: {exc}.") from None
+        url = f"sqlite:///{self.path}"
+        if self.read_only:
+            # A read-only book is read as it is: a normal connection would leave -wal and
+            # -shm files beside it that it cannot remove. Writes fail with a plain message.
+            wal = self.path.with_name(self.path.name + "-wal")
+            flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+            url = f"sqlite:///{self.path.resolve().as_uri()}?{flags}&uri=true"
         # Writes take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
         # reads and then writes can fail at once with "database is locked" under a second
         # writer, while an immediate one waits for the busy timeout.
-        self.engine: Engine = create_engine(
-            f"sqlite:///{self.path}", connect_args={"isolation_level": None}
-        )
+        self.engine: Engine = create_engine(url, connect_args={"isolation_level": None})
         event.listen(self.engine, "connect", _on_connect)
         event.listen(self.engine, "begin", _begin_immediate)
-        self.read_engine: Engine = create_engine(
-            f"sqlite:///{self.path}", connect_args={"isolation_level": None}
-        )
+        self.read_engine: Engine = create_engine(url, connect_args={"isolation_level": None})
         event.listen(self.read_engine, "connect", _on_connect)
         event.listen(self.read_engine, "begin", _begin_deferred)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """One user action: everything inside commits together or not at all."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with (
+            store_errors(self.path),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
         """Reads see one consistent snapshot and never block a writer (WAL)."""
-        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+        with (
+            store_errors(self.path),
+            Session(self.read_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def close(self) -> None:
@@ -183,7 +250,13 @@ class InstanceLock:
         self._handle: Any = None
 
     def acquire(self) -> None:
-        handle = self.path.open("a+")
+        try:
+            handle = self.path.open("a+")
+        except OSError:
+            # A read-only folder or medium: no window can write this book, so none needs
+            # keeping off it. A lock file left by a killed window is reused (flock dies with
+            # its process).
+            return
         try:
             _lock_file(handle)
         except OSError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,9 +16,11 @@ from sqlmodel import Session, col, select
 
 from desktop.errors import BadInput
 from desktop.models.database import Database
+from desktop.models.store_errors import row_id
 from desktop.models.tables import Contact, Customer, Setting
 from desktop.services.business_time import check_year
 from desktop.services.entitlements import Entitlements, entitlements_for
+from desktop.services.history import Change, actor_name, record_change, record_changes
 from desktop.services.policy import PACKAGE_NAMES, Policy
 
 CSV_COLUMNS = ("name", "product", "users", "start", "package", "package_start", "tz", "contacts")
@@ -145,6 +147,11 @@ def validate_draft(
 ) -> tuple[ValidCustomer | None, dict[str, str]]:
     """Check every field; returns the clean customer or a message per bad field."""
     errors: dict[str, str] = {}
+    for field_name, value in vars(draft).items():
+        if "\x00" in value:
+            errors[field_name] = "Contains a NUL character (\\0); type it again without it."
+    if errors:
+        return None, errors
     name = " ".join(draft.name.split())
     if not name:
         errors["name"] = "Enter the customer's name."
@@ -253,8 +260,9 @@ class CustomerBook:
     def _find(self, session: Session, ref: str | int) -> Customer:
         text = str(ref).strip()
         row = session.exec(select(Customer).where(Customer.name == text)).first()
-        if row is None and text.isdigit():
-            row = session.get(Customer, int(text))
+        number = row_id(text)
+        if row is None and number is not None:
+            row = session.get(Customer, number)
         if row is None:
             raise BadInput(f"No customer named '{text}'. `amplan customer list` shows them all.")
         return row
@@ -312,7 +320,11 @@ class CustomerBook:
         if valid is None:
             raise BadInput(f"The customer was not saved. {_describe_errors(errors)}")
         with self.db.transaction() as session:
-            return self._record(session, self._insert(session, valid))
+            row = self._insert(session, valid)
+            record_change(
+                session, Change(self.actor(), "add", customer_id=row.id, details=_fields(valid))
+            )
+            return self._record(session, row)
 
     def draft_of(self, customer: CustomerRecord) -> CustomerDraft:
         return CustomerDraft(
@@ -342,6 +354,7 @@ class CustomerBook:
             if valid is None:
                 raise BadInput(f"The customer was not changed. {_describe_errors(errors)}")
             self._check_name_free(session, valid.name, row.id)
+            before = self._record(session, row)
             row.name, row.product, row.users = valid.name, valid.product, valid.users
             row.start, row.package, row.package_start = (
                 valid.start,
@@ -353,7 +366,12 @@ class CustomerBook:
             session.add(row)
             session.flush()
             self._replace_contacts(session, row, valid.contacts)
-            return self._record(session, row)
+            after = self._record(session, row)
+            details = {"before": _record_fields(before), "after": _record_fields(after)}
+            record_change(
+                session, Change(self.actor(), "edit", customer_id=row.id, details=details)
+            )
+            return after
 
     def set_archived(self, ref: str | int, archived: bool = True) -> CustomerRecord:
         with self.db.transaction() as session:
@@ -361,6 +379,11 @@ class CustomerBook:
             row.archived = archived
             row.updated_utc = datetime.now(UTC)
             session.add(row)
+            action = "archive" if archived else "unarchive"
+            record_change(
+                session,
+                Change(self.actor(), action, customer_id=row.id, details={"name": row.name}),
+            )
             return self._record(session, row)
 
     # --- import ----------------------------------------------------------------------
@@ -394,7 +417,7 @@ class CustomerBook:
         seen: dict[str, int] = {}
         with self.db.reading() as session:
             existing = {name.lower(): name for name in session.exec(select(Customer.name)).all()}
-        for line_number, row in enumerate(reader, start=2):
+        for line_number, row in _rows(reader, source):
             if None in row:
                 report.errors.append(f"line {line_number}: more fields than columns")
                 continue
@@ -430,14 +453,58 @@ class CustomerBook:
         if report.errors:
             return report
         try:
+            # Only the writing holds the book's write lock, and it is linear in the rows: the
+            # names are checked against one read of the book, not one query per row.
             with self.db.transaction() as session:
-                for valid in valid_rows:
-                    self._insert(session, valid)
+                self._insert_many(session, valid_rows, source)
         except BadInput as exc:
             report.errors.append(str(exc))
             return report
         report.imported = len(valid_rows)
         return report
+
+    def _insert_many(self, session: Session, rows: Sequence[ValidCustomer], source: str) -> None:
+        taken = {name.lower(): name for name in session.exec(select(Customer.name)).all()}
+        for valid in rows:
+            if valid.name.lower() in taken:
+                raise BadInput(f"A customer named '{taken[valid.name.lower()]}' already exists.")
+        now = datetime.now(UTC)
+        customers = [
+            Customer(
+                name=valid.name,
+                product=valid.product,
+                users=valid.users,
+                start=valid.start,
+                package=valid.package,
+                package_start=valid.package_start,
+                tz=valid.tz,
+                created_utc=now,
+                updated_utc=now,
+            )
+            for valid in rows
+        ]
+        session.add_all(customers)
+        session.flush()
+        session.add_all(
+            Contact(customer_id=row.id, position=position, name=contact.name, email=contact.email)
+            for row, valid in zip(customers, rows, strict=True)
+            if row.id is not None
+            for position, contact in enumerate(valid.contacts)
+        )
+        actor = self.actor()
+        record_changes(
+            session,
+            (
+                Change(
+                    actor,
+                    "import",
+                    customer_id=row.id,
+                    details={"source": source, **_fields(valid)},
+                )
+                for row, valid in zip(customers, rows, strict=True)
+            ),
+        )
+        session.flush()
 
     # --- the manager's profile ---------------------------------------------------------
     def profile(self) -> tuple[str, str]:
@@ -456,6 +523,48 @@ class CustomerBook:
         with self.db.transaction() as session:
             for key, value in (("profile.name", name), ("profile.email", email)):
                 session.merge(Setting(key=key, value=value))
+            record_change(
+                session,
+                Change(actor_name(name, email), "profile", details={"name": name, "email": email}),
+            )
+
+    def actor(self) -> str:
+        """Who is making a change, for the history."""
+        return actor_name(*self.profile())
+
+
+def _fields(valid: ValidCustomer) -> dict[str, object]:
+    return {
+        "name": valid.name,
+        "product": valid.product,
+        "users": valid.users,
+        "start": valid.start.isoformat(),
+        "package": valid.package,
+        "package_start": valid.package_start.isoformat(),
+        "tz": valid.tz,
+        "contacts": "; ".join(str(c) for c in valid.contacts),
+    }
+
+
+def _record_fields(record: CustomerRecord) -> dict[str, object]:
+    data = record.as_json()
+    data["contacts"] = "; ".join(str(c) for c in record.contacts)
+    data.pop("id", None)
+    return data
+
+
+def _rows(reader: csv.DictReader[str], source: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The CSV's rows with their line numbers; a row the csv module cannot read is bad input."""
+    number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadInput(f"{source}, line {reader.line_num}: {exc}; nothing imported.") from None
+        number += 1
+        yield number, row
 
 
 SAMPLE_REFERENCE_DAY = date(2026, 11, 26)
