@@ -194,6 +194,7 @@ class Database:
             raise StoreError(f"Cannot create the folder for {self.path}: {exc.strerror}.") from None
         self.backup: Path | None = None
         self.read_only = version > 0 and read_only_place(self.path)
+        self.created = version == 0  # a new book, made by this opening
         if version < LATEST_VERSION:
             try:
                 self.backup = _migrate(self.path, version)
