@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytz
-from sqlalchemy import func
+from sqlalchemy import func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from desktop.errors import BadInput
@@ -469,28 +470,38 @@ class CustomerBook:
             if valid.name.lower() in taken:
                 raise BadInput(f"A customer named '{taken[valid.name.lower()]}' already exists.")
         now = datetime.now(UTC)
-        customers = [
-            Customer(
-                name=valid.name,
-                product=valid.product,
-                users=valid.users,
-                start=valid.start,
-                package=valid.package,
-                package_start=valid.package_start,
-                tz=valid.tz,
-                created_utc=now,
-                updated_utc=now,
-            )
-            for valid in rows
-        ]
-        session.add_all(customers)
-        session.flush()
-        session.add_all(
-            Contact(customer_id=row.id, position=position, name=contact.name, email=contact.email)
-            for row, valid in zip(customers, rows, strict=True)
-            if row.id is not None
-            for position, contact in enumerate(valid.contacts)
+        # One batched INSERT per table (the new ids read back by name), not one per row.
+        session.execute(
+            insert(Customer),
+            [
+                {
+                    "name": valid.name,
+                    "product": valid.product,
+                    "users": valid.users,
+                    "start": valid.start,
+                    "package": valid.package,
+                    "package_start": valid.package_start,
+                    "tz": valid.tz,
+                    "archived": False,
+                    "notes": "",
+                    "created_utc": now,
+                    "updated_utc": now,
+                }
+                for valid in rows
+            ],
         )
+        new_ids = {
+            str(name).lower(): int(new_id)
+            for name, new_id in session.execute(sa_select(Customer.name, Customer.id))  # type: ignore[call-overload]
+        }
+        ids = [new_ids[valid.name.lower()] for valid in rows]
+        contacts = [
+            {"customer_id": new_id, "position": position, "name": c.name, "email": c.email}
+            for new_id, valid in zip(ids, rows, strict=True)
+            for position, c in enumerate(valid.contacts)
+        ]
+        if contacts:
+            session.execute(insert(Contact), contacts)
         actor = self.actor()
         record_changes(
             session,
@@ -498,13 +509,12 @@ class CustomerBook:
                 Change(
                     actor,
                     "import",
-                    customer_id=row.id,
+                    customer_id=new_id,
                     details={"source": source, **_fields(valid)},
                 )
-                for row, valid in zip(customers, rows, strict=True)
+                for new_id, valid in zip(ids, rows, strict=True)
             ),
         )
-        session.flush()
 
     # --- the manager's profile ---------------------------------------------------------
     def profile(self) -> tuple[str, str]:
@@ -562,7 +572,7 @@ def _rows(reader: csv.DictReader[str], source: str) -> Iterator[tuple[int, dict[
         except StopIteration:
             return
         except csv.Error as exc:
-            raise BadInput(f"{source}, line {reader.line_num}: {exc}; nothing imported.") from None
+            raise BadInput(f"{source}, line {number + 1}: {exc}; nothing imported.") from None
         number += 1
         yield number, row
 

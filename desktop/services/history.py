@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import insert, or_
 from sqlmodel import Session, col, select
 
 from desktop.models.database import Database
@@ -43,19 +43,21 @@ class Change:
 
 
 def record_changes(session: Session, changes: Iterable[Change]) -> None:
-    """Add entries to the caller's transaction."""
+    """Add entries to the caller's transaction (one batched INSERT, however many)."""
     now = datetime.now(UTC)
-    session.add_all(
-        AuditEntry(
-            at_utc=now,
-            actor=change.actor,
-            action=change.action,
-            session_id=change.session_id,
-            customer_id=change.customer_id,
-            details=json.dumps(change.details, default=str, ensure_ascii=False),
-        )
+    rows = [
+        {
+            "at_utc": now,
+            "actor": change.actor,
+            "action": change.action,
+            "session_id": change.session_id,
+            "customer_id": change.customer_id,
+            "details": json.dumps(change.details, default=str, ensure_ascii=False),
+        }
         for change in changes
-    )
+    ]
+    if rows:
+        session.execute(insert(AuditEntry), rows)
 
 
 def record_change(session: Session, change: Change) -> None:
