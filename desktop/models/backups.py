@@ -205,6 +205,12 @@ def rotate(book: Path, now: datetime | None = None) -> list[Path]:
             with contextlib.suppress(OSError):
                 info.file.unlink()
                 removed.append(info.file)
+    # Copies a killed process left half-written (never listed: they are not *.sqlite).
+    folder = backup_folder(book)
+    for partial in folder.glob(".*.part") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if now.timestamp() - partial.stat().st_mtime > 3600:
+                partial.unlink()
     return removed
 
 
