@@ -358,8 +358,8 @@ def _export(args: argparse.Namespace, out: Output) -> int:
     context = _context(args)
     path = Path(args.output)
     reminder = args.reminder
-    if reminder is not None and reminder < 0:
-        raise BadInput("--reminder must be 0 or more minutes.")
+    if reminder is not None and not 0 <= reminder <= 40_320:
+        raise BadInput("--reminder must be 0 to 40320 minutes (four weeks) before the start.")
     if args.session:
         if args.first or args.last:
             raise BadInput("--from/--to apply to feeds, not to one session's invite.")

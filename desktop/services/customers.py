@@ -400,7 +400,11 @@ class CustomerBook:
 
     def import_rows(self, text: str, source: str = "CSV") -> ImportReport:
         reader = csv.DictReader(io.StringIO(text))
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        try:
+            fieldnames = reader.fieldnames or []
+        except csv.Error as exc:
+            raise BadInput(f"{source}, line 1: {exc}; nothing imported.") from None
+        header = [h.strip().lower() for h in fieldnames]
         missing = [c for c in ("name", "product", "users", "start") if c not in header]
         unknown = [h for h in header if h not in CSV_COLUMNS]
         if missing or unknown:
