@@ -78,8 +78,20 @@ HOSTILE_TEXT = st.one_of(
 )
 
 
-def _bounded(started: float) -> None:
+CASES: dict[str, int] = {}
+
+
+def _bounded(started: float, target: str) -> None:
+    CASES[target] = CASES.get(target, 0) + 1
     assert time.monotonic() - started < SLOWEST_SECONDS
+
+
+@pytest.fixture(scope="module", autouse=True)
+def print_counts() -> Iterator[None]:
+    """`make soak` (pytest -s) shows how many cases each target ran."""
+    yield
+    total = sum(CASES.values())
+    print(f"\nfuzz cases: {total} ({', '.join(f'{k} {v}' for k, v in sorted(CASES.items()))})")
 
 
 @pytest.fixture
@@ -147,7 +159,7 @@ def test_csv_import_gives_a_report_or_a_message_never_a_crash(
         assert (_count(db, "customer"), _count(db, "contact"), _count(db, "audit_entry")) == before
         return
     finally:
-        _bounded(started)
+        _bounded(started, "csv")
     if report.errors:
         assert report.imported == 0
         assert (_count(db, "customer"), _count(db, "contact"), _count(db, "audit_entry")) == before
@@ -244,7 +256,7 @@ def test_busy_import_gives_blocks_or_a_message_never_a_crash(
         assert str(exc)
         return
     finally:
-        _bounded(started)
+        _bounded(started, "ics")
     for event in result.events:
         assert event.block.end_utc > event.block.start_utc
 
@@ -259,7 +271,7 @@ def test_ten_thousand_nested_components_are_refused_quickly(clock: BusinessClock
     started = time.monotonic()
     with pytest.raises(AmplanError, match="nested"):
         read_busy(data, "nested.ics", clock, TODAY)
-    _bounded(started)
+    _bounded(started, "nested")
 
 
 # --- policy loader -------------------------------------------------------------------------------
@@ -286,7 +298,7 @@ def test_a_damaged_policy_file_is_a_message(
     except AmplanError as exc:
         assert str(exc)
     finally:
-        _bounded(started)
+        _bounded(started, "policy")
 
 
 # --- the CLI's arguments -----------------------------------------------------------------------
@@ -359,7 +371,7 @@ def test_cli_arguments_give_an_answer_or_a_message_never_a_traceback(
     capsys.readouterr()
     started = time.monotonic()
     code = main(["--db", str(book), *argv])
-    _bounded(started)
+    _bounded(started, "cli")
     err = capsys.readouterr().err
     assert code in (0, 2, 3), (argv, code, err)
     assert "Traceback" not in err
@@ -385,6 +397,7 @@ def test_names_are_escaped_in_html_and_neutralised_in_csv(
     clock: BusinessClock,
     name: str,
 ) -> None:
+    CASES["html-csv"] = CASES.get("html-csv", 0) + 1
     hostile = f"{name[:1] if name[:1] in '=+-@' else '='}<b>{name}</b>&"
     db = Database(tmp_path_factory.mktemp("report") / "book.sqlite")
     try:
