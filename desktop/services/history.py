@@ -107,7 +107,7 @@ class HistoryEntry:
         parts = [
             f"{key}: {_short(value)}"
             for key, value in details.items()
-            if key not in ("overridden", "override_reason")
+            if key not in ("overridden", "override_reason") and value not in ("", None, [])
         ]
         overridden = details.get("overridden")
         if isinstance(overridden, list) and overridden:
