@@ -16,7 +16,7 @@ SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi postgresql
 INTEROP := tests/interop
 
-.PHONY: run test lint types pytest system-deps apt-install test-deps clean dist dist-test
+.PHONY: run test lint types pytest soak system-deps apt-install test-deps clean dist dist-test
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -86,6 +86,11 @@ dist: $(DIST_STAMP)
 dist-test: dist
 	AMPLAN_BUNDLE=$(CURDIR)/dist/amplan QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest -q tests/dist
+# The long run of the safety tests: 200 kills (50 per action) and 10,000 fuzz cases (2,500 per
+# target); prints the counts.
+soak: test-deps
+	QT_QPA_PLATFORM=offscreen AMPLAN_KILLS=50 AMPLAN_FUZZ_EXAMPLES=2500 \
+		$(BIN)/python -m pytest -q -s tests/test_crash.py tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

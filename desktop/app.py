@@ -12,6 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
+from desktop.models.backups import auto_backup
 from desktop.models.database import Database
 from desktop.models.server import is_server_url
 from desktop.resources import resource_path
@@ -74,6 +75,7 @@ class AppContext:
 def build_context(db_path: Path | str, policy_path: str | Path | None = None) -> AppContext:
     policy = load_policy(policy_path)
     db = Database(db_path)
+    auto_backup(db)  # a daily copy at start-up, rotated (desktop/models/backups.py)
     clock = BusinessClock(policy.time)
     customers = CustomerBook(db, policy)
     scheduler = Scheduler(db, policy, clock, customers)

@@ -9,13 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.exc
+
 from desktop.app import AppContext, build_context, resolve_db_path
 from desktop.errors import AmplanError, BadInput
+from desktop.models.store_errors import is_store_failure, translate
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.entitlements import describe, entitlements_for
 from desktop.services.policy import KIND_NAMES, PACKAGE_NAMES, load_policy
@@ -140,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop import cli_team
 
     cli_team.register(command)
+    from desktop import cli_safety
+
+    cli_safety.register(command)
     for sub in busy_actions.choices.values():
         _global_flags(sub, top=False)
     return parser
@@ -327,6 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AmplanError as exc:
         out.say(f"amplan: {exc}")
         return exc.exit_code
+    except (sqlite3.Error, sqlalchemy.exc.DBAPIError) as exc:
+        if not is_store_failure(exc):
+            raise
+        where = _context.db.path if _context is not None else resolve_db_path(args.db)
+        out.say(f"amplan: {translate(exc, where)}")
+        return 2
     except KeyboardInterrupt:
         out.say("amplan: interrupted; nothing more was saved.")
         return 130

@@ -14,6 +14,7 @@ from desktop.errors import BadInput
 from desktop.services.business_time import format_span, to_utc
 from desktop.services.calendar_files import write_file
 from desktop.services.customers import parse_date
+from desktop.services.ical_import import import_horizon
 from desktop.services.planner import PlannedSession, Planner, default_until
 from desktop.services.policy import KIND_NAMES
 from desktop.services.sessions import BookingRequest, SessionRecord, SessionTimes, parse_times
@@ -326,6 +327,8 @@ def _busy(args: argparse.Namespace, out: Output) -> int:
             {"imported": imported, "skipped": skipped},
             f"Imported {imported} busy block(s), skipped {skipped} (free or cancelled).",
         )
+        first, last = import_horizon(today)
+        out.say(f"Busy time was read from {first} to {last - timedelta(days=1)}.")
     elif args.action == "list":
         blocks = context.scheduler.busy_blocks()
         rows = []
@@ -359,8 +362,8 @@ def _export(args: argparse.Namespace, out: Output) -> int:
     context = _context(args)
     path = Path(args.output)
     reminder = args.reminder
-    if reminder is not None and reminder < 0:
-        raise BadInput("--reminder must be 0 or more minutes.")
+    if reminder is not None and not 0 <= reminder <= 40_320:
+        raise BadInput("--reminder must be 0 to 40320 minutes (four weeks) before the start.")
     if args.session:
         if args.first or args.last:
             raise BadInput("--from/--to apply to feeds, not to one session's invite.")

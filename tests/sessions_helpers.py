@@ -31,7 +31,7 @@ from desktop.services.sessions import (
     parse_times,
 )
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 DEFAULT_LEAD = timedelta(days=14)
 
@@ -140,7 +140,10 @@ class Book:
 
     def audit_count(self) -> int:
         with self.ctx.db.reading() as session:
-            return int(session.exec(select(func.count()).select_from(AuditEntry)).one())
+            query = select(func.count()).select_from(AuditEntry)
+            # sessions' entries: customers' own changes are recorded too
+            query = query.where(col(AuditEntry.session_id).is_not(None))
+            return int(session.exec(query).one())
 
     def mark(self, record: SessionRecord, status: str) -> SessionRecord:
         """Set a status as if the session had taken place (now = the day after it)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -34,9 +35,34 @@ from desktop.models.server import (
     server_message,
     server_title,
 )
+from desktop.models.store_errors import storage_problem, store_errors
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+# Copies made before a migration that are kept beside the book; older ones are removed.
+KEEP_MIGRATION_BACKUPS = 2
+_MIGRATION_BACKUP = re.compile(r"\.schema\d+-backup-\d{8}T\d{6}Z")
+BACKUP_FOLDER_SUFFIX = ".backups"
+
+
+def is_backup_copy(path: Path) -> bool:
+    """A copy amplan made (before a migration, or in the book's backups folder)."""
+    return bool(_MIGRATION_BACKUP.search(path.name)) or path.parent.name.endswith(
+        BACKUP_FOLDER_SUFFIX
+    )
+
+
+def read_only_place(path: Path) -> bool:
+    """The book cannot be written: the file, its folder or the medium is read-only."""
+    target = path if path.exists() else path.parent
+    try:
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    if path.exists() and not os.access(path, os.W_OK):
+        return True
+    return path.parent.exists() and not os.access(path.parent, os.W_OK)
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -64,7 +90,9 @@ def inspect_file(path: Path) -> int:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
     except sqlite3.Error as exc:
-        raise _refuse(path, f"SQLite cannot open it ({exc}).") from None
+        raise storage_problem(exc, path) or _refuse(
+            path, f"SQLite cannot open it ({exc})."
+        ) from None
     try:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -80,7 +108,9 @@ def inspect_file(path: Path) -> int:
         if check != "ok":
             raise _refuse(path, f"it is damaged ({check}). Restore a backup copy.")
     except sqlite3.DatabaseError as exc:
-        raise _refuse(path, f"it is damaged or not a database ({exc}).") from None
+        # A full or failing disk is not a damaged book: say what it is.
+        known = storage_problem(exc, path)
+        raise known or _refuse(path, f"it is damaged or not a database ({exc}).") from None
     finally:
         conn.close()
     return int(version)
@@ -89,6 +119,18 @@ def inspect_file(path: Path) -> int:
 def backup_path_for(path: Path, version: int) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return path.with_name(f"{path.stem}.schema{version}-backup-{stamp}{path.suffix or '.sqlite'}")
+
+
+def _prune_migration_backups(path: Path) -> None:
+    """Keep the newest few copies made before migrations, so they do not pile up."""
+    pattern = f"{path.stem}.schema*-backup-*{path.suffix or '.sqlite'}"
+    copies = sorted(
+        (p for p in path.parent.glob(pattern) if _MIGRATION_BACKUP.search(p.name)),
+        key=lambda p: p.name.rsplit("-backup-", 1)[-1],
+    )
+    for old in copies[:-KEEP_MIGRATION_BACKUPS]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _migrate(path: Path, from_version: int) -> Path | None:
@@ -100,9 +142,12 @@ def _migrate(path: Path, from_version: int) -> Path | None:
         if from_version > 0:
             backup = backup_path_for(path, from_version)
             target = sqlite3.connect(backup)
-            with target:
-                conn.backup(target)
-            target.close()
+            try:
+                with target:
+                    conn.backup(target)
+            finally:
+                target.close()
+            _prune_migration_backups(path)
         else:
             conn.execute("PRAGMA journal_mode = WAL")
         for migration in MIGRATIONS:
@@ -152,6 +197,8 @@ class Database:
     def __init__(self, location: Path | str) -> None:
         self.backup: Path | None = None
         self.path: Path | None
+        self.read_only = False
+        self.created = False
         if is_server_url(location):
             self.dialect = "postgresql"
             self.path = None
@@ -169,24 +216,39 @@ class Database:
         self.url = f"sqlite:///{path}"
         self.label = str(path)
         version = inspect_file(path)
+        if is_backup_copy(path):
+            # Opening it would migrate (or back up) the copy itself, and it would stop
+            # being the copy it was.
+            raise StoreError(
+                f"{path} is a backup copy of a book; it was left untouched. "
+                f"`amplan restore {path}` brings it back into your book."
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"Cannot create the folder for {path}: {exc.strerror}.") from None
+        self.read_only = version > 0 and read_only_place(path)
+        self.created = version == 0  # a new book, made by this opening
         if version < LATEST_VERSION:
             try:
                 self.backup = _migrate(path, version)
             except sqlite3.Error as exc:
-                raise StoreError(f"Could not prepare {path}: {exc}.") from None
+                known = storage_problem(exc, path)
+                raise known or StoreError(f"Could not prepare {path}: {exc}.") from None
+        url = f"sqlite:///{path}"
+        if self.read_only:
+            # A read-only book is read as it is: a normal connection would leave -wal and
+            # -shm files beside it that it cannot remove. Writes fail with a plain message.
+            wal = path.with_name(path.name + "-wal")
+            flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+            url = f"sqlite:///{path.resolve().as_uri()}?{flags}&uri=true"
         # Writes take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
         # reads and then writes can fail at once with "database is locked" under a second
         # writer, while an immediate one waits for the busy timeout.
-        self.engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
+        self.engine = create_engine(url, connect_args={"isolation_level": None})
         event.listen(self.engine, "connect", _on_connect)
         event.listen(self.engine, "begin", _begin_immediate)
-        self.read_engine = create_engine(
-            f"sqlite:///{path}", connect_args={"isolation_level": None}
-        )
+        self.read_engine = create_engine(url, connect_args={"isolation_level": None})
         event.listen(self.read_engine, "connect", _on_connect)
         event.listen(self.read_engine, "begin", _begin_deferred)
 
@@ -206,7 +268,7 @@ class Database:
         """One user action: everything inside commits together or not at all. Every check
         made inside it sees the book as it is written: one writer at a time on both engines."""
         with (
-            self._server_trouble(),
+            self._trouble(),
             Session(self.engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -218,7 +280,7 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """Reads see one consistent snapshot and never block a writer (WAL / MVCC)."""
         with (
-            self._server_trouble(),
+            self._trouble(),
             Session(self.read_engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -234,6 +296,11 @@ class Database:
                 text("SELECT id FROM customer WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
                 {"ids": ids},
             )
+
+    def _trouble(self) -> contextlib.AbstractContextManager[None]:
+        """Plain messages for what the environment did: a lost server, a full or read-only
+        disk, a writer waiting too long."""
+        return self._server_trouble() if self.is_server else store_errors(self.path)
 
     @contextlib.contextmanager
     def _server_trouble(self) -> Iterator[None]:
@@ -262,7 +329,13 @@ class InstanceLock:
         self._handle: Any = None
 
     def acquire(self) -> None:
-        handle = self.path.open("a+")
+        try:
+            handle = self.path.open("a+")
+        except OSError:
+            # A read-only folder or medium: no window can write this book, so none needs
+            # keeping off it. A lock file left by a killed window is reused (flock dies with
+            # its process).
+            return
         try:
             _lock_file(handle)
         except OSError:

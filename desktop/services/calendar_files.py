@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from desktop.services.ical_export import DEFAULT_REMINDER_MINUTES, CalendarWrite
 from desktop.services.ical_import import Progress, read_busy
 from desktop.services.sessions import Scheduler
 
-# A busy-time file larger than this is not a calendar export (50 MB holds ~100,000 events).
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+# A busy-time file larger than this is not a calendar export (20 MB holds ~40,000 events;
+# reading one takes about half a minute and 300 MB).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class CalendarFiles:
@@ -72,7 +74,11 @@ class CalendarFiles:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write the whole file or leave the old one: a half-written invite is worse than none."""
+    """Write the whole file or leave the old one: a half-written invite is worse than none.
+
+    A symbolic link is written through (the file it names is replaced, the link stays); a
+    device, pipe or socket is refused rather than replaced or written to."""
+    path = writable_target(path)
     temporary = path.with_name(f".{path.name}.part")
     try:
         temporary.write_bytes(data)
@@ -80,3 +86,21 @@ def write_file(path: Path, data: bytes) -> None:
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise BadInput(f"Cannot write {path}: {exc.strerror}") from None
+
+
+def writable_target(path: Path) -> Path:
+    """The regular file that writing `path` should replace (through symbolic links)."""
+    try:
+        target = path.resolve(strict=False) if path.is_symlink() else path
+        status = target.stat()
+    except FileNotFoundError:
+        return target
+    except (OSError, RuntimeError) as exc:  # a loop of links, no permission
+        raise BadInput(f"Cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise BadInput(f"{path} is a folder: give a file name.")
+    if not stat.S_ISREG(status.st_mode):
+        raise BadInput(
+            f"Cannot write {path}: it is a device or a pipe, not a file. Give a file name."
+        )
+    return target

@@ -6,20 +6,23 @@ import builtins
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytz
-from sqlalchemy import func
+from sqlalchemy import func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from desktop.errors import BadInput
 from desktop.models.database import Database
+from desktop.models.store_errors import row_id
 from desktop.models.tables import Contact, Customer, Setting
 from desktop.services.business_time import check_year
 from desktop.services.entitlements import Entitlements, entitlements_for
+from desktop.services.history import Change, actor_name, record_change, record_changes
 from desktop.services.policy import PACKAGE_NAMES, Policy
 from desktop.services.user_config import UserConfig
 
@@ -151,6 +154,11 @@ def validate_draft(
 ) -> tuple[ValidCustomer | None, dict[str, str]]:
     """Check every field; returns the clean customer or a message per bad field."""
     errors: dict[str, str] = {}
+    for field_name, value in vars(draft).items():
+        if "\x00" in value:
+            errors[field_name] = "Contains a NUL character (\\0); type it again without it."
+    if errors:
+        return None, errors
     name = " ".join(draft.name.split())
     if not name:
         errors["name"] = "Enter the customer's name."
@@ -269,8 +277,9 @@ class CustomerBook:
     def _find(self, session: Session, ref: str | int) -> Customer:
         text = str(ref).strip()
         row = session.exec(select(Customer).where(Customer.name == text)).first()
-        if row is None and text.isdigit():
-            row = session.get(Customer, int(text))
+        number = row_id(text)
+        if row is None and number is not None:
+            row = session.get(Customer, number)
         if row is None:
             raise BadInput(f"No customer named '{text}'. `amplan customer list` shows them all.")
         return row
@@ -339,7 +348,11 @@ class CustomerBook:
         if valid is None:
             raise BadInput(f"The customer was not saved. {_describe_errors(errors)}")
         with self.db.transaction() as session:
-            return self._record(session, self._insert(session, valid))
+            row = self._insert(session, valid)
+            record_change(
+                session, Change(self.actor(), "add", customer_id=row.id, details=_fields(valid))
+            )
+            return self._record(session, row)
 
     def draft_of(self, customer: CustomerRecord) -> CustomerDraft:
         return CustomerDraft(
@@ -370,6 +383,7 @@ class CustomerBook:
             if valid is None:
                 raise BadInput(f"The customer was not changed. {_describe_errors(errors)}")
             self._check_name_free(session, valid.name, row.id)
+            before = self._record(session, row)
             row.name, row.product, row.users = valid.name, valid.product, valid.users
             row.start, row.package, row.package_start = (
                 valid.start,
@@ -382,7 +396,12 @@ class CustomerBook:
             session.add(row)
             session.flush()
             self._replace_contacts(session, row, valid.contacts)
-            return self._record(session, row)
+            after = self._record(session, row)
+            details = {"before": _record_fields(before), "after": _record_fields(after)}
+            record_change(
+                session, Change(self.actor(), "edit", customer_id=row.id, details=details)
+            )
+            return after
 
     def set_archived(self, ref: str | int, archived: bool = True) -> CustomerRecord:
         with self.db.transaction() as session:
@@ -390,6 +409,11 @@ class CustomerBook:
             row.archived = archived
             row.updated_utc = datetime.now(UTC)
             session.add(row)
+            action = "archive" if archived else "unarchive"
+            record_change(
+                session,
+                Change(self.actor(), action, customer_id=row.id, details={"name": row.name}),
+            )
             return self._record(session, row)
 
     # --- import ----------------------------------------------------------------------
@@ -405,7 +429,11 @@ class CustomerBook:
 
     def import_rows(self, text: str, source: str = "CSV") -> ImportReport:
         reader = csv.DictReader(io.StringIO(text))
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        try:
+            fieldnames = reader.fieldnames or []
+        except csv.Error as exc:
+            raise BadInput(f"{source}, line 1: {exc}; nothing imported.") from None
+        header = [h.strip().lower() for h in fieldnames]
         missing = [c for c in ("name", "product", "users", "start") if c not in header]
         unknown = [h for h in header if h not in CSV_COLUMNS]
         if missing or unknown:
@@ -423,7 +451,7 @@ class CustomerBook:
         seen: dict[str, int] = {}
         with self.db.reading() as session:
             existing = {name.lower(): name for name in session.exec(select(Customer.name)).all()}
-        for line_number, row in enumerate(reader, start=2):
+        for line_number, row in _rows(reader, source):
             if None in row:
                 report.errors.append(f"line {line_number}: more fields than columns")
                 continue
@@ -459,9 +487,10 @@ class CustomerBook:
         if report.errors:
             return report
         try:
+            # Only the writing holds the book's write lock, and it is linear in the rows: the
+            # names are checked against one read of the book, not one query per row.
             with self.db.transaction() as session:
-                for valid in valid_rows:
-                    self._insert(session, valid)
+                self._insert_many(session, valid_rows, source)
         except BadInput as exc:
             report.errors.append(str(exc))
             return report
@@ -481,6 +510,60 @@ class CustomerBook:
             found = session.exec(select(Customer.owner).distinct()).all()
         return sorted({owner for owner in found if owner}, key=str.lower)
 
+    def _insert_many(self, session: Session, rows: Sequence[ValidCustomer], source: str) -> None:
+        taken = {name.lower(): name for name in session.exec(select(Customer.name)).all()}
+        for valid in rows:
+            if valid.name.lower() in taken:
+                raise BadInput(f"A customer named '{taken[valid.name.lower()]}' already exists.")
+        now = datetime.now(UTC)
+        manager = self.manager_email()  # imported customers are the importer's by default
+        # One batched INSERT per table (the new ids read back by name), not one per row.
+        session.execute(
+            insert(Customer),
+            [
+                {
+                    "name": valid.name,
+                    "product": valid.product,
+                    "users": valid.users,
+                    "start": valid.start,
+                    "package": valid.package,
+                    "package_start": valid.package_start,
+                    "tz": valid.tz,
+                    "owner": valid.owner or manager,
+                    "archived": False,
+                    "notes": "",
+                    "created_utc": now,
+                    "updated_utc": now,
+                }
+                for valid in rows
+            ],
+        )
+        new_ids = {
+            str(name).lower(): int(new_id)
+            for name, new_id in session.execute(sa_select(Customer.name, Customer.id))  # type: ignore[call-overload]
+        }
+        ids = [new_ids[valid.name.lower()] for valid in rows]
+        contacts = [
+            {"customer_id": new_id, "position": position, "name": c.name, "email": c.email}
+            for new_id, valid in zip(ids, rows, strict=True)
+            for position, c in enumerate(valid.contacts)
+        ]
+        if contacts:
+            session.execute(insert(Contact), contacts)
+        actor = self.actor()
+        record_changes(
+            session,
+            (
+                Change(
+                    actor,
+                    "import",
+                    customer_id=new_id,
+                    details={"source": source, **_fields(valid)},
+                )
+                for new_id, valid in zip(ids, rows, strict=True)
+            ),
+        )
+
     # --- the manager's profile ---------------------------------------------------------
     def profile(self) -> tuple[str, str]:
         with self.db.reading() as session:
@@ -498,6 +581,48 @@ class CustomerBook:
         with self.db.transaction() as session:
             for key, value in (("profile.name", name), ("profile.email", email)):
                 session.merge(Setting(key=key, value=value))
+            record_change(
+                session,
+                Change(actor_name(name, email), "profile", details={"name": name, "email": email}),
+            )
+
+    def actor(self) -> str:
+        """Who is making a change, for the history."""
+        return actor_name(*self.profile())
+
+
+def _fields(valid: ValidCustomer) -> dict[str, object]:
+    return {
+        "name": valid.name,
+        "product": valid.product,
+        "users": valid.users,
+        "start": valid.start.isoformat(),
+        "package": valid.package,
+        "package_start": valid.package_start.isoformat(),
+        "tz": valid.tz,
+        "contacts": "; ".join(str(c) for c in valid.contacts),
+    }
+
+
+def _record_fields(record: CustomerRecord) -> dict[str, object]:
+    data = record.as_json()
+    data["contacts"] = "; ".join(str(c) for c in record.contacts)
+    data.pop("id", None)
+    return data
+
+
+def _rows(reader: csv.DictReader[str], source: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The CSV's rows with their line numbers; a row the csv module cannot read is bad input."""
+    number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadInput(f"{source}, line {number + 1}: {exc}; nothing imported.") from None
+        number += 1
+        yield number, row
 
 
 SAMPLE_REFERENCE_DAY = date(2026, 11, 26)

@@ -9,9 +9,9 @@ resolve through the file's own VTIMEZONE. Floating times are read as policy-zone
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -25,9 +25,18 @@ from desktop.services.business_time import BusinessClock, localize, to_utc
 from desktop.services.ledger import Busy
 
 _CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
-# Busy time matters around now: occurrences are expanded this far back and ahead.
-IMPORT_YEARS_BACK = 1
-IMPORT_YEARS_AHEAD = 3
+# NAME;PARAM=value;PARAM="quoted":... - a parameter without `=` is not iCalendar.
+_PARAMETERS = re.compile(r'^[A-Za-z0-9-]+(;[A-Za-z0-9-]+=("[^"]*"|[^";:]*)(,("[^"]*"|[^";:]*))*)*:')
+# Busy time matters around now: occurrences are expanded this far back and ahead (a plan
+# looks 12 months ahead). A longer horizon only costs time and memory.
+IMPORT_DAYS_BACK = 31
+IMPORT_MONTHS_AHEAD = 18
+# More busy times than this inside the horizon is not a person's calendar; refused whole.
+MAX_BUSY_BLOCKS = 50_000
+MAX_EVENTS = 30_000
+MAX_NESTING = 8
+# Repeating faster than hourly is not a meeting: such a rule is refused, naming its line.
+_TOO_FREQUENT = {"SECONDLY": "second", "MINUTELY": "minute"}
 
 Progress = Callable[[int, int], bool]
 _IANA_NAMES = frozenset(available_timezones())
@@ -48,6 +57,8 @@ class BusyFile:
     events: list[BusyEvent] = field(default_factory=list)
     skipped: int = 0
     uids: set[str] = field(default_factory=set)
+    first: date | None = None  # the horizon read: [first, last)
+    last: date | None = None
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -91,6 +102,11 @@ def check_structure(text: str, source: str) -> list[int]:
             raise BadInput(
                 f"{source}, line {number}: '{raw[:40]}' is not an iCalendar line (NAME:value)."
             )
+        if ";" in raw.partition(":")[0] and not _PARAMETERS.match(raw):
+            raise BadInput(
+                f"{source}, line {number}: '{raw[:60]}' has a parameter without a value "
+                "(NAME;PARAM=value:...)."
+            )
         name, _, value = raw.partition(":")
         name = name.split(";")[0].upper()
         value = value.strip().upper()
@@ -103,9 +119,27 @@ def check_structure(text: str, source: str) -> list[int]:
         if name == "BEGIN":
             if not stack and value != "VCALENDAR":
                 raise BadInput(f"{source}, line {number}: BEGIN:{value} outside the calendar.")
+            if len(stack) >= MAX_NESTING:
+                raise BadInput(
+                    f"{source}, line {number}: components nested more than {MAX_NESTING} deep; "
+                    "not a calendar export."
+                )
             stack.append((value, number))
             if value == "VEVENT":
                 event_lines.append(number)
+                if len(event_lines) > MAX_EVENTS:
+                    raise BadInput(
+                        f"{source}: more than {MAX_EVENTS:,} events; export a shorter period "
+                        "of your calendar."
+                    )
+        elif name == "RRULE":
+            frequency = re.search(r"FREQ=([A-Z]+)", value)
+            if frequency and frequency.group(1) in _TOO_FREQUENT:
+                raise BadInput(
+                    f"{source}, line {number}: an event repeats every "
+                    f"{_TOO_FREQUENT[frequency.group(1)]}; that is not busy time amplan can "
+                    "import. Nothing was imported."
+                )
         elif name == "END":
             if not stack:
                 raise BadInput(f"{source}, line {number}: END:{value} without a BEGIN.")
@@ -210,7 +244,7 @@ def read_busy(
     today: date,
     progress: Progress | None = None,
 ) -> BusyFile:
-    """Busy blocks of a calendar file between a year back and three years ahead.
+    """Busy blocks of a calendar file over `import_horizon(today)`.
 
     `progress(done, total)` is also asked between the stages (reading, expanding) with
     total 0, so a Cancel does not wait for the whole file."""
@@ -239,6 +273,8 @@ def read_busy(
             raise BadInput(f"{source}, line {line}: event '{summary}' has no DTSTART.")
         # icalendar keeps an unreadable value (DTSTART:2027-13-45) as an error of the event.
         for name, message in getattr(event, "errors", ()):
+            if name is None:  # a line icalendar could not split into name and value
+                raise BadInput(f"{source}, event '{summary}' of line {line}: {message}.")
             if name.upper() in _TIME_PROPERTIES:
                 at = _property_line(text, source, line, name.upper())
                 raise BadInput(f"{source}, line {at}: event '{summary}': bad {name} ({message}).")
@@ -250,17 +286,18 @@ def read_busy(
     masters = [c for c in calendar.walk("VEVENT")]
     result = BusyFile()
     result.uids = {str(e.get("UID")) for e in masters if e.get("UID")}
-    first = date(today.year - IMPORT_YEARS_BACK, today.month, 1)
-    last = date(today.year + IMPORT_YEARS_AHEAD, today.month, 1)
-    try:
-        occurrences = list(recurring_ical_events.of(calendar).between(first, last))
-    except Exception as exc:  # a broken RRULE or zone surfaces here
-        raise BadInput(f"{source}: cannot expand the recurring events ({exc}).") from None
-    total = len(occurrences)
-    go_on(0, total)
-    for number, event in enumerate(occurrences, start=1):
+    first, last = import_horizon(today)
+    result.first, result.last = first, last
+    number = 0
+    for event in _occurrences(calendar, first, last, clock, source):
+        number += 1
+        if number > MAX_BUSY_BLOCKS:
+            raise BadInput(
+                f"{source}: more than {MAX_BUSY_BLOCKS:,} busy times between {first} and "
+                f"{last}; that is not one person's calendar. Nothing was imported."
+            )
         if number % 500 == 0:
-            go_on(number, total)
+            go_on(number, 0)
         transparent = str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
         cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
         free = str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "FREE"
@@ -270,7 +307,10 @@ def read_busy(
         try:
             start_utc, all_day = _instant(event["DTSTART"].dt, clock)
             end_value = event["DTEND"].dt if event.get("DTEND") is not None else None
-            if end_value is None:
+            duration = event.get("DURATION")
+            if end_value is None and duration is not None:  # a single event keeps DURATION
+                end_utc = start_utc + duration.dt
+            elif end_value is None:
                 end_utc = start_utc + (timedelta(days=1) if all_day else timedelta(0))
             else:
                 end_utc, _ = _instant(end_value, clock)
@@ -285,5 +325,76 @@ def read_busy(
         summary = " ".join(str(event.get("SUMMARY", "")).split())[:200]
         result.events.append(BusyEvent(uid, Busy(start_utc, end_utc, summary, all_day)))
     if progress is not None:
-        progress(total, total)
+        progress(number, number)
     return result
+
+
+def import_horizon(today: date) -> tuple[date, date]:
+    """The days a busy-time import covers: [first, last)."""
+    first = today - timedelta(days=IMPORT_DAYS_BACK)
+    months = today.month - 1 + IMPORT_MONTHS_AHEAD
+    last = date(today.year + months // 12, months % 12 + 1, 1)
+    return first, last
+
+
+_WINDOW = timedelta(days=28)
+
+
+def _occurrences(
+    calendar: icalendar.Calendar, first: date, last: date, clock: BusinessClock, source: str
+) -> Iterator[Any]:
+    """Occurrences over [first, last), four weeks at a time: the memory an import takes is that
+    of the blocks kept, not of every occurrence a rule can make. (`after()` of
+    recurring-ical-events would do it too, but re-walks each rule per step: minutes.)"""
+    # Single events need no expansion: only the recurring ones go through the windows.
+    repeating_uids = {
+        str(event.get("UID", ""))
+        for event in calendar.walk("VEVENT")
+        if any(event.get(name) is not None for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
+    }
+    repeating = icalendar.Calendar()
+    first_utc, last_utc = to_utc(clock.midnight(first)), to_utc(clock.midnight(last))
+    for component in calendar.subcomponents:
+        if component.name != "VEVENT" or str(component.get("UID", "")) in repeating_uids:
+            repeating.add_component(component)
+            continue
+        start_utc = _start_utc(component, clock)
+        if start_utc >= last_utc and start_utc != _UNREADABLE:
+            continue
+        end = component.get("DTEND")
+        if end is not None and start_utc != _UNREADABLE:
+            try:
+                if _instant(end.dt, clock)[0] <= first_utc:
+                    continue
+            except (ValueError, AmplanError):
+                pass  # reported with its summary by the caller
+        elif start_utc < first_utc - timedelta(days=1):
+            continue
+        yield component
+    if not repeating_uids:
+        return
+    query = recurring_ical_events.of(repeating)
+    start = first
+    while start < last:
+        stop = min(start + _WINDOW, last)
+        try:
+            found = query.between(start, stop)
+        except Exception as exc:  # a broken RRULE or zone surfaces here
+            raise BadInput(f"{source}: cannot expand the recurring events ({exc}).") from None
+        start_utc = to_utc(clock.midnight(start))
+        for event in found:
+            # An occurrence across a window's edge is in both windows: keep it in the first.
+            if start > first and _start_utc(event, clock) < start_utc:
+                continue
+            yield event
+        start = stop
+
+
+def _start_utc(event: Any, clock: BusinessClock) -> datetime:
+    try:
+        return _instant(event["DTSTART"].dt, clock)[0]
+    except (ValueError, KeyError, AmplanError):
+        return _UNREADABLE  # reported with its summary by the caller
+
+
+_UNREADABLE = datetime.max.replace(tzinfo=UTC)

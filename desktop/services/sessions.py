@@ -6,8 +6,6 @@ that changes something is one transaction; a refused action saves nothing.
 
 from __future__ import annotations
 
-import getpass
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -21,9 +19,11 @@ from sqlmodel import Session, col, select
 
 from desktop.errors import AmplanError, BadInput
 from desktop.models.database import Database
+from desktop.models.store_errors import row_id
 from desktop.models.tables import AuditEntry, BusyBlock, Customer, SessionCustomer, SessionRow
 from desktop.services.business_time import BusinessClock, format_day, to_utc, to_zone, zone
 from desktop.services.customers import CustomerBook, CustomerRecord, parse_date
+from desktop.services.history import Change, record_change
 from desktop.services.ledger import STATUSES, Booked, Busy, Ledger
 from desktop.services.policy import KIND_NAMES, Policy
 from desktop.services.rules import Proposal, Violation, check
@@ -247,7 +247,8 @@ class Scheduler:
 
     def _get(self, session: Session, session_id: int | str) -> SessionRecord:
         text = str(session_id).strip()
-        row = session.get(SessionRow, int(text)) if text.isdigit() else None
+        number = row_id(text)
+        row = session.get(SessionRow, number) if number is not None else None
         if row is None:
             raise BadInput(f"No session with id '{text}'. `amplan sessions` lists them.")
         return self._records(session, [row])[0]
@@ -496,27 +497,10 @@ class Scheduler:
         return warnings
 
     # --- changing ----------------------------------------------------------------------------
-    def _actor(self) -> str:
-        name, email = self.customers.profile()
-        if name:
-            return f"{name} <{email}>" if email else name
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):  # no login name (e.g. in a container)
-            return "unknown"
-
     def _audit(
         self, session: Session, action: str, session_id: int | None, details: dict[str, Any]
     ) -> None:
-        session.add(
-            AuditEntry(
-                at_utc=datetime.now(UTC),
-                actor=self._actor(),
-                action=action,
-                session_id=session_id,
-                details=json.dumps(details, default=str, ensure_ascii=False),
-            )
-        )
+        record_change(session, Change(self.customers.actor(), action, session_id, None, details))
 
     def _decide(
         self, proposal: Proposal, override_reason: str | None, ledger: Ledger | None = None
@@ -939,7 +923,9 @@ class Scheduler:
 
     def add_busy(self, blocks: Iterable[Busy], source: str = "", uid: str = "") -> int:
         with self.db.transaction() as session:
-            return self._insert_busy(session, [(uid, block) for block in blocks], source)
+            count = self._insert_busy(session, [(uid, block) for block in blocks], source)
+            self._audit(session, "busy add", None, {"source": source, "blocks": count})
+            return count
 
     def _insert_busy(
         self, session: Session, blocks: Sequence[tuple[str, Busy]], source: str
@@ -976,6 +962,7 @@ class Scheduler:
             for chunk_start in range(0, len(wanted), 500):
                 chunk = wanted[chunk_start : chunk_start + 500]
                 session.execute(delete(BusyBlock).where(col(BusyBlock.uid).in_(chunk), mine))
+            self._audit(session, "busy import", None, {"source": source, "blocks": len(blocks)})
             return self._insert_busy(session, blocks, source)
 
     def clear_busy(self) -> int:
@@ -984,6 +971,7 @@ class Scheduler:
         with self.db.transaction() as session:
             count = len(session.exec(select(BusyBlock.id).where(mine)).all())
             session.execute(delete(BusyBlock).where(mine))
+            self._audit(session, "busy clear", None, {"blocks": count})
             return count
 
 

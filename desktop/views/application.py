@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from desktop.app import APP_NAME, AppContext, log_dir
 from desktop.errors import AmplanError, StoreLocked
 from desktop.models.database import InstanceLock
+from desktop.models.store_errors import is_store_failure, translate
 from desktop.resources import resource_path
 from desktop.views import messages
 from desktop.views.icons import app_icon
@@ -43,6 +44,9 @@ class CrashHandler:
         parent = QApplication.activeWindow()
         if isinstance(exc, AmplanError):
             messages.show_error(parent, "amplan", str(exc))
+            return
+        if is_store_failure(exc):  # a full disk, a read-only medium: the window goes on
+            messages.show_error(parent, "amplan", str(translate(exc, None)))
             return
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         sys.stderr.write(details)
@@ -128,7 +132,10 @@ def run_gui(
         if lock is not None:
             lock.acquire()
     except StoreLocked as exc:
-        messages.show_error(None, "Book already open", str(exc))
+        if quit_after_start:  # a smoke test or a script: nobody is there to close a dialog
+            sys.stderr.write(f"amplan: {exc}\n")
+        else:
+            messages.show_error(None, "Book already open", str(exc))
         return 2
 
     previous_hook = sys.excepthook

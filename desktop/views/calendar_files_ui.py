@@ -268,7 +268,10 @@ class WorkProgress(QProgressDialog):
 
     @Slot(int, int)
     def show_progress(self, done: int, total: int) -> None:
-        if self.stopping or total <= 0:
+        if self.stopping or (total <= 0 and done <= 0):
+            return
+        if total <= 0:  # reading occurrences one by one: their number is not known yet
+            self.setLabelText(f"Importing busy time: {done:,} events read…")
             return
         if self.maximum() != total:
             self.setRange(0, total)

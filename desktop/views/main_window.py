@@ -52,6 +52,7 @@ from desktop.views.go_to_date import GoToDateDialog
 from desktop.views.icons import ON_ACCENT, icon
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.reports_page import ReportsPage
+from desktop.views.safety_ui import back_up_now, restore_from_backup
 from desktop.views.session_editor import SessionEditor
 from desktop.views.session_format import Now, system_now, when_et
 from desktop.views.undo import SessionActions
@@ -224,6 +225,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.print_calendar_action)
         file_menu.addSeparator()
+        self.backup_action = QAction("&Back up now", self)
+        self.backup_action.triggered.connect(lambda: back_up_now(self, self._context))
+        self.restore_action = QAction("&Restore from backup…", self)
+        self.restore_action.triggered.connect(self.restore_backup)
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.find_action = QAction(icon("search"), "&Find…", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -372,6 +380,11 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     # --- the book -----------------------------------------------------------------------
+    def restore_backup(self) -> None:
+        if restore_from_backup(self, self._context):
+            self.session_actions.stack.clear()  # its steps were about the book as it was
+            self.refresh()
+
     def refresh(self) -> None:
         """The book changed: every page re-reads it."""
         self._read_book()

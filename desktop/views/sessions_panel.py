@@ -129,6 +129,12 @@ class SessionsPanel(QWidget):
             "Save an invite (.ics) for the customer's contacts, to attach to an e-mail."
         )
         self.invite_button.clicked.connect(self.send_invite)
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip(
+            "Who changed the selected session (or, with none selected, the customer), when, "
+            "and why an override was made."
+        )
+        self.history_button.clicked.connect(self.show_history)
         self.edit_button.clicked.connect(self.edit_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.done_button.clicked.connect(lambda: self._set_status("done"))
@@ -140,6 +146,7 @@ class SessionsPanel(QWidget):
             self.cancel_button,
             self.done_button,
             self.no_show_button,
+            self.history_button,
         )
         for button in buttons:
             button.setObjectName("compact")
@@ -259,6 +266,7 @@ class SessionsPanel(QWidget):
         has_customer = self._customer is not None
         self.new_button.setEnabled(has_customer)
         self.plan_button.setEnabled(has_customer)
+        self.history_button.setEnabled(has_customer)
         session = self.selected_session()
         status = session.status if session is not None else None
         started = session is not None and session.start_utc <= self._now()
@@ -281,6 +289,23 @@ class SessionsPanel(QWidget):
             self.edit_selected()
 
     # --- actions ------------------------------------------------------------------------
+    def show_history(self) -> None:
+        from desktop.views.safety_ui import history_dialog
+
+        session = self.selected_session()
+        window = self.window()
+        if session is not None:
+            title = f"History of session #{session.id} ({session.display_title})"
+            dialog = history_dialog(window, self._context, session_id=session.id, title=title)
+        elif self._customer is not None:
+            title = f"History of {self._customer.name}"
+            dialog = history_dialog(
+                window, self._context, customer_id=self._customer.id, title=title
+            )
+        else:
+            return
+        dialog.exec()
+
     def new_session(self) -> None:
         if self._customer is None:
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from desktop import __version__
 from desktop.app import AppContext, data_dir, log_dir
 from desktop.errors import BadInput
@@ -28,16 +29,21 @@ def test_run_gui_starts_and_quits_with_zero(
     assert run_gui(sample_context, quit_after_start=True) == 0  # the lock was released
 
 
-def test_second_window_on_the_same_book_is_refused(context: AppContext, dialogs: Dialogs) -> None:
+def test_second_window_on_the_same_book_is_refused(
+    context: AppContext, dialogs: Dialogs, capsys: pytest.CaptureFixture[str]
+) -> None:
     other_window = InstanceLock(context.db.path)
     other_window.acquire()
     try:
+        assert run_gui(context) == 2
+        # a smoke test or a script: no dialog that nobody would close, a message instead
         assert run_gui(context, quit_after_start=True) == 2
     finally:
         other_window.release()
     [(title, text)] = dialogs.errors
     assert title == "Book already open"
     assert "already open in another amplan window" in text
+    assert "already open in another amplan window" in capsys.readouterr().err
 
 
 def test_crash_handler_shows_expected_errors_plainly(tmp_path: Path, dialogs: Dialogs) -> None:
