@@ -18,6 +18,7 @@ from desktop.services.business_time import BusinessClock
 from desktop.services.calendar_files import CalendarFiles
 from desktop.services.customers import CustomerBook, ImportReport, sample_book_csv
 from desktop.services.policy import Policy, load_policy
+from desktop.services.profile import ProfileStore
 from desktop.services.sessions import Scheduler
 
 APP_NAME = "amplan"
@@ -47,6 +48,7 @@ class AppContext:
     customers: CustomerBook
     scheduler: Scheduler
     calendars: CalendarFiles
+    profiles: ProfileStore
 
     def load_sample_book(self, today: date | None = None) -> ImportReport:
         text = resource_path("sample", "book.csv").read_text(encoding="utf-8")
@@ -63,7 +65,9 @@ def build_context(db_path: Path, policy_path: str | Path | None = None) -> AppCo
     db = Database(db_path)
     clock = BusinessClock(policy.time)
     customers = CustomerBook(db, policy)
-    scheduler = Scheduler(db, policy, clock, customers)
+    profiles = ProfileStore()
+    profiles.hand_over(db)  # a first-release book's profile moves to the user, once
+    scheduler = Scheduler(db, policy, clock, customers, profiles)
     return AppContext(
         db=db,
         policy=policy,
@@ -71,4 +75,5 @@ def build_context(db_path: Path, policy_path: str | Path | None = None) -> AppCo
         customers=customers,
         scheduler=scheduler,
         calendars=CalendarFiles(scheduler, customers),
+        profiles=profiles,
     )

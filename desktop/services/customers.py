@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from desktop.errors import BadInput
 from desktop.models.database import Database
-from desktop.models.tables import Contact, Customer, Setting
+from desktop.models.tables import Contact, Customer
 from desktop.services.business_time import check_year
 from desktop.services.entitlements import Entitlements, entitlements_for
 from desktop.services.policy import PACKAGE_NAMES, Policy
@@ -438,24 +438,6 @@ class CustomerBook:
             return report
         report.imported = len(valid_rows)
         return report
-
-    # --- the manager's profile ---------------------------------------------------------
-    def profile(self) -> tuple[str, str]:
-        with self.db.reading() as session:
-            name = session.get(Setting, "profile.name")
-            email = session.get(Setting, "profile.email")
-            return (name.value if name else "", email.value if email else "")
-
-    def set_profile(self, name: str, email: str) -> None:
-        name = " ".join(name.split())
-        email = email.strip()
-        if not name:
-            raise BadInput("Enter your name.")
-        if not _EMAIL.match(email):
-            raise BadInput(f"'{email}' is not an e-mail address.")
-        with self.db.transaction() as session:
-            for key, value in (("profile.name", name), ("profile.email", email)):
-                session.merge(Setting(key=key, value=value))
 
 
 SAMPLE_REFERENCE_DAY = date(2026, 11, 26)

@@ -25,6 +25,7 @@ from desktop.services.business_time import BusinessClock, format_day, to_utc, to
 from desktop.services.customers import CustomerBook, CustomerRecord, parse_date
 from desktop.services.ledger import STATUSES, Booked, Busy, Ledger
 from desktop.services.policy import KIND_NAMES, Policy
+from desktop.services.profile import ProfileStore
 from desktop.services.rules import Proposal, Violation, check
 
 # Sessions of one kind never run longer than a day, so an overlap search looks this far back.
@@ -195,12 +196,18 @@ class Scheduler:
     """Books and changes sessions; the rules decide, this class loads, saves and audits."""
 
     def __init__(
-        self, db: Database, policy: Policy, clock: BusinessClock, customers: CustomerBook
+        self,
+        db: Database,
+        policy: Policy,
+        clock: BusinessClock,
+        customers: CustomerBook,
+        profiles: ProfileStore | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
         self.clock = clock
         self.customers = customers
+        self.profiles = profiles if profiles is not None else ProfileStore()
 
     # --- reading --------------------------------------------------------------------------
     def _names(self, session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
@@ -475,7 +482,7 @@ class Scheduler:
 
     # --- changing ----------------------------------------------------------------------------
     def _actor(self) -> str:
-        name, email = self.customers.profile()
+        name, email = self.profiles.identity()
         if name:
             return f"{name} <{email}>" if email else name
         try:

@@ -347,7 +347,7 @@ class ProfileDialog(QDialog):
         self.setObjectName("profileDialog")
         self.setWindowTitle("Your name and e-mail")
         self._context = context
-        name, email = context.customers.profile()
+        name, email = context.profiles.identity()
 
         title = QLabel("Who sends the invites?")
         title.setObjectName("dialogTitle")
@@ -420,7 +420,7 @@ class ProfileDialog(QDialog):
 
     def _save(self) -> None:
         try:
-            self._context.customers.set_profile(self.name_edit.text(), self.email_edit.text())
+            self._context.profiles.set_identity(self.name_edit.text(), self.email_edit.text())
         except BadInput as exc:
             target = self.name_message if "name" in str(exc).lower() else self.email_message
             target.set_error(str(exc))
@@ -433,7 +433,7 @@ class ProfileDialog(QDialog):
 
 def ensure_profile(parent: QWidget | None, context: AppContext) -> bool:
     """True once the organizer's e-mail is known, asking for it if need be."""
-    _, email = context.customers.profile()
+    _, email = context.profiles.identity()
     if email:
         return True
     dialog = ProfileDialog(context, parent)
