@@ -139,18 +139,21 @@ def quality(
         if max(n for (c, _), n in calls.items() if c == cid)
         >= 0.75 * sum(n for (c, _), n in calls.items() if c == cid)
     )
+    mean_load = statistics.mean(loads) if loads else 0.0
+    with_reason = sum(1 for u in plan.unplanned if u.reason)
+    median_gap = statistics.median(gaps) if gaps else 0
     return {
         "proposed": str(len(proposed)),
         "outside customer hours (overlap existed)": str(outside),
         "least-bad times, with a warning": str(least_bad),
         "busiest day (cap)": f"{busiest} ({profile.max_per_day})",
-        "days used, mean load": f"{len(planned_days)}, {statistics.mean(loads) if loads else 0:.1f}",
+        "days used, mean load": f"{len(planned_days)}, {mean_load:.1f}",
         "pairs closer than buffer": str(close),
         "over lunch": str(lunch),
         "onboarding hours unplanned": f"{left_hours:g} ({len(unplanned_onb)} customers)",
-        "unplanned items with a reason": f"{sum(1 for u in plan.unplanned if u.reason)}/{len(plan.unplanned)}"
+        "unplanned items with a reason": f"{with_reason}/{len(plan.unplanned)}"
         + (" ok" if explained else " MISSING"),
-        "largest onboarding gap, days (max / median)": f"{max(gaps, default=0)} / {statistics.median(gaps) if gaps else 0:g}",
+        "largest onboarding gap, days (max / median)": f"{max(gaps, default=0)} / {median_gap:g}",
         "onboarding span / window left (median)": f"{statistics.median(spans) if spans else 0:.0%}",
         "cadence customers on one weekday+time": f"{steady}/{len(cadence_customers)}",
     }
@@ -214,14 +217,16 @@ def main() -> None:
     )
     print(
         f"| {'measure':<{width}} | "
-        + " | ".join(f"{label:>{w}}" for (label, _), w in zip(columns, widths))
+        + " | ".join(f"{label:>{w}}" for (label, _), w in zip(columns, widths, strict=True))
         + " |"
     )
     print(f"|{'-' * (width + 2)}|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for measure in measures:
         print(
             f"| {measure:<{width}} | "
-            + " | ".join(f"{table[measure]:>{w}}" for (_, table), w in zip(columns, widths))
+            + " | ".join(
+                f"{table[measure]:>{w}}" for (_, table), w in zip(columns, widths, strict=True)
+            )
             + " |"
         )
 

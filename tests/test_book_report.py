@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from desktop.services.book_report import CSV_COLUMNS, BookReport, book_body, book_csv
 from desktop.services.customers import CustomerDraft
+from desktop.services.profile import ProfileStore
 from desktop.services.report_html import email_document
 from desktop.services.reports import Reports
 
@@ -21,7 +22,7 @@ from summary_helpers import MANAGER, fill, now
 @pytest.fixture
 def bk(tmp_path: Path) -> Iterator[Book]:
     with open_book(tmp_path / "book.sqlite") as book:
-        book.customers.set_profile(*MANAGER)
+        ProfileStore().set_identity(*MANAGER)
         yield book
 
 

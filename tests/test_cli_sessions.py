@@ -437,7 +437,9 @@ def test_plan_json_proposes_onboarding_and_cadence(future_db: Path) -> None:
         future_db, "--customer", "Later", "--from", FUTURE_START.isoformat(), "--until", until
     )
     assert run.code == 0, run.err
-    assert set(run.data) == {"proposed", "applied"}
+    assert set(run.data) == {"proposed", "applied", "unplanned"}
+    assert run.data["unplanned"] == []
+    assert all(p["warnings"] == [] for p in run.data["proposed"])
     assert run.data["applied"] is False
     proposed = run.data["proposed"]
     kinds = [p["kind"] for p in proposed]
@@ -464,7 +466,7 @@ def test_plan_apply_books_and_planning_again_proposes_nothing(future_db: Path) -
     assert {s["customers"][0] for s in sessions} == {"Later", "Small"}
     again = _plan(future_db, "--all", *args)
     assert again.code == 0
-    assert again.data == {"proposed": [], "applied": False}
+    assert again.data == {"proposed": [], "applied": False, "unplanned": []}
 
 
 def test_plan_of_an_entirely_past_range_is_exit_2(future_db: Path) -> None:

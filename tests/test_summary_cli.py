@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from desktop import cli_reports, cli_sessions
 from desktop.cli import build_parser
+from desktop.services.profile import ProfileStore
 
 from sessions_helpers import CliRun, cli, cli_customer, open_book
 from summary_helpers import MANAGER, fill, page_size_pt, pdf_text
@@ -44,7 +45,7 @@ def report_commands(monkeypatch: pytest.MonkeyPatch) -> None:
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "book.sqlite"
     with open_book(path) as book:
-        book.customers.set_profile(*MANAGER)
+        ProfileStore().set_identity(*MANAGER)
         fill(book, book.customer("Acme Logistics", package="gold"), 1)
         fill(book, book.customer("Cobalt Insurance", "SpiraTest", 15, package="none"), 2)
     return path
@@ -63,7 +64,8 @@ def test_summary_of_one_customer_as_pdf(db: Path, tmp_path: Path) -> None:
     assert "Acme Logistics" in text and "Cobalt" not in text
     assert "Usage on Thu 12 Mar 2026" in text
     assert (round(page_size_pt(out)[0]), round(page_size_pt(out)[1])) == (612, 792)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme.pdf", "book.sqlite"]
+    written = sorted(p.name for p in tmp_path.iterdir() if p.name != "user-config")
+    assert written == ["acme.pdf", "book.sqlite"]
 
 
 def test_summary_by_id_on_a4(db: Path, tmp_path: Path) -> None:

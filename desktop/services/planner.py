@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -218,6 +218,7 @@ class Planner:
                 self._plan_cadence(customer, months, weekday_load, plan)
             tick(done)
         plan.proposed.sort(key=lambda p: (p.times.start_utc, p.customer.id))
+        _number_onboarding(plan)
         return plan
 
     def apply(self, plan: Plan, requested_utc: datetime | None = None) -> Plan:
@@ -486,7 +487,7 @@ class Planner:
                 )
                 rest = [d for d in days if d not in segment and d not in used[customer.id]]
                 rest.sort(key=lambda d: (abs((d - segment[0]).days), d))
-                doubled = [d for d in days if d in used[customer.id] and d not in segment]
+                doubled = [d for d in days if d in used[customer.id]]
                 why: Counter[str] = Counter()
                 times = None
                 outside = False
@@ -611,6 +612,18 @@ class Planner:
             if times is not None:
                 return times, outside
         return None
+
+
+def _number_onboarding(plan: Plan) -> None:
+    """Onboarding reasons count in time order ("2 of 4" never before "1 of 4")."""
+    counts = Counter(p.customer.id for p in plan.proposed if p.kind == "onboarding")
+    seen: Counter[int] = Counter()
+    for index, item in enumerate(plan.proposed):
+        if item.kind == "onboarding":
+            seen[item.customer.id] += 1
+            number, total = seen[item.customer.id], counts[item.customer.id]
+            reason = f"onboarding {number} of {total} ({item.times.minutes} min)"
+            plan.proposed[index] = replace(item, reason=reason)
 
 
 def default_until(first: date) -> date:
