@@ -36,7 +36,7 @@ from desktop.services.business_time import (
 from desktop.services.customers import CustomerRecord
 from desktop.services.ledger import Booked, Busy, Ledger
 from desktop.services.profile import ManagerProfile
-from desktop.services.rules import Proposal, check
+from desktop.services.rules import Proposal, Violation, check
 from desktop.services.sessions import BookingRequest, Scheduler, SessionRecord, SessionTimes
 
 ONBOARDING_SESSION_MINUTES = 60
@@ -199,11 +199,12 @@ class Planner:
         self.workload = Workload(self.profile, ledger)
         self.now = now
         self.after_utc = after_utc
+        self.range_first_day = max(first, self.clock.et_date(range_start))
         self.first_day = max(first, self.clock.et_date(after_utc))
         self.last_day = until - timedelta(days=1)
         plan = Plan([], [])
         ordered = sorted(customers, key=lambda c: c.id)
-        total = len(ordered) * 2
+        total = len(ordered)
 
         def tick(done: int) -> None:
             if progress is not None and not progress(done, total):
@@ -211,7 +212,7 @@ class Planner:
 
         self._plan_onboarding(ordered, plan, tick)
         weekday_load: Counter[int] = Counter()
-        for done, customer in enumerate(ordered, start=len(ordered) + 1):
+        for done, customer in enumerate(ordered, start=1):
             ent = self.scheduler.customers.entitlements(customer)
             if ent.allows_kind("cadence"):
                 months = self.policy.cadence_months[ent.cadence]
@@ -429,7 +430,7 @@ class Planner:
         window = self.clock.onboarding_window(customer.start)
         start_day = max(self.first_day, window.first_day)
         last_day = min(self.last_day, window.last_day)
-        if window.last_day < self.first_day or window.first_day > self.last_day:
+        if window.last_day < self.range_first_day or window.first_day > self.last_day:
             return None
         booked = sum(
             s.minutes for s in self.ledger.of_customer(customer.id, "onboarding") if not s.billable
@@ -629,3 +630,56 @@ def _number_onboarding(plan: Plan) -> None:
 def default_until(first: date) -> date:
     """From + 12 months (CLI.md), exclusive: the first day not planned."""
     return add_months(first, 12)
+
+
+def check_change(
+    scheduler: Scheduler,
+    profile: ManagerProfile,
+    proposal: PlannedSession,
+    times: SessionTimes,
+    others: Sequence[PlannedSession],
+    now: datetime,
+) -> tuple[list[Violation], list[str]]:
+    """A proposal moved to `times` before it is booked: the contract's verdict (against the
+    book and the plan's other proposals) and the workload and clock warnings it would carry."""
+    customer = proposal.customer
+    with scheduler.db.reading() as session:
+        ledger = scheduler.load_ledger(
+            session, [customer.id], times.start_utc - timedelta(days=1), times.end_utc
+        )
+    for number, other in enumerate(others, start=1):
+        if other is proposal:
+            continue
+        ledger.add(
+            Booked(
+                -number,
+                other.kind,
+                (other.customer.id,),
+                other.times.start_utc,
+                other.times.end_utc,
+                other.times.all_day,
+                "planned",
+                False,
+                f"{other.customer.name} {other.kind} (proposed)",
+            )
+        )
+    candidate = Proposal(
+        kind=proposal.kind,
+        customers=(customer,),
+        start_utc=times.start_utc,
+        end_utc=times.end_utc,
+        requested_utc=now,
+    )
+    violations = check(scheduler.policy, scheduler.clock, candidate, ledger)
+    warnings = list(scheduler.local_time_warnings(candidate))
+    if times.start_utc < lead_start(scheduler, profile, now):
+        warnings.append(f"Inside your lead time of {profile.lead_days} business day(s).")
+    blocked = Workload(profile, ledger).blocked(times.start_utc, times.end_utc)
+    texts = {
+        "cap": f"That day already has {profile.max_per_day} sessions (your daily cap).",
+        "lunch": f"Over your lunch ({profile.lunch_text}).",
+        "buffer": f"Less than {profile.buffer_minutes} minutes from another session.",
+    }
+    if blocked in texts:
+        warnings.append(texts[blocked])
+    return violations, warnings

@@ -44,7 +44,7 @@ from desktop.views.customers_page import CustomersPage
 from desktop.views.dashboard_page import DashboardPage
 from desktop.views.icons import ON_ACCENT, icon
 from desktop.views.placeholders import EmptyState
-from desktop.views.plan_dialog import PlanDialog
+from desktop.views.plan_dialog import PlanDialog, describe_booked
 from desktop.views.reports_page import ReportsPage
 from desktop.views.session_editor import SessionEditor
 from desktop.views.session_format import Now, system_now, when_et
@@ -409,9 +409,8 @@ class MainWindow(QMainWindow):
         dialog.open()
         dialog.start()
 
-    def _plan_booked(self, records: list[object]) -> None:
-        count = len(records)
-        self.statusBar().showMessage(f"Booked {count} planned session{'s' * (count != 1)}.", 6000)
+    def _plan_booked(self, records: list[SessionRecord]) -> None:
+        self.statusBar().showMessage(describe_booked(self._context.policy, records), 15000)
 
     def show_page(self, page: int) -> None:
         self.navigation.setCurrentRow(page)
