@@ -215,6 +215,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.add_action)
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
+        self.preferences_action = QAction("&Preferences…", self)
+        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_action.triggered.connect(self.show_preferences)
+        file_menu.addAction(self.preferences_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         sessions_menu = self.menuBar().addMenu("&Sessions")
         self.new_session_action = QAction(icon("add"), "&New session…", self)
@@ -411,6 +417,13 @@ class MainWindow(QMainWindow):
 
     def _plan_booked(self, records: list[SessionRecord]) -> None:
         self.statusBar().showMessage(describe_booked(self._context.policy, records), 15000)
+
+    def show_preferences(self) -> None:
+        from desktop.views.preferences_dialog import PreferencesDialog
+
+        dialog = PreferencesDialog(self._context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def show_page(self, page: int) -> None:
         self.navigation.setCurrentRow(page)
