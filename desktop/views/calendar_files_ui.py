@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 from desktop.app import AppContext
 from desktop.errors import AmplanError, BadInput
 from desktop.services.calendar_files import write_file
+from desktop.services.conflicts import conflicting_sessions, find_conflicts
 from desktop.services.customers import CustomerRecord
 from desktop.services.ical_import import ImportCancelled
 from desktop.views import messages
@@ -847,6 +848,12 @@ def import_my_calendar(
         text += (
             " It has no busy time between a year ago and three years ahead, "
             "so nothing blocks bookings."
+        )
+    clashing = len(conflicting_sessions(find_conflicts(context.scheduler)))
+    if clashing:
+        text += (
+            f"\n\n{_plural(clashing, 'booked session')} now clash with your busy time or "
+            "each other: the dashboard lists them under Clashes, with Move… on each."
         )
     if stopped_late:
         text = f"The import had already finished when you pressed Cancel.\n\n{text}"
