@@ -34,6 +34,8 @@ _LONGEST_TIMED = timedelta(days=1)
 _CUSTOMER_DAY = (time(8), time(18))
 
 
+# A request time this close to now is "now" (the editor rounds to the minute).
+_BACKDATING_GRACE = timedelta(minutes=5)
 # Violations no override can lift (the session would not be a session).
 UNOVERRIDABLE = frozenset({"invalid-duration"})
 
@@ -516,7 +518,29 @@ class Scheduler:
             if override_reason is None or any(v.rule in UNOVERRIDABLE for v in violations):
                 raise RuleRefusal(violations)
             warnings = [f"Overridden ({v.rule}): {v.message}" for v in violations] + warnings
+        if override_reason is not None:
+            # A request time in the past that changes the verdict is kept like an override.
+            lifted = self.backdating_lifts(proposal, datetime.now(UTC))
+            violations = violations + lifted
+            warnings += [f"Backdated request ({v.rule}): {v.message}" for v in lifted]
         return violations, warnings
+
+    def backdating_lifts(self, proposal: Proposal, now: datetime) -> list[Violation]:
+        """What a request made `now` would be refused for that the (earlier) request time
+        given escapes: a claim about the past, which needs a reason like an override."""
+        if proposal.requested_utc >= now - _BACKDATING_GRACE:
+            return []
+        as_of_now = self.validate(replace(proposal, requested_utc=now))
+        given = {v.rule for v in self.validate(proposal)}
+        return [
+            Violation(
+                v.rule,
+                f"requested at {format_day(self.clock.et_date(proposal.requested_utc))}"
+                f" rather than now: {v.message}",
+            )
+            for v in as_of_now
+            if v.rule not in given
+        ]
 
     def book(self, request: BookingRequest, dry_run: bool = False) -> Outcome:
         proposal = self.proposal_for(request)
