@@ -21,6 +21,7 @@ from desktop.services.business_time import BusinessClock
 from desktop.services.calendar_files import CalendarFiles
 from desktop.services.customers import CustomerBook, ImportReport, sample_book_csv
 from desktop.services.policy import Policy, load_policy
+from desktop.services.profile import ProfileStore
 from desktop.services.sessions import Scheduler
 
 APP_NAME = "amplan"
@@ -61,6 +62,7 @@ class AppContext:
     scheduler: Scheduler
     calendars: CalendarFiles
     search: BookSearch
+    profiles: ProfileStore
 
     def load_sample_book(self, today: date | None = None) -> ImportReport:
         text = resource_path("sample", "book.csv").read_text(encoding="utf-8")
@@ -77,8 +79,10 @@ def build_context(db_path: Path | str, policy_path: str | Path | None = None) ->
     db = Database(db_path)
     auto_backup(db)  # a daily copy at start-up, rotated (desktop/models/backups.py)
     clock = BusinessClock(policy.time)
-    customers = CustomerBook(db, policy)
-    scheduler = Scheduler(db, policy, clock, customers)
+    profiles = ProfileStore()
+    profiles.hand_over(db)  # a first-release book's profile moves to the user, once
+    customers = CustomerBook(db, policy, profiles)
+    scheduler = Scheduler(db, policy, clock, customers, profiles)
     return AppContext(
         db=db,
         policy=policy,
@@ -89,4 +93,5 @@ def build_context(db_path: Path | str, policy_path: str | Path | None = None) ->
         search=BookSearch(
             db, customers, scheduler, {name: kind.label for name, kind in policy.kinds.items()}
         ),
+        profiles=profiles,
     )

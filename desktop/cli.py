@@ -23,7 +23,7 @@ from desktop.models.store_errors import is_store_failure, translate
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.entitlements import describe, entitlements_for
 from desktop.services.policy import KIND_NAMES, PACKAGE_NAMES, load_policy
-from desktop.services.sessions import RuleRefusal
+from desktop.services.sessions import UNOVERRIDABLE, RuleRefusal
 
 Handler = Callable[[argparse.Namespace, "Output"], int]
 
@@ -101,10 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     profile = command("profile", _profile_set, "the account manager's identity")
     profile_commands = profile.add_subparsers(dest="action", parser_class=_Parser, required=True)
-    profile_set = profile_commands.add_parser("set", help="set name and e-mail")
+    profile_set = profile_commands.add_parser("set", help="your identity and workload")
     _global_flags(profile_set, top=False)
-    profile_set.add_argument("--name", required=True)
-    profile_set.add_argument("--email", required=True)
+    from desktop import cli_planning
+
+    cli_planning.profile_flags(profile_set)
 
     customer = command("customer", _customer, "add, edit, archive, list, show or import customers")
     actions = customer.add_subparsers(dest="action", parser_class=_Parser, required=True)
@@ -147,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop import cli_safety
 
     cli_safety.register(command)
+    from desktop import cli_planning
+
+    cli_planning.register(command)
     for sub in busy_actions.choices.values():
         _global_flags(sub, top=False)
     return parser
@@ -192,12 +196,9 @@ def _gui(args: argparse.Namespace, out: Output) -> int:
 
 
 def _profile_set(args: argparse.Namespace, out: Output) -> int:
-    context = open_context(args)
-    context.customers.set_profile(args.name, args.email)
-    name, email = context.customers.profile()
-    out.result({"name": name, "email": email}, f"{name} <{email}>")
-    out.say("Profile saved.")
-    return 0
+    from desktop import cli_planning
+
+    return cli_planning.profile_set(open_context(args), args, out)
 
 
 def _customer_text(context: AppContext, customer: CustomerRecord) -> list[str]:
@@ -327,7 +328,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RuleRefusal as exc:
         for violation in exc.violations:
             out.say(f"amplan: refused ({violation.rule}): {violation.message}")
-        out.say("Nothing was saved. --override REASON books it anyway, with your reason kept.")
+        if any(v.rule in UNOVERRIDABLE for v in exc.violations):
+            out.say("Nothing was saved. No override lifts this: change the session's times.")
+        else:
+            out.say("Nothing was saved. --override REASON books it anyway, with your reason kept.")
         if out.as_json:
             out.result({"violations": [v.as_json() for v in exc.violations]})
         return exc.exit_code

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.errors import BadInput
 from desktop.services.business_time import format_span, to_utc
 from desktop.services.calendar_files import write_file
+from desktop.services.conflicts import find_conflicts
 from desktop.services.customers import parse_date
 from desktop.services.ical_import import import_horizon
 from desktop.services.planner import PlannedSession, Planner, default_until
@@ -280,6 +281,7 @@ def _planned_json(context: AppContext, planned: PlannedSession) -> dict[str, Any
         "start": clock.et(planned.times.start_utc).isoformat(),
         "end": clock.et(planned.times.end_utc).isoformat(),
         "reason": planned.reason,
+        "warnings": list(planned.warnings),
     }
 
 
@@ -293,8 +295,8 @@ def _plan(args: argparse.Namespace, out: Output) -> int:
         customers = context.customers.list()
         first = parse_date(args.first) if args.first else today
     until = parse_date(args.until) if args.until else default_until(first)
-    if until < first:
-        raise BadInput("--until is before --from.")
+    if until <= first:
+        raise BadInput("--until must be after --from (it is the first day not planned).")
     planner = Planner(context.scheduler)
     plan = planner.plan(customers, first, until)
     proposed = [_planned_json(context, p) for p in plan.proposed]
@@ -308,9 +310,10 @@ def _plan(args: argparse.Namespace, out: Output) -> int:
         f"{format_span(p.times.start_utc, p.times.end_utc, context.clock)}  {p.reason}"
         for p in plan.proposed
     ]
-    out.result({"proposed": proposed, "applied": bool(args.apply)}, lines)
+    unplanned = [item.as_json() for item in plan.unplanned]
+    out.result({"proposed": proposed, "applied": bool(args.apply), "unplanned": unplanned}, lines)
     for note in plan.notes:
-        out.say(f"note: {note}")
+        out.say(f"unplanned: {note}")
     if args.apply:
         out.say(f"Booked {len(plan.proposed)} session(s).")
     else:
@@ -323,12 +326,15 @@ def _busy(args: argparse.Namespace, out: Output) -> int:
     if args.action == "import":
         today = datetime.now(UTC).astimezone(context.clock.tz).date()
         imported, skipped = context.calendars.import_busy(Path(args.file), today)
+        clashing = len({c.session.id for c in find_conflicts(context.scheduler)})
         out.result(
-            {"imported": imported, "skipped": skipped},
+            {"imported": imported, "skipped": skipped, "conflicts": clashing},
             f"Imported {imported} busy block(s), skipped {skipped} (free or cancelled).",
         )
         first, last = import_horizon(today)
         out.say(f"Busy time was read from {first} to {last - timedelta(days=1)}.")
+        if clashing:
+            out.say(f"{clashing} booked session(s) now clash: `amplan conflicts` lists them.")
     elif args.action == "list":
         blocks = context.scheduler.busy_blocks()
         rows = []

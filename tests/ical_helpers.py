@@ -28,6 +28,7 @@ import icalendar
 import recurring_ical_events
 from desktop.app import AppContext, build_context
 from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.services.profile import ProfileStore
 from desktop.services.sessions import BookingRequest, SessionRecord, parse_times
 
 TESTS = Path(__file__).resolve().parent
@@ -80,7 +81,7 @@ class CalBook:
         self.ctx.close()
 
     def profile(self, name: str = PROFILE_NAME, email: str = PROFILE_EMAIL) -> None:
-        self.customers.set_profile(name, email)
+        ProfileStore().set_identity(name, email)
 
     def customer(
         self,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from desktop.services.book_report import CSV_COLUMNS, BookReport, book_body, book_csv
 from desktop.services.customers import CustomerDraft
+from desktop.services.profile import ProfileStore
 from desktop.services.report_html import email_document
 from desktop.services.reports import Reports
 
@@ -22,7 +23,7 @@ from summary_helpers import MANAGER, fill, now
 @pytest.fixture
 def bk(book_location: Path | str, tmp_path: Path) -> Iterator[Book]:
     with open_book(book_location) as book:
-        book.customers.set_profile(*MANAGER)
+        ProfileStore().set_identity(*MANAGER)
         yield book
 
 

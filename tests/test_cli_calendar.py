@@ -291,9 +291,13 @@ def test_busy_import_list_and_clear(db: Path, tmp_path: Path, busy_day: date) ->
     write_busy_file(path, busy_day)
     run = run_cli(db, "busy", "import", str(path))
     assert run.code == 0, run.err
-    assert run.data == {"imported": 2, "skipped": 1}
+    assert run.data == {"imported": 2, "skipped": 1, "conflicts": 0}
     # Importing again replaces: still two blocks.
-    assert run_cli(db, "busy", "import", str(path)).data == {"imported": 2, "skipped": 1}
+    assert run_cli(db, "busy", "import", str(path)).data == {
+        "imported": 2,
+        "skipped": 1,
+        "conflicts": 0,
+    }
     listed = run_cli(db, "busy", "list")
     assert listed.code == 0
     start = datetime.combine(busy_day, datetime.min.time().replace(hour=14), ET)

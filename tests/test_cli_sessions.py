@@ -437,7 +437,9 @@ def test_plan_json_proposes_onboarding_and_cadence(future_db: Path) -> None:
         future_db, "--customer", "Later", "--from", FUTURE_START.isoformat(), "--until", until
     )
     assert run.code == 0, run.err
-    assert set(run.data) == {"proposed", "applied"}
+    assert set(run.data) == {"proposed", "applied", "unplanned"}
+    assert run.data["unplanned"] == []
+    assert all(p["warnings"] == [] for p in run.data["proposed"])
     assert run.data["applied"] is False
     proposed = run.data["proposed"]
     kinds = [p["kind"] for p in proposed]
@@ -464,7 +466,7 @@ def test_plan_apply_books_and_planning_again_proposes_nothing(future_db: Path) -
     assert {s["customers"][0] for s in sessions} == {"Later", "Small"}
     again = _plan(future_db, "--all", *args)
     assert again.code == 0
-    assert again.data == {"proposed": [], "applied": False}
+    assert again.data == {"proposed": [], "applied": False, "unplanned": []}
 
 
 def test_plan_of_an_entirely_past_range_is_exit_2(future_db: Path) -> None:
@@ -549,27 +551,39 @@ def test_slots_of_a_one_day_event_plan(db: Path) -> None:
         "2",
     )
     assert run.code == 0
+    # An event plan may fall on a holiday or a weekend (a go-live often does).
     assert run.data["slots"] == [
-        {"start": "2026-07-05", "end": "2026-07-05"},
-        {"start": "2026-07-06", "end": "2026-07-06"},
+        {"start": "2026-07-03", "end": "2026-07-03"},
+        {"start": "2026-07-04", "end": "2026-07-04"},
     ]
 
 
-def test_no_override_makes_an_event_plan_of_impossible_length(db: Path) -> None:
+def test_an_event_plan_over_fourteen_days_is_too_long_and_overridable(db: Path) -> None:
+    args = ["--kind", "event-plan", "--start", "2026-05-04", "--end", "2026-05-22"]
+    run = book(db, *args, "--json")
+    assert run.code == 3
+    assert [v["rule"] for v in run.data["violations"]] == ["too-long"]
+    assert "--override REASON books it anyway" in run.err
+    run = book(db, *args, "--override", "the customer insists", "--json")
+    assert run.code == 0, run.err
+    assert run.data["override_reason"] == "the customer insists"
+
+
+def test_an_impossible_shape_is_refused_without_offering_an_override(db: Path) -> None:
     run = book(
         db,
         "--kind",
-        "event-plan",
+        "assistance",
         "--start",
-        "2026-05-04",
+        "2026-05-04T23:30",
         "--end",
-        "2026-05-22",
+        "2026-05-05T00:30",
         "--override",
         "the customer insists",
-        "--json",
     )
     assert run.code == 3
-    assert [v["rule"] for v in run.data["violations"]] == ["invalid-duration"]
+    assert "invalid-duration" in run.err
+    assert "--override REASON" not in run.err and "No override lifts this" in run.err
     assert cli(db, "sessions", "--json").data["sessions"] == []
 
 

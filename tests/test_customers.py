@@ -350,25 +350,6 @@ def test_import_accepts_a_byte_order_mark_and_header_case(
     assert book.get("Alpha").band == "21-50"
 
 
-# --- profile -------------------------------------------------------------------------------------
-
-
-def test_profile_round_trip(book: CustomerBook) -> None:
-    assert book.profile() == ("", "")
-    book.set_profile("  Ann   Manager ", " ann@vendor.example ")
-    assert book.profile() == ("Ann Manager", "ann@vendor.example")
-    book.set_profile("Ann M", "ann.m@vendor.example")
-    assert book.profile() == ("Ann M", "ann.m@vendor.example")
-
-
-def test_profile_validation(book: CustomerBook) -> None:
-    with pytest.raises(BadInput, match="Enter your name"):
-        book.set_profile(" ", "ann@vendor.example")
-    with pytest.raises(BadInput, match="not an e-mail"):
-        book.set_profile("Ann", "ann.vendor.example")
-    assert book.profile() == ("", "")
-
-
 # --- the sample book -----------------------------------------------------------------------------
 
 

@@ -306,6 +306,17 @@ def test_an_event_plan_is_all_day_with_an_exclusive_end(cb: CalBook) -> None:
         assert str(parse(data)["METHOD"]) == "REQUEST"
     description = str(only_event(cb.calendars.invite(three_days.id))["DESCRIPTION"])
     assert "When: Mon 1 Jun 2026 - Wed 3 Jun 2026 (all day)" in description
+    assert "not business days" not in description
+
+
+def test_an_event_plan_over_a_weekend_and_a_holiday_names_those_days(cb: CalBook) -> None:
+    acme = cb.customer("Acme Corp")
+    go_live = cb.book(acme, "event-plan", "2026-07-02", end="2026-07-06")
+    description = str(only_event(cb.calendars.invite(go_live.id))["DESCRIPTION"])
+    assert (
+        "Includes days that are not business days: Fri 3 Jul 2026 (Independence Day (observed)), "
+        "Sat 4 Jul 2026 (Independence Day), Sun 5 Jul 2026"
+    ) in description
 
 
 # --- bytes on the wire --------------------------------------------------------------------

@@ -242,7 +242,7 @@ PROPERTY_SETTINGS = settings(
 def test_every_plan_books_legally_uses_the_allowance_and_is_idempotent(spec: BookSpec) -> None:
     with tempfile.TemporaryDirectory() as folder, open_book(Path(folder) / "book.sqlite") as bk:
         customers, first, until, now = build(bk, spec)
-        if until < bk.clock.et_date(now):
+        if until <= bk.clock.et_date(now):
             with pytest.raises(BadInput):
                 Planner(bk.scheduler).plan(customers, first, until, now=now)
             return
@@ -260,7 +260,7 @@ def test_every_plan_books_legally_uses_the_allowance_and_is_idempotent(spec: Boo
 def test_applying_a_plan_books_it_and_planning_again_proposes_nothing(spec: BookSpec) -> None:
     with tempfile.TemporaryDirectory() as folder, open_book(Path(folder) / "book.sqlite") as bk:
         customers, first, until, now = build(bk, spec)
-        if until < bk.clock.et_date(now):
+        if until <= bk.clock.et_date(now):
             with pytest.raises(BadInput):
                 Planner(bk.scheduler).plan(customers, first, until, now=now)
             return
@@ -372,13 +372,14 @@ def test_plan_goes_around_busy_time_and_other_sessions(bk: Book) -> None:
 
 
 def test_planning_again_proposes_nothing_when_the_window_barely_overlaps(bk: Book) -> None:
-    # The range ends on the customer's first day: all of the 4 hours go there or not at all,
+    # The range ends after the customer's first day (until is exclusive): all of the 4 hours
+    # go there or not at all,
     # and a second `plan --apply` must not add more sessions.
     late = bk.customer("Late", product="SpiraTest", users=30, package="none", start="2026-04-16")
-    first = plan(bk, [late], "2026-04-01", "2026-04-16")
+    first = plan(bk, [late], "2026-04-01", "2026-04-17")
     assert all(bk.clock.et_date(p.times.start_utc) == date(2026, 4, 16) for p in first.proposed)
     Planner(bk.scheduler).apply(first, requested_utc=bk.t(NOW_TEXT))
-    assert plan(bk, [late], "2026-04-01", "2026-04-16").proposed == []
+    assert plan(bk, [late], "2026-04-01", "2026-04-17").proposed == []
     assert sum(p.times.minutes for p in first.proposed) + len(first.notes) > 0
 
 

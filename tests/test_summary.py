@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.services.profile import ProfileStore
 from desktop.services.report_html import email_document
 from desktop.services.reports import Reports
 from desktop.services.summary import CustomerSummary, next_anniversary, summary_body
@@ -22,7 +23,7 @@ from summary_helpers import MANAGER, NOW_ET, fill
 @pytest.fixture
 def bk(book_location: Path | str, tmp_path: Path) -> Iterator[Book]:
     with open_book(book_location) as book:
-        book.customers.set_profile(*MANAGER)
+        ProfileStore().set_identity(*MANAGER)
         yield book
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from desktop.services.profile import ProfileStore
 from desktop.services.report_html import Printable
 from desktop.services.reports import Reports
 from desktop.views.printing import write_pdf
@@ -97,7 +98,7 @@ class Printed:
 def printed(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Printed]]:
     folder = tmp_path_factory.mktemp("summaries")
     with open_book(folder / "book.sqlite") as book:
-        book.customers.set_profile(*MANAGER)
+        ProfileStore().set_identity(*MANAGER)
         reports = Reports(book.scheduler)
         found = {}
         for slot, contract in enumerate(CONTRACTS):
@@ -237,7 +238,7 @@ def test_every_page_is_numbered_and_dated(printed: dict[str, Printed]) -> None:
 def long_summary(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("long")
     with open_book(folder / "book.sqlite") as book:
-        book.customers.set_profile(*MANAGER)
+        ProfileStore().set_identity(*MANAGER)
         customer = book.customer("Fjord Energy", "SpiraPlan", 260, "2026-01-05", "platinum",
                                  tz="Europe/Oslo")  # fmt: skip
         # A title long enough to wrap: each row is two lines, which must not be torn apart.
@@ -311,7 +312,7 @@ def test_several_customers_each_start_a_new_page(
     qtbot: QtBot, book_location: Path | str, tmp_path: Path
 ) -> None:
     with open_book(book_location) as book:
-        book.customers.set_profile(*MANAGER)
+        ProfileStore().set_identity(*MANAGER)
         reports = Reports(book.scheduler)
         for slot, name in enumerate(("Alpha Corp", "Beta Corp", "Gamma Corp")):
             fill(book, book.customer(name, package="gold"), slot)

@@ -173,7 +173,7 @@ def test_a_connection_dropped_mid_action_saves_nothing_and_the_next_action_works
 
 def _solo_book(path: Path) -> dict[str, object]:
     with open_book(path) as book:
-        book.customers.set_profile("Dana Manager", "dana@example.com")
+        book.customers.profiles.set_identity("Dana Manager", "dana@example.com")
         acme = book.customer("Acme")
         borealis = book.customer("Borealis", package="platinum")
         first = book.book(acme, "screen-share", "2026-03-17T10:00")

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from desktop.services.business_time import format_day, period_containing
+from desktop.services.business_time import format_day, format_span, period_containing
+from desktop.services.conflicts import conflicting_sessions, find_conflicts
 from desktop.services.customers import CustomerRecord
 from desktop.services.ledger import Booked
 from desktop.services.sessions import Scheduler, SessionRecord
@@ -25,11 +26,11 @@ LOOK_AROUND_DAYS = 367
 class AttentionItem:
     """One thing to act on. `action` names what the button does; the view maps it."""
 
-    category: str  # onboarding, cadence, screen-share, yearly, overdue, this-week
+    category: str  # conflict, onboarding, cadence, screen-share, yearly, overdue, this-week
     customer: CustomerRecord | None
     title: str
     detail: str
-    action: str  # plan-onboarding, plan-cadence, book-screen-share, book-kind, mark, open
+    action: str  # plan-onboarding, plan-cadence, book-screen-share, book-kind, mark, move, open
     due: date
     session: SessionRecord | None = None
     kind: str = ""
@@ -181,6 +182,27 @@ def needs_attention(
             )
         )
 
+    # Booked sessions that clash with busy time or with each other: move one.
+    for clashes in conflicting_sessions(find_conflicts(scheduler, now)).values():
+        record = clashes[0].session
+        names = ", ".join(record.customers)
+        what = "; ".join(
+            f"your busy time '{c.title}'" if c.with_ == "busy" else f"'{c.title}'" for c in clashes
+        )
+        items.append(
+            AttentionItem(
+                "conflict",
+                None,
+                f"{names}: {policy.kind(record.kind).label.lower()} clashes",
+                f"{format_span(record.start_utc, record.end_utc, clock)} "
+                f"{policy.time.zone_label} overlaps {what}.",
+                "move",
+                clock.et_date(record.start_utc),
+                session=record,
+                kind=record.kind,
+            )
+        )
+
     week_start = today - timedelta(days=today.weekday())
     week_end = week_start + timedelta(days=7)
     this_week = tuple(
@@ -188,6 +210,13 @@ def needs_attention(
         for s in scheduler.find(None, week_start, week_end - timedelta(days=1))
         if s.status != "cancelled"
     )
-    order = {"overdue": 0, "onboarding": 1, "cadence": 2, "screen-share": 3, "yearly": 4}
+    order = {
+        "conflict": 0,
+        "overdue": 1,
+        "onboarding": 2,
+        "cadence": 3,
+        "screen-share": 4,
+        "yearly": 5,
+    }
     items.sort(key=lambda i: (order.get(i.category, 9), i.due, i.title))
     return Attention(tuple(items), this_week)

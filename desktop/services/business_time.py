@@ -315,6 +315,19 @@ class BusinessClock:
         return to_utc(self.midnight(first)), to_utc(self.midnight(end))
 
 
+def non_business_days(clock: BusinessClock, first: date, last: date) -> list[str]:
+    """The days of first..last that are not business days, named ('Sat 14 Mar 2026',
+    'Mon 25 May 2026 (Memorial Day)'): an event plan may span them and says so."""
+    named = []
+    day = first
+    while day <= last:
+        if not clock.is_business_day(day):
+            holiday = clock.holiday_name(day)
+            named.append(format_day(day) + (f" ({holiday})" if holiday else ""))
+        day += timedelta(days=1)
+    return named
+
+
 @lru_cache(maxsize=8)
 def clock_for(rules: TimeRules) -> BusinessClock:
     return BusinessClock(rules)

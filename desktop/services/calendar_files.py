@@ -24,7 +24,7 @@ class CalendarFiles:
         self.writer = CalendarWriter(scheduler.policy, scheduler.clock)
 
     def organizer(self, required: bool) -> Organizer | None:
-        name, email = self.customers.profile()
+        name, email = self.scheduler.profiles.identity()
         if not email:
             if required:
                 raise BadInput(

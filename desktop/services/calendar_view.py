@@ -59,6 +59,8 @@ class CalendarRange:
     days: tuple[CalendarDay, ...]
     sessions: tuple[SessionRecord, ...]
     busy: tuple[Busy, ...]
+    # Planned sessions that overlap busy time or another session (shown marked).
+    clashing: frozenset[int] = frozenset()
 
 
 def calendar_range(
@@ -93,4 +95,22 @@ def calendar_range(
     )
     start_utc, end_utc = clock.day_bounds_utc(first, last + timedelta(days=1))
     busy = tuple(scheduler.busy_blocks(start_utc, end_utc))
-    return CalendarRange(tuple(days), sessions, busy)
+    return CalendarRange(tuple(days), sessions, busy, clashing_ids(sessions, busy))
+
+
+def clashing_ids(sessions: Collection[SessionRecord], busy: Collection[Busy]) -> frozenset[int]:
+    """Planned timed sessions overlapping a busy block or another session that counts."""
+    timed = sorted(
+        (s for s in sessions if not s.all_day and s.status != "cancelled"),
+        key=lambda s: s.start_utc,
+    )
+    found: set[int] = set()
+    for index, session in enumerate(timed):
+        for other in timed[index + 1 :]:
+            if other.start_utc >= session.end_utc:
+                break
+            found.update({session.id, other.id})
+        if any(b.start_utc < session.end_utc and b.end_utc > session.start_utc for b in busy):
+            found.add(session.id)
+    planned = {s.id for s in timed if s.status == "planned"}
+    return frozenset(found & planned)

@@ -19,12 +19,12 @@ from sqlmodel import Session, col, select
 from desktop.errors import BadInput
 from desktop.models.database import Database
 from desktop.models.store_errors import row_id
-from desktop.models.tables import Contact, Customer, Setting
+from desktop.models.tables import Contact, Customer
 from desktop.services.business_time import check_year
 from desktop.services.entitlements import Entitlements, entitlements_for
 from desktop.services.history import Change, actor_name, record_change, record_changes
 from desktop.services.policy import PACKAGE_NAMES, Policy
-from desktop.services.user_config import UserConfig
+from desktop.services.profile import ProfileStore
 
 CSV_COLUMNS = ("name", "product", "users", "start", "package", "package_start", "tz", "contacts")
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -214,9 +214,10 @@ def _describe_errors(errors: Mapping[str, str]) -> str:
 class CustomerBook:
     """Queries and changes of customers and contacts; each public method is one transaction."""
 
-    def __init__(self, db: Database, policy: Policy) -> None:
+    def __init__(self, db: Database, policy: Policy, profiles: ProfileStore | None = None) -> None:
         self.db = db
         self.policy = policy
+        self.profiles = profiles or ProfileStore()
 
     # --- reading ---------------------------------------------------------------------
     def _record(self, session: Session, row: Customer) -> CustomerRecord:
@@ -499,10 +500,8 @@ class CustomerBook:
 
     # --- owners ----------------------------------------------------------------------------
     def manager_email(self) -> str:
-        """The e-mail of the manager using amplan: their profile in the user configuration,
-        or (a book from before the profile moved there) the profile the book holds."""
-        email = str(UserConfig().section("profile").get("email") or "").strip()
-        return email or self.profile()[1]
+        """The e-mail of the manager using amplan: their profile (the user configuration)."""
+        return self.profiles.identity()[1]
 
     def owners(self) -> builtins.list[str]:
         """Every manager who owns a customer of the book, for a "colleague" filter."""
@@ -564,31 +563,10 @@ class CustomerBook:
             ),
         )
 
-    # --- the manager's profile ---------------------------------------------------------
-    def profile(self) -> tuple[str, str]:
-        with self.db.reading() as session:
-            name = session.get(Setting, "profile.name")
-            email = session.get(Setting, "profile.email")
-            return (name.value if name else "", email.value if email else "")
-
-    def set_profile(self, name: str, email: str) -> None:
-        name = " ".join(name.split())
-        email = email.strip()
-        if not name:
-            raise BadInput("Enter your name.")
-        if not _EMAIL.match(email):
-            raise BadInput(f"'{email}' is not an e-mail address.")
-        with self.db.transaction() as session:
-            for key, value in (("profile.name", name), ("profile.email", email)):
-                session.merge(Setting(key=key, value=value))
-            record_change(
-                session,
-                Change(actor_name(name, email), "profile", details={"name": name, "email": email}),
-            )
-
+    # --- who is working -------------------------------------------------------------------
     def actor(self) -> str:
-        """Who is making a change, for the history."""
-        return actor_name(*self.profile())
+        """Who is making a change, for the history: the manager's profile."""
+        return actor_name(*self.profiles.identity())
 
 
 def _fields(valid: ValidCustomer) -> dict[str, object]:

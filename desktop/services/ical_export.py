@@ -32,7 +32,13 @@ from icalendar import (
 
 from desktop import __version__
 from desktop.errors import BadInput
-from desktop.services.business_time import BusinessClock, format_day, to_zone, zone
+from desktop.services.business_time import (
+    BusinessClock,
+    format_day,
+    non_business_days,
+    to_zone,
+    zone,
+)
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import Policy
 from desktop.services.sessions import SessionRecord
@@ -248,6 +254,9 @@ class CalendarWriter:
             first = self.clock.et_date(session.start_utc)
             last = self.clock.et_date(session.end_utc) - timedelta(days=1)
             lines.append(f"When: {format_day(first)} - {format_day(last)} (all day)")
+            off = non_business_days(self.clock, first, last)
+            if off:
+                lines.append(f"Includes days that are not business days: {', '.join(off)}")
         else:
             start_et, end_et = self.clock.et(session.start_utc), self.clock.et(session.end_utc)
             lines.append(

@@ -128,6 +128,10 @@ class Ledger:
         ]
         return found + self._busy.overlapping(start, end)
 
+    def timed_sessions(self) -> list[Booked]:
+        """Every timed session that counts, earliest first (the manager's workload)."""
+        return [item for item in self._timed.items if isinstance(item, Booked)]
+
     def of_customer(
         self, customer_id: int, kind: str | None = None, exclude_id: int | None = None
     ) -> list[Booked]:

@@ -24,7 +24,7 @@ class Reports:
         self.clock = scheduler.clock
 
     def manager(self) -> Manager:
-        name, email = self.customers.profile()
+        name, email = self.scheduler.profiles.identity()
         return Manager(name, email)
 
     def sessions_by_customer(self) -> dict[int, list[SessionRecord]]:

@@ -190,15 +190,7 @@ def invalid_duration(ctx: RuleContext) -> list[Violation]:
         shape = "all-day, from one date to another" if info.all_day else "a timed session"
         return [Violation("invalid-duration", f"{info.label} must be {shape}.")]
     if info.all_day:
-        low, high = ctx.policy.limits.event_plan_min_days, ctx.policy.limits.event_plan_max_days
-        if not low <= len(ctx.days) <= high:
-            return [
-                Violation(
-                    "invalid-duration",
-                    f"{info.plural} last {low}-{high} consecutive days; this one spans "
-                    f"{len(ctx.days)}.",
-                )
-            ]
+        pass  # any number of whole days is a shape; over the policy's days is `too-long`
     elif ctx.days[-1] != ctx.day:
         return [
             Violation("invalid-duration", f"A {info.label.lower()} must end on the day it starts.")
@@ -253,6 +245,8 @@ def not_entitled(ctx: RuleContext) -> list[Violation]:
 
 
 def holiday(ctx: RuleContext) -> list[Violation]:
+    if ctx.proposal.all_day:
+        return []  # an event plan may span weekends and holidays (a go-live often does)
     for day in ctx.days:
         name = ctx.clock.holiday_name(day)
         if name:
@@ -342,6 +336,17 @@ def short_notice(ctx: RuleContext) -> list[Violation]:
 
 
 def too_long(ctx: RuleContext) -> list[Violation]:
+    if ctx.proposal.all_day:
+        low, high = ctx.policy.limits.event_plan_min_days, ctx.policy.limits.event_plan_max_days
+        if not low <= len(ctx.days) <= high:
+            return [
+                Violation(
+                    "too-long",
+                    f"{ctx.plural} last {low}-{high} consecutive days; this one spans "
+                    f"{len(ctx.days)}. Shorten it, or give a reason to book it anyway.",
+                )
+            ]
+        return []
     limit = ctx.policy.limits.screen_share_max_minutes
     if ctx.proposal.kind == "screen-share" and ctx.proposal.minutes > limit:
         return [

@@ -26,6 +26,7 @@ from desktop.services.customers import CustomerBook, CustomerRecord, parse_date
 from desktop.services.history import Change, record_change
 from desktop.services.ledger import STATUSES, Booked, Busy, Ledger
 from desktop.services.policy import KIND_NAMES, Policy
+from desktop.services.profile import ProfileStore
 from desktop.services.rules import Proposal, Violation, check
 
 # Sessions of one kind never run longer than a day, so an overlap search looks this far back.
@@ -34,6 +35,8 @@ _LONGEST_TIMED = timedelta(days=1)
 _CUSTOMER_DAY = (time(8), time(18))
 
 
+# A request time this close to now is "now" (the editor rounds to the minute).
+_BACKDATING_GRACE = timedelta(minutes=5)
 # Violations no override can lift (the session would not be a session).
 UNOVERRIDABLE = frozenset({"invalid-duration"})
 
@@ -200,12 +203,18 @@ class Scheduler:
     """Books and changes sessions; the rules decide, this class loads, saves and audits."""
 
     def __init__(
-        self, db: Database, policy: Policy, clock: BusinessClock, customers: CustomerBook
+        self,
+        db: Database,
+        policy: Policy,
+        clock: BusinessClock,
+        customers: CustomerBook,
+        profiles: ProfileStore | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
         self.clock = clock
         self.customers = customers
+        self.profiles = profiles if profiles is not None else ProfileStore()
 
     # --- reading --------------------------------------------------------------------------
     def _names(self, session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
@@ -515,6 +524,11 @@ class Scheduler:
             if override_reason is None or any(v.rule in UNOVERRIDABLE for v in violations):
                 raise RuleRefusal(violations)
             warnings = [f"Overridden ({v.rule}): {v.message}" for v in violations] + warnings
+        if override_reason is not None:
+            # A request time in the past that changes the verdict is kept like an override.
+            lifted = self.backdating_lifts(proposal, datetime.now(UTC))
+            violations = violations + lifted
+            warnings += [f"Backdated request ({v.rule}): {v.message}" for v in lifted]
         return violations, warnings
 
     def _acting(self, dry_run: bool) -> AbstractContextManager[Session]:
@@ -547,6 +561,23 @@ class Scheduler:
                 "it was opened here; nothing was saved. Look at it again and redo the change."
             )
         return current
+
+    def backdating_lifts(self, proposal: Proposal, now: datetime) -> list[Violation]:
+        """What a request made `now` would be refused for that the (earlier) request time
+        given escapes: a claim about the past, which needs a reason like an override."""
+        if proposal.requested_utc >= now - _BACKDATING_GRACE:
+            return []
+        as_of_now = self.validate(replace(proposal, requested_utc=now))
+        given = {v.rule for v in self.validate(proposal)}
+        return [
+            Violation(
+                v.rule,
+                f"requested at {format_day(self.clock.et_date(proposal.requested_utc))}"
+                f" rather than now: {v.message}",
+            )
+            for v in as_of_now
+            if v.rule not in given
+        ]
 
     def book(self, request: BookingRequest, dry_run: bool = False) -> Outcome:
         proposal = self.proposal_for(request)

@@ -17,6 +17,7 @@ from desktop.services.business_time import (
     BusinessClock,
     add_months,
     format_day,
+    non_business_days,
     period_containing,
     to_zone,
     zone,
@@ -335,7 +336,11 @@ def session_line(
                 + (f" {first.year}" if first.year != last.year else "")
             )
             day = f"{head} {DASH} {format_day(last)}"
-        return SessionLine(day, "all day", "all day", _what(policy, record), _length(record, clock))
+        what = _what(policy, record)
+        off = non_business_days(clock, start_et.date(), last)
+        if off:
+            what += f" (includes {', '.join(off)}: not business days)"
+        return SessionLine(day, "all day", "all day", what, _length(record, clock))
     end_et = clock.et(record.end_utc)
     local = ""
     if tz_name:

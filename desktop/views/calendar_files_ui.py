@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 from desktop.app import AppContext
 from desktop.errors import AmplanError, BadInput
 from desktop.services.calendar_files import write_file
+from desktop.services.conflicts import conflicting_sessions, find_conflicts
 from desktop.services.customers import CustomerRecord
 from desktop.services.ical_import import ImportCancelled
 from desktop.views import messages
@@ -354,7 +355,7 @@ class ProfileDialog(QDialog):
         self.setObjectName("profileDialog")
         self.setWindowTitle("Your name and e-mail")
         self._context = context
-        name, email = context.customers.profile()
+        name, email = context.profiles.identity()
 
         title = QLabel("Who sends the invites?")
         title.setObjectName("dialogTitle")
@@ -427,7 +428,7 @@ class ProfileDialog(QDialog):
 
     def _save(self) -> None:
         try:
-            self._context.customers.set_profile(self.name_edit.text(), self.email_edit.text())
+            self._context.profiles.set_identity(self.name_edit.text(), self.email_edit.text())
         except BadInput as exc:
             target = self.name_message if "name" in str(exc).lower() else self.email_message
             target.set_error(str(exc))
@@ -440,7 +441,7 @@ class ProfileDialog(QDialog):
 
 def ensure_profile(parent: QWidget | None, context: AppContext) -> bool:
     """True once the organizer's e-mail is known, asking for it if need be."""
-    _, email = context.customers.profile()
+    _, email = context.profiles.identity()
     if email:
         return True
     dialog = ProfileDialog(context, parent)
@@ -868,6 +869,12 @@ def import_my_calendar(
         text += (
             " It has no busy time between a year ago and three years ahead, "
             "so nothing blocks bookings."
+        )
+    clashing = len(conflicting_sessions(find_conflicts(context.scheduler)))
+    if clashing:
+        text += (
+            f"\n\n{_plural(clashing, 'booked session')} now clash with your busy time or "
+            "each other: the dashboard lists them under Clashes, with Move… on each."
         )
     if stopped_late:
         text = f"The import had already finished when you pressed Cancel.\n\n{text}"

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QPolygonF,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
@@ -179,6 +180,31 @@ def paint_block(
             )
     if faded:
         painter.setOpacity(1.0)
+
+
+CLASH_MARK = "⚠ "
+CLASH_COLOUR = QColor("#dc2626")
+
+
+def paint_clash(painter: QPainter, rect: QRectF) -> None:
+    """A session that overlaps busy time or another session: a red frame and a red corner,
+    plain at any zoom and in both palettes (a thin hatch alone is easy to miss)."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(CLASH_COLOUR, 2.5))
+    painter.drawRoundedRect(rect.adjusted(1.25, 1.25, -1.25, -1.25), RADIUS, RADIUS)
+    size = min(14.0, rect.height() / 2, rect.width() / 3)
+    corner = QPolygonF(
+        [
+            QPointF(rect.right() - size, rect.top()),
+            QPointF(rect.right(), rect.top()),
+            QPointF(rect.right(), rect.top() + size),
+        ]
+    )
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(CLASH_COLOUR)
+    painter.drawPolygon(corner)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
 
 def paint_busy(
@@ -356,6 +382,20 @@ class TimeGrid(QWidget):
                 return rect.toAlignedRect()
         return None
 
+    def clashing(self) -> list[int]:
+        """Ids of the shown sessions drawn as clashing (red frame and corner, a ⚠ mark)."""
+        layout = self._layout
+        if layout is None:
+            return []
+        return sorted({b.session.id for _r, b, _l in self._rects} & layout.clashing)
+
+    def block_texts(self, session_id: int) -> list[str]:
+        """The lines drawn in a session's block."""
+        for _rect, block, lines in self._rects:
+            if block.session.id == session_id:
+                return [line.text for line in lines]
+        return []
+
     def busy_rects(self) -> list[tuple[QRect, str]]:
         """Each busy block's piece as drawn, with its summary."""
         return [(rect.toAlignedRect(), busy.summary) for rect, busy in self._busy_rects]
@@ -472,6 +512,8 @@ class TimeGrid(QWidget):
                 struck=session.status == "cancelled",
                 outline=outline,
             )
+            if layout is not None and session.id in layout.clashing:
+                paint_clash(painter, rect)
 
         self._paint_now(painter)
         self._paint_ghost(painter)
@@ -508,8 +550,12 @@ class TimeGrid(QWidget):
         two_lines = fonts.bold_metrics.height() + fonts.small_metrics.height()
         if rect.height() - 3 < two_lines:
             prefix = f"{start:%H:%M}" if block.starts_here else "…"
+            if self._layout is not None and session.id in self._layout.clashing:
+                prefix = f"{CLASH_MARK}{prefix}"
             return [(f"{prefix} {who}", fonts.small_bold, fonts.small_bold_metrics, False)]
         kind = self._texts.kind(session.kind)
+        if self._layout is not None and session.id in self._layout.clashing:
+            who = f"{CLASH_MARK}{who}"
         lines: list[Line] = [
             (who, fonts.bold, fonts.bold_metrics, False),
             (f"{clock_span(start, end)} · {kind}", fonts.small, fonts.small_metrics, True),

@@ -130,6 +130,7 @@ class CalendarLayout:
     all_day: tuple[AllDayBar, ...]
     all_day_rows: int
     sessions: tuple[SessionRecord, ...]
+    clashing: frozenset[int] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -287,7 +288,13 @@ def lay_out(
             rows_end.append(last_col)
         all_day.append(AllDayBar(item, first_col, last_col, row, first < days[0], last > days[-1]))
     return CalendarLayout(
-        infos, tuple(timed), tuple(busy), tuple(all_day), len(rows_end), tuple(shown)
+        infos,
+        tuple(timed),
+        tuple(busy),
+        tuple(all_day),
+        len(rows_end),
+        tuple(shown),
+        found.clashing,
     )
 
 

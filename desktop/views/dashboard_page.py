@@ -63,6 +63,7 @@ from desktop.views.usage_bars import ACCENT
 
 # (category, section title, what the section is about)
 SECTIONS = (
+    ("conflict", "Clashes", "Booked sessions under your busy time or over each other."),
     ("overdue", "Past sessions to mark", "Were they held? Marking them keeps the counts right."),
     ("onboarding", "Onboarding to schedule", "Hours the window will close on."),
     ("cadence", "Account-management calls to book", "This period has no call yet."),
@@ -793,6 +794,11 @@ class DashboardPage(QStackedWidget):
                 primary=True,
             )
             button.clicked.connect(lambda: self.book(item))
+        elif item.action == "move" and item.session is not None:
+            button = card.add_button(
+                "Move…", "Open the session to give it a time that is free.", primary=True
+            )
+            button.clicked.connect(lambda: self.move_session(item))
         elif item.action == "mark" and item.session is not None:
             done = card.add_button("Done", "It took place: it counts as used.", primary=True)
             no_show = card.add_button(
@@ -833,6 +839,17 @@ class DashboardPage(QStackedWidget):
             actions=self._actions,
             kind=item.kind or None,
             find_slot=True,
+        )
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.open()
+        return editor
+
+    def move_session(self, item: AttentionItem) -> SessionEditor | None:
+        """The clashing session in the editor, to move it to a free time."""
+        if item.session is None:
+            return None
+        editor = SessionEditor(
+            self._context, None, item.session, self._now, self.window(), actions=self._actions
         )
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.open()

@@ -232,6 +232,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
+        self.preferences_action = QAction("&Preferences…", self)
+        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_action.triggered.connect(self.show_preferences)
+        file_menu.addAction(self.preferences_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.find_action = QAction(icon("search"), "&Find…", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -541,6 +547,13 @@ class MainWindow(QMainWindow):
             f"Booked {count} session{'s' * (count != 1)} for {whom}.",
             self.session_actions.stack.undo if count else None,
         )
+
+    def show_preferences(self) -> None:
+        from desktop.views.preferences_dialog import PreferencesDialog
+
+        dialog = PreferencesDialog(self._context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def show_page(self, page: int) -> None:
         self.navigation.setCurrentRow(page)

@@ -14,15 +14,19 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
+    QDate,
+    QDateTime,
     QObject,
     QRunnable,
     Qt,
     QThreadPool,
+    QTime,
     Signal,
     Slot,
 )
 from PySide6.QtGui import QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import (
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -37,24 +41,53 @@ from PySide6.QtWidgets import (
 
 from desktop.app import AppContext
 from desktop.errors import AmplanError
-from desktop.services.business_time import BusinessClock, format_day
+from desktop.services.business_time import BusinessClock, format_day, to_zone, zone
 from desktop.services.customers import CustomerRecord
-from desktop.services.planner import Plan, PlannedSession, Planner, PlanStopped, default_until
+from desktop.services.planner import (
+    Plan,
+    PlannedSession,
+    Planner,
+    PlanStopped,
+    check_change,
+    default_until,
+)
+from desktop.services.policy import Policy
+from desktop.services.sessions import SessionRecord, SessionTimes
 from desktop.views import messages
 from desktop.views.geometry import remember_size, restore_size
 from desktop.views.session_format import Now, city, system_now, when_et, when_local
 from desktop.views.table_model import AnyIndex, RowsTableModel, record_table
 from desktop.views.undo import SessionActions
 
-WHEN, LOCAL, CUSTOMER, KIND, REASON = range(5)
+WHEN, LOCAL, CUSTOMER, KIND, REASON, WARNINGS = range(6)
 HEADERS = {
     WHEN: "When (ET)",
     LOCAL: "Their time",
     CUSTOMER: "Customer",
     KIND: "Kind",
     REASON: "Why",
+    WARNINGS: "Warnings",
 }
+WARNING_MARK = "⚠ "
 PROPOSAL_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def describe_booked(policy: Policy, records: Sequence[SessionRecord]) -> str:
+    """What a plan booked, in a line: 'Booked 13 planned sessions for 2 customers: 8
+    onboarding sessions, 5 account-management calls; Edit > Undo takes them back.'"""
+    count = len(records)
+    if not count:
+        return "Nothing was booked."
+    kinds = Counter(r.kind for r in records)
+    parts = []
+    for kind, number in kinds.items():
+        info = policy.kind(kind)
+        parts.append(f"{number} {(info.label if number == 1 else info.plural).lower()}")
+    customers = len({c for r in records for c in r.customer_ids})
+    return (
+        f"Booked {count} planned session{'s' * (count != 1)} for {customers} "
+        f"customer{'s' * (customers != 1)}: {', '.join(parts)}; Edit ▸ Undo takes them back."
+    )
 
 
 class PlanTableModel(RowsTableModel):
@@ -79,6 +112,51 @@ class PlanTableModel(RowsTableModel):
         self._rows = sorted(rows, key=lambda p: (p.customer.name.lower(), p.times.start_utc))
         self._ticked = [kinds is None or p.kind in kinds for p in self._rows]
         self.endResetModel()
+
+    def proposals(self) -> list[PlannedSession]:
+        return list(self._rows)
+
+    def replace_row(self, row: int, proposal: PlannedSession) -> None:
+        """A proposal given another time by the user (it stays ticked as it was)."""
+        self._rows[row] = proposal
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Header clicks sort by that column (times by instant, not by their text)."""
+        keys: dict[int, Callable[[PlannedSession], Any]] = {
+            WHEN: lambda p: p.times.start_utc,
+            LOCAL: lambda p: (
+                to_zone(p.times.start_utc, zone(p.customer.tz)).time(),
+                p.customer.tz,
+            ),
+            CUSTOMER: lambda p: (p.customer.name.lower(), p.times.start_utc),
+            KIND: lambda p: (p.kind, p.times.start_utc),
+            REASON: lambda p: (p.reason, p.times.start_utc),
+            WARNINGS: lambda p: (not p.warnings, p.times.start_utc),
+        }
+        key = keys.get(column)
+        if key is None or not self._rows:
+            return
+        self.layoutAboutToBeChanged.emit()
+        pairs = sorted(
+            zip(self._rows, self._ticked, strict=True),
+            key=lambda pair: key(pair[0]),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+        self._rows = [p for p, _ in pairs]
+        self._ticked = [t for _, t in pairs]
+        self.layoutChanged.emit()
+
+    def data_for(self, proposal: PlannedSession, column: int) -> str:
+        times = proposal.times
+        if column == LOCAL:
+            tz = proposal.customer.tz
+            local = when_local(
+                self._clock, times.start_utc, times.end_utc, times.all_day, tz, False
+            )
+            text = f"{local} {city(tz)}" if not times.all_day else local
+            return (WARNING_MARK + text) if proposal.warnings else text
+        return ""
 
     def chosen(self) -> list[PlannedSession]:
         return [p for p, ticked in zip(self._rows, self._ticked, strict=True) if ticked]
@@ -110,19 +188,19 @@ class PlanTableModel(RowsTableModel):
             if column == WHEN:
                 return when_et(self._clock, times.start_utc, times.end_utc, times.all_day, False)
             if column == LOCAL:
-                tz = proposal.customer.tz
-                local = when_local(
-                    self._clock, times.start_utc, times.end_utc, times.all_day, tz, False
-                )
-                return f"{local} {city(tz)}" if not times.all_day else local
+                return self.data_for(proposal, LOCAL)
             if column == CUSTOMER:
                 return proposal.customer.name
             if column == KIND:
                 return self._kind_labels.get(proposal.kind, proposal.kind)
             if column == REASON:
                 return proposal.reason
+            if column == WARNINGS:
+                return " ".join(proposal.warnings)
         if role == Qt.ItemDataRole.ToolTipRole and column == REASON:
             return proposal.reason
+        if role == Qt.ItemDataRole.ToolTipRole and column in (LOCAL, WARNINGS):
+            return "\n".join(proposal.warnings) or None
         if role == Qt.ItemDataRole.ForegroundRole and not self._ticked[index.row()]:
             # An unticked row stays readable but reads as "left out".
             return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
@@ -277,6 +355,34 @@ class PlanDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnHidden(CUSTOMER, single)
+        header.setSectionResizeMode(WARNINGS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(WARNINGS, 260)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the planner's order first
+        # --- another time for one proposal, checked as it is typed ---------------------
+        self.time_edit = QDateTimeEdit()
+        self.time_edit.setObjectName("planTimeEdit")
+        self.time_edit.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.time_edit.setCalendarPopup(True)
+        self.time_edit.setEnabled(False)
+        self.change_button = QPushButton("Use this time")
+        self.change_button.setEnabled(False)
+        self.change_message = QLabel("Select a proposal to give it another time.")
+        self.change_message.setObjectName("planChangeMessage")
+        self.change_message.setWordWrap(True)
+        change_row = QHBoxLayout()
+        caption = QLabel("Move the selected proposal to")
+        caption.setBuddy(self.time_edit)
+        change_row.addWidget(caption)
+        change_row.addWidget(self.time_edit)
+        change_row.addWidget(QLabel(context.policy.time.zone_label))
+        change_row.addWidget(self.change_button)
+        change_row.addStretch()
+        self._editing_row: int | None = None
+        self._candidate: PlannedSession | None = None
+        self.table.selectionModel().currentRowChanged.connect(self._row_selected)
+        self.time_edit.dateTimeChanged.connect(self._check_change)
+        self.change_button.clicked.connect(self._use_time)
         self.notes = QLabel()
         self.notes.setObjectName("planNotes")
         self.notes.setWordWrap(True)
@@ -288,6 +394,8 @@ class PlanDialog(QDialog):
         result_column.setSpacing(8)
         result_column.addWidget(self.summary)
         result_column.addWidget(self.table, 1)
+        result_column.addLayout(change_row)
+        result_column.addWidget(self.change_message)
         result_column.addWidget(self.notes)
 
         self.pages = QStackedWidget()
@@ -441,6 +549,76 @@ class PlanDialog(QDialog):
             self._cancelled = True
             self._stop.set()
         self.reject()
+
+    # --- another time for one proposal ---------------------------------------------------
+    def _row_selected(self, current: Any, _previous: Any = None) -> None:
+        row = current.row() if current is not None and current.isValid() else -1
+        proposals = self.model.proposals()
+        if not 0 <= row < len(proposals) or proposals[row].times.all_day:
+            self._editing_row = None
+            self.time_edit.setEnabled(False)
+            self.change_button.setEnabled(False)
+            return
+        self._editing_row = row
+        start_et = self._context.clock.et(proposals[row].times.start_utc)
+        self.time_edit.setEnabled(True)
+        self.time_edit.blockSignals(True)
+        self.time_edit.setDateTime(
+            QDateTime(
+                QDate(start_et.year, start_et.month, start_et.day),
+                QTime(start_et.hour, start_et.minute),
+            )
+        )
+        self.time_edit.blockSignals(False)
+        self._check_change()
+
+    def _check_change(self, *_args: Any) -> None:
+        """The contract's verdict and the warnings for the typed time, as it is typed."""
+        row = self._editing_row
+        self._candidate = None
+        proposals = self.model.proposals()
+        if row is None or row >= len(proposals):
+            return
+        proposal = proposals[row]
+        typed = self.time_edit.dateTime()
+        clock = self._context.clock
+        try:
+            start_utc = clock.parse(typed.toString("yyyy-MM-ddTHH:mm"))
+            times = SessionTimes(
+                start_utc, start_utc + (proposal.times.end_utc - proposal.times.start_utc), False
+            )
+            violations, warnings = check_change(
+                self._context.scheduler,
+                self._context.profiles.load(),
+                proposal,
+                times,
+                self.model.chosen(),
+                self._now(),
+            )
+        except AmplanError as exc:
+            self.change_message.setText(str(exc))
+            self.change_button.setEnabled(False)
+            return
+        if violations:
+            text = "Not allowed: " + " ".join(v.message for v in violations)
+        elif times == proposal.times:
+            text = "The planned time. " + " ".join(proposal.warnings)
+        else:
+            text = "✓ The contract allows it. " + " ".join(warnings)
+        self.change_message.setText(text.strip())
+        if not violations and times != proposal.times:
+            self._candidate = PlannedSession(
+                proposal.customer, proposal.kind, times, proposal.reason, tuple(warnings)
+            )
+        self.change_button.setEnabled(self._candidate is not None)
+
+    def _use_time(self) -> None:
+        if self._candidate is None or self._editing_row is None:
+            return
+        self.model.replace_row(self._editing_row, self._candidate)
+        self.change_message.setText("Moved; it is booked at this time with the others.")
+        self._candidate = None
+        self.change_button.setEnabled(False)
 
     # --- booking ------------------------------------------------------------------------
     def _update_book_button(self) -> None:

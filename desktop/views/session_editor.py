@@ -194,6 +194,7 @@ class SessionEditor(QDialog):
         self._now = now
         self._violations: list[Violation] = []
         self._warnings: list[str] = []
+        self._lifted: list[Violation] = []
         self._problem: str | None = None
         self._filling = True
         self._applying_slot = False
@@ -652,7 +653,8 @@ class SessionEditor(QDialog):
         return to_utc(clock.at(_day(self.requested_edit), _clock_time(value.time())))
 
     def _overriding(self) -> bool:
-        return bool(self._violations) and self.override_check.isChecked()
+        needed = bool(self._violations) or bool(self._lifted)
+        return needed and self.override_check.isChecked()
 
     def request(self) -> BookingRequest:
         """The booking the fields describe; the reason goes along only while it is needed."""
@@ -777,11 +779,18 @@ class SessionEditor(QDialog):
             proposal = scheduler.proposal_for(self.request(), session_id=session_id)
             self._violations = scheduler.validate(proposal)
             self._warnings = scheduler.local_time_warnings(proposal)
+            # A request time in the past that changes the verdict needs a reason, too.
+            self._lifted = scheduler.backdating_lifts(proposal, self._now())
             self._problem = None
         except AmplanError as exc:
             self._violations, self._warnings, self._problem = [], [], str(exc)
-        self.findings_list.show_findings(self._violations, self._warnings, self._problem)
-        self.override_box.setVisible(bool(self._violations))
+            self._lifted = []
+        shown_warnings = [
+            f"Requested in the past: a request made now would be refused ({v.rule}), {v.message}"
+            for v in self._lifted
+        ] + list(self._warnings)
+        self.findings_list.show_findings(self._violations, shown_warnings, self._problem)
+        self.override_box.setVisible(bool(self._violations) or bool(self._lifted))
         self.override_check.setEnabled(not self._unoverridable())
         self.override_check.setToolTip(
             "No reason can make a session of this shape: change its times."
@@ -811,6 +820,17 @@ class SessionEditor(QDialog):
         reason = self.reason_edit.text().strip()
         if self._problem:
             ok, hint = False, "Complete the session to book it."
+        elif not self._violations and self._lifted and not self.override_check.isChecked():
+            rules = ", ".join(sorted({v.rule for v in self._lifted}))
+            ok, hint = (
+                False,
+                f"The request time is in the past and changes the verdict ({rules}): "
+                "tick Override and say why; the reason is kept in the history.",
+            )
+        elif not self._violations and self._lifted and not reason:
+            ok, hint = False, "Write why the request time is in the past; the reason is kept."
+        elif not self._violations and self._lifted:
+            ok, hint = True, "Booked with the earlier request time and your reason."
         elif not self._violations:
             ok, hint = True, ""
         elif self._unoverridable():

@@ -17,6 +17,7 @@ import icalendar
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.services.profile import ProfileStore
 from desktop.views import calendar_files_ui as ui
 from desktop.views import messages
 from desktop.views.calendar_files_ui import (
@@ -239,7 +240,7 @@ def busy(context: AppContext) -> list[tuple[datetime, datetime, str]]:
 def test_an_invite_is_written_for_the_contacts(
     parent: QWidget, context: AppContext, files: FileDialogs, saved: Saved, tmp_path: Path
 ) -> None:
-    context.customers.set_profile("Dana Manager", "dana.manager@inflectra.example")
+    ProfileStore().set_identity("Dana Manager", "dana.manager@inflectra.example")
     acme = customer(context)
     session = book(context, acme, "screen-share", "2026-03-17T10:00")
     files.save_answer = tmp_path / "out" / "invite"  # no suffix typed: .ics is added
@@ -268,7 +269,7 @@ def test_an_invite_is_written_for_the_contacts(
 def test_the_folder_of_the_last_save_is_offered_next_time(
     parent: QWidget, context: AppContext, files: FileDialogs, tmp_path: Path
 ) -> None:
-    context.customers.set_profile("Dana Manager", "dana.manager@inflectra.example")
+    ProfileStore().set_identity("Dana Manager", "dana.manager@inflectra.example")
     acme = customer(context)
     first = book(context, acme, "screen-share", "2026-03-17T10:00")
     second = book(context, acme, "screen-share", "2026-03-19T10:00")
@@ -285,7 +286,7 @@ def test_the_folder_of_the_last_save_is_offered_next_time(
 def test_a_cancelled_session_gives_the_cancellation(
     parent: QWidget, context: AppContext, files: FileDialogs, saved: Saved, tmp_path: Path
 ) -> None:
-    context.customers.set_profile("Dana Manager", "dana.manager@inflectra.example")
+    ProfileStore().set_identity("Dana Manager", "dana.manager@inflectra.example")
     acme = customer(context)
     session = book(context, acme, "screen-share", "2026-03-17T10:00")
     context.scheduler.set_status(session.id, "cancelled")
@@ -333,7 +334,7 @@ def test_without_a_profile_the_name_and_email_are_asked_first(
     path = send_invite(parent, context, session.id)
 
     assert steps == ["'dana.manager@' is not an e-mail address."]
-    assert context.customers.profile() == ("Dana Manager", "dana.manager@inflectra.example")
+    assert context.profiles.identity() == ("Dana Manager", "dana.manager@inflectra.example")
     assert path == tmp_path / "invite.ics"
     [event] = parse(path).walk("VEVENT")
     assert str(event["ORGANIZER"]) == "mailto:dana.manager@inflectra.example"
@@ -348,7 +349,7 @@ def test_closing_the_profile_dialog_writes_nothing(
     when(shown(ProfileDialog), lambda dialog: dialog.reject())
     assert send_invite(parent, context, session.id) is None
     assert files.save_asked == [] and saved.shown == []
-    assert context.customers.profile() == ("", "")
+    assert context.profiles.identity() == ("", "")
 
 
 def test_a_customer_without_contacts_is_told_in_plain_words(
@@ -367,7 +368,7 @@ def test_a_customer_without_contacts_is_told_in_plain_words(
 def test_an_unwritable_file_is_an_error_message(
     parent: QWidget, context: AppContext, files: FileDialogs, dialogs: Dialogs, tmp_path: Path
 ) -> None:
-    context.customers.set_profile("Dana Manager", "dana.manager@inflectra.example")
+    ProfileStore().set_identity("Dana Manager", "dana.manager@inflectra.example")
     session = book(context, customer(context), "screen-share", "2026-03-17T10:00")
     files.save_answer = tmp_path / "no such folder" / "invite.ics"
     assert send_invite(parent, context, session.id) is None

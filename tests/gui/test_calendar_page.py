@@ -664,3 +664,26 @@ def test_each_kind_has_its_colour_and_readable_text_in_light_and_dark(
             assert contrast(look.text, look.fill) >= 4.5, kind
             fills.add(look.fill.name())
         assert len(fills) == len(KIND_COLOURS), "no two kinds look alike"
+
+
+def test_a_session_under_busy_time_is_marked_as_a_clash(qtbot: QtBot, context: AppContext) -> None:
+    customer = gold(context, "Acme Logistics")
+    under = book(context, customer, "onboarding", "2026-03-12T10:00")
+    free = book(context, customer, "onboarding", "2026-03-12T14:00")
+    clock = context.clock
+    context.scheduler.add_busy(
+        [Busy(clock.parse("2026-03-12T09:30"), clock.parse("2026-03-12T10:30"), "Dentist")]
+    )
+    page = open_page(qtbot, context)
+    assert page.grid.clashing() == [under.id]
+    assert page.grid.block_texts(under.id)[0].startswith("⚠ ")
+    assert not page.grid.block_texts(free.id)[0].startswith("⚠ ")
+    # Drawn in red where anyone looks: the block's top-right corner.
+    rect = page.grid.session_rect(under.id)
+    assert rect is not None
+    image = page.grid.grab().toImage()
+    corner = image.pixelColor(rect.right() - 3, rect.top() + 3)
+    assert corner.red() > 180 and corner.green() < 90, corner.name()
+    other = page.grid.session_rect(free.id)
+    assert other is not None
+    assert image.pixelColor(other.right() - 3, other.top() + 3).name() != corner.name()

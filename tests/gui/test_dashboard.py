@@ -4,21 +4,23 @@ this week; the allowance chart; the worker for large books; a dark palette."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.views import messages
 from desktop.views.application import apply_style
 from desktop.views.dashboard_page import DashboardPage
 from desktop.views.main_window import DASHBOARD, MainWindow
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.session_editor import SessionEditor
-from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool
+from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool, QTime
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
-from .booking import NOW, book, fixed_now, gold, silver
+from .booking import NOW, book, fixed_now, gold, silver, wait_checked
 
 
 @pytest.fixture(autouse=True)
@@ -320,3 +322,45 @@ def test_a_long_section_shows_four_and_a_show_all(
     section.more_button.click()
     assert len(section.cards) == 6
     assert section.more_button.text() == "Show fewer"
+
+
+def test_a_busy_import_shows_a_clash_and_move_resolves_it(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session = book(context, acme, "onboarding", "2026-03-13T10:00")
+    ics = tmp_path / "mine.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:dentist@example.org\r\nDTSTAMP:20260301T080000Z\r\n"
+        "DTSTART:20260313T140000Z\r\nDTEND:20260313T150000Z\r\nSUMMARY:Dentist\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *_args: (str(ics), "")))
+    infos: list[str] = []
+    monkeypatch.setattr(messages, "show_info", lambda _p, _title, text: infos.append(text))
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    assert titles(page, "conflict") == []
+    window.import_calendar_action.trigger()
+    assert "1 booked session now clash" in infos[0]
+    qtbot.waitUntil(lambda: bool(titles(page, "conflict")), timeout=3000)
+    assert titles(page, "conflict") == ["Acme Logistics · onboarding assistance clashes"]
+    [card] = page.cards("conflict")
+    assert "Dentist" in card.detail.text()
+    assert [b.text() for b in card.buttons] == ["Move…"]
+    card.buttons[0].click()
+    editor = window.findChild(SessionEditor)
+    assert editor is not None
+    wait_checked(qtbot, editor, ["conflict"])
+    editor.time_edit.setTime(QTime(13, 0))
+    wait_checked(qtbot, editor, [])
+    editor.save_button.click()
+    moved = context.scheduler.get(session.id)
+    assert context.clock.et(moved.start_utc).hour == 13
+    qtbot.waitUntil(lambda: titles(page, "conflict") == [], timeout=3000)

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from desktop.app import AppContext
-from desktop.services.customers import CustomerRecord
+from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.planner import Plan, PlanStopped
 from desktop.views import plan_dialog
 from desktop.views.main_window import MainWindow
-from desktop.views.plan_dialog import CUSTOMER, KIND, LOCAL, REASON, WHEN, PlanDialog
-from PySide6.QtCore import QSettings, Qt, QThreadPool
+from desktop.views.plan_dialog import CUSTOMER, KIND, LOCAL, REASON, WARNINGS, WHEN, PlanDialog
+from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QThreadPool, QTime
 from pytestqt.qtbot import QtBot
 
 from .booking import fixed_now, gold, silver
@@ -59,12 +59,14 @@ def test_plan_lists_every_proposal_ticked(
     assert rows == 13 and len(dialog.model.chosen()) == rows
     assert dialog.book_button.text() == "Book 13 sessions"
     assert dialog.table.isColumnHidden(CUSTOMER), "one customer: no customer column"
+    # Nothing before the lead time (one business day after NOW, Wed 11 Mar).
     assert column(dialog, WHEN)[:2] == [
-        "Wed 11 Mar 2026, 11:00–11:30",
-        "Wed 11 Mar 2026, 11:30–12:30",
+        "Thu 12 Mar 2026, 11:00–12:00",
+        "Tue 17 Mar 2026, 11:30–12:00",
     ]
-    assert column(dialog, LOCAL)[0] == "10:00–10:30 Chicago"
-    assert column(dialog, REASON)[1] == "onboarding 1 of 8 (60 min)"
+    assert column(dialog, LOCAL)[0] == "10:00–11:00 Chicago"
+    assert column(dialog, REASON)[0] == "onboarding 1 of 8 (60 min)"
+    assert column(dialog, WARNINGS) == [""] * rows, "Chicago's own day holds every session"
     assert dialog.summary.text().startswith(
         "13 sessions proposed: 8 onboarding sessions, 5 account-management calls."
     )
@@ -107,7 +109,7 @@ def test_what_cannot_be_planned_is_noted(qtbot: QtBot, context: AppContext) -> N
     late = gold(context, "Late Starter", start="2025-12-12")
     dialog = planned(qtbot, context, [late])
     assert dialog.notes.isVisible()
-    assert "Late Starter: no legal slot left for" in dialog.notes.text()
+    assert "Late Starter: 8 onboarding hour(s) left but no business day" in dialog.notes.text()
 
 
 def test_plan_year_from_the_customer_page_refreshes_it(
@@ -221,3 +223,67 @@ def test_cancel_really_stops_the_planner_after_the_customer_in_hand(
     qtbot.waitUntil(lambda: dialog.stopped_early, timeout=2000)
     assert answers == [True, False], "the second customer was never planned"
     assert dialog.model.rowCount() == 0
+
+
+def test_a_proposal_gets_another_time_checked_as_it_is_typed(
+    qtbot: QtBot, context: AppContext, acme: CustomerRecord
+) -> None:
+    dialog = planned(qtbot, context, [acme])
+    dialog.table.selectRow(0)  # onboarding 1 of 8, Thu 12 Mar 11:00 ET
+    assert dialog.time_edit.isEnabled()
+    assert dialog.time_edit.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-03-12 11:00"
+    # 19:00 ET is outside the working hours: refused as typed, nothing to apply.
+    dialog.time_edit.setDateTime(QDateTime(QDate(2026, 3, 12), QTime(19, 0)))
+    assert dialog.change_message.text().startswith("Not allowed:")
+    assert not dialog.change_button.isEnabled()
+    # Over the second proposal (Tue 17 Mar 11:30, the cadence call): a conflict.
+    dialog.time_edit.setDateTime(QDateTime(QDate(2026, 3, 17), QTime(11, 30)))
+    assert "Overlaps" in dialog.change_message.text()
+    # Over lunch: allowed by the contract, with the workload's warning.
+    dialog.time_edit.setDateTime(QDateTime(QDate(2026, 3, 13), QTime(12, 0)))
+    assert dialog.change_message.text().startswith("✓ The contract allows it.")
+    assert "lunch" in dialog.change_message.text()
+    dialog.time_edit.setDateTime(QDateTime(QDate(2026, 3, 13), QTime(14, 0)))
+    assert dialog.change_button.isEnabled()
+    dialog.change_button.click()
+    assert column(dialog, WHEN)[0] == "Fri 13 Mar 2026, 14:00–15:00"
+    with qtbot.waitSignal(dialog.sessions_booked):
+        dialog.book_button.click()
+    starts = {
+        context.clock.et(s.start_utc).strftime("%Y-%m-%d %H:%M")
+        for s in context.scheduler.find(customer=acme)
+    }
+    assert "2026-03-13 14:00" in starts and "2026-03-12 11:00" not in starts
+
+
+def test_headers_sort_and_warnings_show_the_customers_clock(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    far = context.customers.add(
+        CustomerDraft(
+            name="Sakura Games",
+            product="SpiraTeam",
+            users="130",
+            start="2026-03-04",
+            package="gold",
+            tz="Asia/Tokyo",
+        )
+    )
+    near = gold(context, "Acme Logistics", start="2026-03-04")
+    dialog = planned(qtbot, context, [far, near])
+    warned = [
+        row for row in range(dialog.model.rowCount()) if dialog.model.index(row, WARNINGS).data()
+    ]
+    assert warned, "Tokyo has no hour inside 08:00-18:00 in ET working hours"
+    for row in warned:
+        assert dialog.model.index(row, CUSTOMER).data() == "Sakura Games"
+        assert dialog.model.index(row, LOCAL).data().startswith("⚠ ")
+        assert "least-bad" in dialog.model.index(row, WARNINGS).data()
+    dialog.table.sortByColumn(WHEN, Qt.SortOrder.AscendingOrder)
+    starts = [
+        dialog.model.index(r, WHEN).data(Qt.ItemDataRole.UserRole + 1).times.start_utc
+        for r in range(dialog.model.rowCount())
+    ]
+    assert starts == sorted(starts)
+    dialog.table.sortByColumn(WARNINGS, Qt.SortOrder.AscendingOrder)
+    assert dialog.model.index(0, WARNINGS).data()

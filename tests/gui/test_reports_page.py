@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from desktop.app import AppContext
 from desktop.errors import BadInput
+from desktop.services.profile import ProfileStore
 from desktop.services.reports import Reports
 from desktop.views import reports_page
 from desktop.views.printing import DocumentPreview
@@ -52,7 +53,7 @@ def open_page(qtbot: QtBot, context: AppContext) -> ReportsPage:
 
 @pytest.fixture
 def book_context(context: AppContext) -> AppContext:
-    context.customers.set_profile(*MANAGER)
+    ProfileStore().set_identity(*MANAGER)
     from desktop.services.customers import CustomerDraft
 
     for name, product, users, package in (

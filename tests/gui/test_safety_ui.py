@@ -145,7 +145,7 @@ def test_history_of_a_session_and_of_a_customer(
     monkeypatch: pytest.MonkeyPatch,
     qtbot: QtBot,
 ) -> None:
-    context.customers.set_profile("Dana Whitfield", "dana@example.org")
+    context.profiles.set_identity("Dana Whitfield", "dana@example.org")
     session_id = book_weekend(context, customer)
     context.customers.edit("Acme Logistics", {"users": "300"})
     panel = shown.customers_page.sessions

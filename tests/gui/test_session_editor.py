@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from desktop.app import AppContext
 from desktop.errors import BadInput
 from desktop.services.sessions import SessionRecord
 from desktop.views.session_editor import SessionEditor
-from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
 from pytestqt.qtbot import QtBot
 
 from .booking import (
@@ -277,13 +278,55 @@ def test_from_the_dashboard_it_opens_on_a_kind_and_its_next_legal_slot(
     assert len(editor.slot_texts()) == 5
 
 
-def test_an_event_plan_too_long_cannot_be_overridden(qtbot: QtBot, context: AppContext) -> None:
+def test_an_event_plan_too_long_can_be_overridden(qtbot: QtBot, context: AppContext) -> None:
     customer = gold(context, "Acme Logistics")
     editor = open_editor(qtbot, context, customer)
     choose_kind(editor, "event-plan")
     editor.date_edit.setDate(QDate(2026, 5, 4))
-    editor.last_day_edit.setDate(QDate(2026, 5, 22))  # 19 days; at most 14
-    wait_checked(qtbot, editor, ["invalid-duration"])
-    assert not editor.override_check.isEnabled()
+    editor.last_day_edit.setDate(QDate(2026, 5, 22))  # 19 days; the policy says at most 14
+    wait_checked(qtbot, editor, ["too-long"])
+    assert editor.override_check.isEnabled()
+
+
+def test_backdating_the_request_asks_for_a_reason_and_keeps_it(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    customer = silver(context)
+    editor = open_editor(qtbot, context, customer)
+    choose_kind(editor, "screen-share")
+    editor.date_edit.setDate(QDate(2026, 3, 12))  # Thu: Silver needs two business days
+    editor.time_edit.setTime(QTime(10, 0))
+    wait_checked(qtbot, editor, ["short-notice"])
+    # Claim the customer asked on Monday: the contract would allow it, but that is a claim
+    # about the past, so it needs a reason like an override.
+    editor.requested_edit.setDateTime(QDateTime(QDate(2026, 3, 9), QTime(10, 0)))
+    wait_checked(qtbot, editor, [])
     assert not editor.save_button.isEnabled()
-    assert "no override" in editor.save_hint.text()
+    assert "request time is in the past" in editor.save_hint.text()
+    assert editor.override_box.isVisible()
+    editor.override_check.setChecked(True)
+    assert not editor.save_button.isEnabled()
+    editor.reason_edit.setText("Asked by phone on Monday; logged late")
+    assert editor.save_button.isEnabled()
+    with qtbot.waitSignal(editor.session_saved) as saved:
+        editor.save_button.click()
+    record = saved.args[0]
+    assert record.override_reason == "Asked by phone on Monday; logged late"
+    [entry] = context.scheduler.audit_trail(record.id)
+    details = json.loads(entry.details)
+    assert details["override_reason"] == "Asked by phone on Monday; logged late"
+    assert [v["rule"] for v in details["overridden"]] == ["short-notice"]
+
+
+def test_a_past_request_that_changes_nothing_needs_no_reason(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    customer = silver(context)
+    editor = open_editor(qtbot, context, customer)
+    choose_kind(editor, "screen-share")
+    editor.date_edit.setDate(QDate(2026, 3, 20))
+    editor.time_edit.setTime(QTime(10, 0))
+    editor.requested_edit.setDateTime(QDateTime(QDate(2026, 3, 9), QTime(10, 0)))
+    wait_checked(qtbot, editor, [])
+    assert editor.save_button.isEnabled()
+    assert not editor.override_box.isVisible()
