@@ -11,6 +11,8 @@ from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerBook
 from desktop.services.policy import Policy, load_policy
 
+from radicale_server import RadicaleServer
+
 
 @pytest.fixture(autouse=True)
 def isolated_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -40,3 +42,12 @@ def db(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def book(db: Database, policy: Policy) -> CustomerBook:
     return CustomerBook(db, policy)
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServer]:
+    """A real CalDAV server on loopback for the whole run; each test takes its own user."""
+    server = RadicaleServer(tmp_path_factory.mktemp("radicale"))
+    server.start()
+    yield server
+    server.stop()
