@@ -12,7 +12,6 @@ from desktop.services.caldav_account import (
     DEFAULT_CALENDAR,
     PASSWORD_ENV,
     CalDavSettings,
-    connect,
     load_settings,
     missing_password_message,
     normalize_url,
@@ -84,14 +83,8 @@ def _caldav(args: argparse.Namespace, out: Output) -> int:
         password = read_password(settings) or ""
         if not password:
             raise BadInput(missing_password_message())
-    server = connect(settings, password)
-    try:
-        context = _context(args)
-        publish, busy = CalendarSync(context.scheduler, context.customers).calendars(
-            server, settings
-        )
-    finally:
-        server.close()
+    context = _context(args)
+    publish, busy = CalendarSync(context.scheduler, context.customers).check(settings, password)
     if args.password_stdin:
         store_password(settings, password)
     save_settings(settings)
@@ -144,4 +137,4 @@ def _sync(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
-__all__ = ["connect", "register"]
+__all__ = ["register"]

@@ -201,6 +201,17 @@ class CalendarSync:
             counts.published, counts.updated, counts.removed, changed_busy, self.conflicts()
         )
 
+    def check(
+        self, settings: CalDavSettings, password: str
+    ) -> tuple[RemoteCalendar, list[RemoteCalendar]]:
+        """Log in, find the calendars, create the publish one if missing: what `caldav set`
+        and the account dialog do before they save anything."""
+        server = self.connector(settings, password)
+        try:
+            return self.calendars(server, settings)
+        finally:
+            server.close()
+
     def calendars(
         self, server: DavServer, settings: CalDavSettings
     ) -> tuple[RemoteCalendar, list[RemoteCalendar]]:

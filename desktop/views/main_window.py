@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QThreadPool,
+    QTimer,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence, QPainter
 from PySide6.QtWidgets import (
@@ -39,6 +40,7 @@ from desktop.errors import AmplanError
 from desktop.services.customers import CustomerRecord
 from desktop.services.sessions import SessionRecord
 from desktop.views import messages
+from desktop.views.caldav_ui import AccountDialog, SyncController, SyncStatus
 from desktop.views.calendar_files_ui import clear_busy_time, export_calendar, import_my_calendar
 from desktop.views.customers_page import CustomersPage
 from desktop.views.dashboard_page import DashboardPage
@@ -157,6 +159,14 @@ class MainWindow(QMainWindow):
         self.count_label.setObjectName("customerCount")
         self.statusBar().addWidget(self.book_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
+        # CalDAV: synced in the background on start, after changes and every few minutes.
+        self.sync = SyncController(context, self)
+        self.sync_status = SyncStatus(self.sync)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self.session_actions.sessions_changed.connect(self.sync.sessions_changed)
+        self.customers_page.book_changed.connect(self.sync.sessions_changed)
+        self.sync.synced.connect(self._calendar_synced)
+        QTimer.singleShot(0, self.sync, self.sync.start)
 
         self.customers_page.book_changed.connect(self.refresh)
         self.customers_page.sample_book_requested.connect(self.load_sample_book)
@@ -250,6 +260,18 @@ class MainWindow(QMainWindow):
             self.clear_busy_action,
         ):
             sessions_menu.addAction(action)
+        sessions_menu.addSeparator()
+        self.sync_now_action = QAction("S&ync now", self)
+        self.sync_now_action.setShortcut(QKeySequence("F5"))
+        self.sync_now_action.triggered.connect(lambda: self.sync.sync_now())
+        self.caldav_account_action = QAction("Calendar &account…", self)
+        self.caldav_account_action.setToolTip(
+            "Your CalDAV calendar (Nextcloud, Fastmail, iCloud...): sessions go there, busy "
+            "time comes back."
+        )
+        self.caldav_account_action.triggered.connect(self.edit_caldav_account)
+        sessions_menu.addAction(self.sync_now_action)
+        sessions_menu.addAction(self.caldav_account_action)
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About amplan", self)
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -272,6 +294,16 @@ class MainWindow(QMainWindow):
         removed = clear_busy_time(self, self._context)
         if removed is not None:
             self.statusBar().showMessage(f"Removed {removed} busy blocks.", 6000)
+            self.refresh()
+
+    def edit_caldav_account(self) -> None:
+        dialog = AccountDialog(self._context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.sync.sync_now)
+        dialog.open()
+
+    def _calendar_synced(self, report: object) -> None:
+        if getattr(report, "busy", 0):  # busy time came or went: the pages show it
             self.refresh()
 
     # --- the book -----------------------------------------------------------------------
@@ -454,6 +486,7 @@ class MainWindow(QMainWindow):
             if dialog.is_planning():
                 dialog.cancel_planning()
         self.dashboard.wait_for_idle()
+        self.sync.stop()
         QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS)
         super().closeEvent(event)
 
