@@ -312,6 +312,9 @@ def test_a_busy_event_on_the_server_blocks_a_booking_and_its_deletion_frees_the_
     assert code == 3 and [v["rule"] for v in data["violations"]] == ["conflict"]
     listed = run_cli(db, "busy", "list")
     assert "Dentist" in listed.out
+    assert run_cli(db, "busy", "clear").code == 0  # the next sync brings it back
+    assert counts(sync(db)) == zero(busy=1)
+    assert book(db, day, "14:30", dry_run=True)[0] == 3
 
     event.delete()
     assert counts(sync(db)) == zero(busy=1)
@@ -335,8 +338,7 @@ def test_busy_time_reads_recurrences_and_only_the_chosen_calendars(
     remote.add_busy("Family", "school@example.org", _at(day, 13), _at(day, 14))
     set_account(db, account, "--busy", "Work")
     assert sync(db)["busy"] == 1
-    blocks = run_cli(db, "busy", "list").data
-    rows = blocks["busy"] if isinstance(blocks, dict) and "busy" in blocks else blocks
+    rows = run_cli(db, "busy", "list").data["busy"]
     assert len(rows) == 3  # three occurrences of one event; nothing of "Family"
     assert book(db, day + timedelta(days=1), "09:00", dry_run=True)[0] == 3
     assert book(db, day, "13:00", dry_run=True)[0] == 0

@@ -278,17 +278,19 @@ class DavServer:
         if parts.path in ("", "/"):
             candidates.append(well_known)
         try:
-            self._principal_at(self.base_url)
+            found = self._principal_at(self.base_url)
         except SyncFailed as exc:
             if exc.kind != "refused":
                 raise
             self.close()
             self._client = self._new_client(None)  # perhaps Digest: let the server say
-        for candidate in candidates:
-            found = self._principal_at(candidate)
+            found = self._principal_at(self.base_url)
+        for candidate in candidates[1:]:
             if found:
-                self.principal_url = found
                 break
+            found = self._principal_at(candidate)
+        if found:
+            self.principal_url = found
         else:
             raise SyncFailed(
                 "error",

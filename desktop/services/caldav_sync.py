@@ -594,8 +594,16 @@ class CalendarSync:
                     select(CalDavBusyObject).where(CalDavBusyObject.calendar_url == calendar.url)
                 ).all()
             }
+            # `busy clear` took this calendar's blocks away: read it whole again.
+            cleared = (
+                any(o.uid for o in known.values())
+                and not session.exec(
+                    select(BusyBlock.id).where(BusyBlock.source == source).limit(1)
+                ).first()
+            )
         now = datetime.now(UTC)
         stale = row.full_read_utc is None or now - _aware(row.full_read_utc) > FULL_READ_EVERY
+        stale = stale or bool(cleared)
         listing = self._listing(server, calendar.url, "" if stale else row.sync_token)
         if stale or (listing.complete and not row.sync_token):
             return self._read_whole(server, calendar, source, listing, today, now)

@@ -202,7 +202,7 @@ class AccountDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         has_password = current is not None and bool(read_password(current))
-        self.password.setPlaceholderText("kept" if has_password else "")
+        self.password.setPlaceholderText("kept; leave empty to keep it" if has_password else "")
         self.calendar = QLineEdit(current.calendar if current else DEFAULT_CALENDAR)
         self.busy = QLineEdit(", ".join(current.busy) if current else "")
         self.busy.setPlaceholderText("every other calendar")
