@@ -52,13 +52,30 @@ def register(command: Any) -> None:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     show = actions.add_parser("show", help="the account (never the password)")
-    for sub in (account, show):
+    resolve = actions.add_parser(
+        "resolve", help="settle a conflict: keep amplan's version or the server's"
+    )
+    resolve.add_argument("session", metavar="ID|UID", help="the session id (or event UID)")
+    resolve.add_argument("--keep", required=True, choices=("amplan", "server"))
+    for sub in (account, show, resolve):
         _global_flags(sub, top=False)
 
     command("sync", _sync, "publish sessions to the CalDAV calendar and pull busy time")
 
 
 def _caldav(args: argparse.Namespace, out: Output) -> int:
+    if args.action == "resolve":
+        context = _context(args)
+        sync = CalendarSync(context.scheduler, context.customers)
+        conflict = sync.resolve(args.session, args.keep)
+        out.result(
+            conflict.as_json() | {"kept": args.keep},
+            f"Kept {'amplan' if args.keep == 'amplan' else 'the server'}'s version of "
+            f"{conflict.title}.",
+        )
+        if args.keep == "amplan":
+            out.say("`amplan sync` sends it (unless the server's copy changed again).")
+        return 0
     if args.action == "show":
         settings = load_settings()
         if settings is None:

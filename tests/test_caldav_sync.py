@@ -236,6 +236,49 @@ def test_an_event_edited_on_the_server_is_reported_not_overwritten(
     assert counts(sync(db)) == zero(conflicts=1)  # still there for the user, still untouched
     assert str(remote.events()[0]["SUMMARY"]) == "Moved by my assistant"
 
+    resolved = run_cli(db, "caldav", "resolve", str(session["id"]), "--keep", "amplan")
+    assert resolved.code == 0, resolved.err
+    assert counts(sync(db)) == zero(updated=1)
+    (event,) = remote.events()
+    assert event["DTSTART"].dt.astimezone(UTC) == _at(day, 15)
+    assert str(event["SUMMARY"]) != "Moved by my assistant"
+    assert run_cli(db, "caldav", "resolve", str(session["id"]), "--keep", "amplan").code == 2
+
+
+def test_keeping_the_servers_version_leaves_it_until_the_session_changes(
+    db: Path, account: Account, remote: Remote, day: date
+) -> None:
+    add_customer(db)
+    session = book(db, day, "10:00")[1]
+    set_account(db, account)
+    sync(db)
+    item = remote.objects()[0]
+    item.icalendar_component["LOCATION"] = "Room 4"
+    item.save()
+    assert counts(sync(db)) == zero(conflicts=1)  # changed on the server, even untouched here
+    assert run_cli(db, "caldav", "resolve", session["uid"], "--keep", "server").code == 0
+    assert counts(sync(db)) == zero()
+    assert str(remote.events()[0]["LOCATION"]) == "Room 4"
+    assert run_cli(db, "move", str(session["id"]), "--start", f"{day}T11:00").code == 0
+    assert counts(sync(db)) == zero(updated=1)  # a later change goes up over the kept copy
+
+
+def test_an_event_deleted_on_the_server_is_a_conflict_and_can_be_sent_again(
+    db: Path, account: Account, remote: Remote, day: date
+) -> None:
+    add_customer(db)
+    session = book(db, day, "10:00")[1]
+    set_account(db, account)
+    sync(db)
+    remote.objects()[0].delete()
+    data = sync(db)
+    assert counts(data) == zero(conflicts=1)
+    assert data["conflicted"][0]["reason"] == "deleted on the server"
+    assert remote.events() == []  # not put back behind the user's back
+    assert run_cli(db, "caldav", "resolve", str(session["id"]), "--keep", "amplan").code == 0
+    assert counts(sync(db)) == zero(published=1)
+    assert [str(e["UID"]) for e in remote.events()] == [session["uid"]]
+
 
 def test_a_sync_cut_after_the_server_said_yes_resumes_without_twins(
     db: Path, account: Account, remote: Remote, day: date, monkeypatch: pytest.MonkeyPatch

@@ -259,6 +259,35 @@ class CalendarSync:
             )
         return tuple(found)
 
+    def resolve(self, which: str, keep: str) -> Conflict:
+        """Settle a conflict: keep "amplan"'s version (sent by the next sync, still only over
+        the server copy amplan saw) or the "server"'s (amplan leaves it until the session
+        changes again). `which` is a session id or an event UID."""
+        if keep not in ("amplan", "server"):
+            raise BadInput("Keep either 'amplan' or 'server'.")
+        conflict = next(
+            (c for c in self.conflicts() if which.strip() in (str(c.session_id), c.uid)), None
+        )
+        if conflict is None:
+            raise BadInput(f"No conflict for '{which}'. `amplan sync` lists the conflicts.")
+        record = next((s for s in self.scheduler.find() if s.uid == conflict.uid), None)
+        live = record is not None and record.status != "cancelled"
+        everyone = {c.id: c for c in self.customers.list(include_archived=True)}
+        with self.db.transaction() as session:
+            row = session.exec(
+                select(CalDavPublished).where(CalDavPublished.session_uid == conflict.uid)
+            ).one()
+            if keep == "server" and not live:
+                session.delete(row)  # amplan forgets the event; the server keeps it
+                return conflict
+            row.conflict, row.etag = "", row.server_etag
+            if keep == "server" and record is not None:
+                row.digest, row.sequence = self._digest(record, everyone), record.sequence
+            else:
+                row.digest = ""  # differs from any session: the next sync sends amplan's
+            session.add(row)
+        return conflict
+
     # --- bookkeeping ---------------------------------------------------------------------------
     def _forget_other_calendars(
         self, publish: RemoteCalendar, busy: Sequence[RemoteCalendar]
