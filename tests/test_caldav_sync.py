@@ -428,3 +428,50 @@ def test_a_stopped_server_exits_2_and_changes_nothing_then_catches_up(
         assert counts(sync(db)) == zero(published=2)
     finally:
         server.stop()
+
+
+class MemoryKeyring:
+    """A keyring backend for one test: what `keyring` would hand the OS's store."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+
+def test_the_password_from_stdin_goes_to_the_keyring_and_sync_finds_it_there(
+    db: Path,
+    account: Account,
+    remote: Remote,
+    day: date,
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_user_config: Path,
+) -> None:
+    import io
+
+    import keyring
+
+    memory = MemoryKeyring()
+    monkeypatch.setattr(keyring, "get_keyring", lambda: memory)
+    monkeypatch.setattr(keyring, "get_password", memory.get_password)
+    monkeypatch.setattr(keyring, "set_password", memory.set_password)
+    monkeypatch.delenv(PASSWORD_ENV)
+    monkeypatch.setattr("sys.stdin", io.StringIO(account.password + "\n"))
+    add_customer(db)
+    book(db, day, "10:00")
+    run = run_cli(
+        db, "caldav", "set", "--url", account.url, "--user", account.user, "--password-stdin"
+    )
+    assert run.code == 0, run.err
+    assert list(memory.store.values()) == [account.password]
+    assert account.password not in (isolated_user_config / "config.json").read_text()
+    assert counts(sync(db)) == zero(published=1)
+    memory.store.clear()
+    missing = run_cli(db, "sync")
+    assert missing.code == 2 and "No CalDAV password" in missing.err

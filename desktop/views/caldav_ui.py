@@ -171,7 +171,16 @@ class SyncStatus(QToolButton):
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.clicked.connect(controller.sync_now)
         controller.state_changed.connect(self.show_state)
+        controller.synced.connect(self.show_report)
         self.show_state(controller.state, controller.text or "Calendar: not connected")
+
+    def show_report(self, report: SyncReport) -> None:
+        """Conflicts are named in the tooltip: the user settles them (`caldav resolve`)."""
+        if not report.conflicts:
+            return
+        lines = [self.toolTip(), "", "Changed on the server, left as it is there:"]
+        lines += [f"• {c.title}: {c.reason}" for c in report.conflicts[:8]]
+        self.setToolTip("\n".join(lines))
 
     def show_state(self, state: str, text: str) -> None:
         self.setProperty("state", state)

@@ -108,4 +108,44 @@ def test_the_account_dialog_checks_on_the_server_before_it_saves(
         dialog.check_and_save()
     saved = (isolated_user_config / "config.json").read_text()
     assert account.user in saved and account.password not in saved
-    assert Remote(account).calendar("amplan") is not None
+    remote = Remote(account)
+    try:
+        assert remote.calendar("amplan") is not None
+    finally:
+        remote.close()
+
+
+def test_a_change_in_the_window_is_published_shortly_after(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    radicale: RadicaleServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(caldav_ui, "AFTER_CHANGE_MS", 100)
+    account = radicale.new_account()
+    monkeypatch.setenv(PASSWORD_ENV, account.password)
+    save_settings(CalDavSettings(account.url, account.user))
+    uid = _book_one(context)
+    window = MainWindow(context, settings)
+    qtbot.addWidget(window)
+    window.show()
+    status = window.sync_status
+    qtbot.waitUntil(lambda: status.property("state") == caldav_ui.SYNCED, timeout=15000)
+    record = context.scheduler.find()[0]
+    start = record.start_utc + timedelta(hours=2)
+    with qtbot.waitSignal(window.sync.synced, timeout=15000) as synced:
+        window.session_actions.move(
+            record.id,
+            SessionTimes(start, start + timedelta(hours=1), False),
+            override_reason="test",
+        )
+    assert synced.args[0].updated == 1
+    remote = Remote(account)
+    try:
+        (event,) = remote.events()
+        assert str(event["UID"]) == uid
+        assert event["DTSTART"].dt.astimezone(UTC) == start
+    finally:
+        remote.close()
+    window.close()
