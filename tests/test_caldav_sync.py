@@ -214,6 +214,16 @@ def test_sync_publishes_moves_and_cancels_with_the_same_uids(
     assert counts(sync(db)) == zero()  # nothing changed: nothing sent
     assert len(remote.objects()) == 1
 
+    plan = run_cli(
+        db, "book", "--customer", "Acme Corp", "--kind", "event-plan", "--start",
+        str(day + timedelta(days=7)), "--end", str(day + timedelta(days=8)), "--override", "test",
+    )  # fmt: skip
+    assert plan.code == 0, plan.err
+    assert counts(sync(db)) == zero(published=1)
+    all_day = next(e for e in remote.events() if str(e["UID"]) == plan.data["uid"])
+    assert all_day["DTSTART"].dt == day + timedelta(days=7)  # a DATE: all day
+    assert all_day["DTEND"].dt == day + timedelta(days=9)  # exclusive end
+
 
 def test_an_event_edited_on_the_server_is_reported_not_overwritten(
     db: Path, account: Account, remote: Remote, day: date
