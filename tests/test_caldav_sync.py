@@ -359,6 +359,9 @@ def test_a_busy_event_on_the_server_blocks_a_booking_and_its_deletion_frees_the_
     remote.make_calendar("Work")
     set_account(db, account)
     assert counts(sync(db)) == zero()
+    calendars = local_state(db)[2]
+    assert {row[2] for row in calendars} == {"publish", "busy"}
+    assert all(row[4] for row in calendars)  # RFC 6578 sync tokens kept for the next sync
     event = remote.add_busy("Work", "dentist-1@example.org", _at(day, 14), _at(day, 15))
     assert counts(sync(db)) == zero(busy=1)
     code, data = book(db, day, "14:30", dry_run=True)
@@ -485,3 +488,35 @@ def test_the_password_from_stdin_goes_to_the_keyring_and_sync_finds_it_there(
     memory.store.clear()
     missing = run_cli(db, "sync")
     assert missing.code == 2 and "No CalDAV password" in missing.err
+
+
+def test_without_sync_tokens_the_etags_say_what_changed(
+    db: Path, account: Account, remote: Remote, day: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without RFC 6578: every sync compares the calendar's ETags instead."""
+    from desktop.services import caldav_account
+
+    original = caldav_account.DavServer.report
+
+    def no_sync_collection(self: object, url: str, body: str, depth: int | None) -> object:
+        if "sync-collection" in body:
+            return caldav_account._Forbidden()
+        return original(self, url, body, depth)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(caldav_account.DavServer, "report", no_sync_collection)
+    add_customer(db)
+    session = book(db, day, "10:00")[1]
+    remote.make_calendar("Work")
+    set_account(db, account)
+    assert counts(sync(db)) == zero(published=1)
+    event = remote.add_busy("Work", "dentist-2@example.org", _at(day, 14), _at(day, 15))
+    assert counts(sync(db)) == zero(busy=1)
+    assert book(db, day, "14:00", dry_run=True)[0] == 3
+    event.delete()
+    assert counts(sync(db)) == zero(busy=1)
+    assert book(db, day, "14:00", dry_run=True)[0] == 0
+    item = remote.objects("amplan")[0]
+    item.icalendar_component["SUMMARY"] = "Edited elsewhere"
+    item.save()
+    data = sync(db)
+    assert counts(data) == zero(conflicts=1) and data["conflicted"][0]["session"] == session["id"]

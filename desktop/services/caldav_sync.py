@@ -333,7 +333,9 @@ class CalendarSync:
     def _listing(self, server: DavServer, url: str, token: str) -> _Listing:
         own = path_of(url)
         for attempt in [token, ""] if token else [""]:
-            response = server.report(url, _SYNC_BODY.format(token=escape(attempt)), 1)
+            response = server.report(
+                url, _SYNC_BODY.format(token=escape(attempt)), 0
+            )  # RFC 6578 3.2
             if response.status != 207:
                 continue  # an expired token (403/409) or no sync support at all
             result = response.parse_sync_collection()
@@ -634,8 +636,9 @@ class CalendarSync:
         stale = row.full_read_utc is None or now - _aware(row.full_read_utc) > FULL_READ_EVERY
         stale = stale or bool(cleared)
         listing = self._listing(server, calendar.url, "" if stale else row.sync_token)
-        if stale or (listing.complete and not row.sync_token):
-            return self._read_whole(server, calendar, source, listing, today, now)
+        if stale:  # after a `busy clear`, every event read counts as brought back
+            before = {} if cleared else known
+            return self._read_whole(server, calendar, source, listing, today, now, before)
         changed = [p for p, e in listing.etags.items() if p not in known or known[p].etag != e]
         deleted = [p for p in listing.deleted if p in known]
         if listing.complete:
@@ -675,8 +678,10 @@ class CalendarSync:
         listing: _Listing,
         today: date,
         now: datetime,
+        known: dict[str, CalDavBusyObject],
     ) -> int:
-        """The first read (and a weekly one, as the horizon moves): a time-range query."""
+        """The first read (and a weekly one, as the horizon moves): a time-range query.
+        Returns the events added, changed or removed since the last read."""
         if not listing.complete:
             listing = self._listing(server, calendar.url, "")
         first = date(today.year - IMPORT_YEARS_BACK, today.month, 1)
@@ -711,7 +716,8 @@ class CalendarSync:
             stored = self._calendar_row(session, calendar.url, "busy", calendar.name)
             stored.sync_token, stored.full_read_utc = listing.token, now
             session.add(stored)
-        return len(in_range)
+        changed = [p for p, e in listing.etags.items() if p not in known or known[p].etag != e]
+        return len(changed) + sum(1 for p in known if p not in listing.etags)
 
     def _add_blocks(self, session: Session, source: str, data: str, today: date) -> str:
         """The busy blocks of one event (its occurrences over the horizon); returns its UID.
