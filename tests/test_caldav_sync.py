@@ -520,3 +520,26 @@ def test_without_sync_tokens_the_etags_say_what_changed(
     item.save()
     data = sync(db)
     assert counts(data) == zero(conflicts=1) and data["conflicted"][0]["session"] == session["id"]
+
+
+def test_an_update_cut_before_it_was_recorded_is_not_a_conflict(
+    db: Path, account: Account, remote: Remote, day: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_customer(db)
+    session = book(db, day, "10:00")[1]
+    set_account(db, account)
+    sync(db)
+    assert run_cli(db, "move", str(session["id"]), "--start", f"{day}T11:00").code == 0
+
+    def cut(self: CalendarSync, row: object) -> None:
+        raise KeyboardInterrupt
+
+    original = CalendarSync._save
+    monkeypatch.setattr(CalendarSync, "_save", cut)
+    assert run_cli(db, "sync").code == 130  # the server has the move, amplan's record not
+    monkeypatch.setattr(CalendarSync, "_save", original)
+    assert counts(sync(db)) == zero()  # its own write, recognised: no conflict, nothing sent
+    assert counts(sync(db)) == zero()
+    (event,) = remote.events()
+    assert event["DTSTART"].dt.astimezone(UTC) == _at(day, 11)
+    assert int(event["SEQUENCE"]) == 1

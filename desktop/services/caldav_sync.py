@@ -50,6 +50,7 @@ BUSY_SOURCE_PREFIX = "caldav:"
 # The horizon moves with the days: a calendar is read whole again after this long.
 FULL_READ_EVERY = timedelta(days=7)
 MULTIGET_CHUNK = 100
+MAX_SYNC_PAGES = 50
 # Bumped when the published event's shape changes, so every event is written again.
 WRITER_VERSION = "1"
 
@@ -333,19 +334,27 @@ class CalendarSync:
     def _listing(self, server: DavServer, url: str, token: str) -> _Listing:
         own = path_of(url)
         for attempt in [token, ""] if token else [""]:
-            response = server.report(
-                url, _SYNC_BODY.format(token=escape(attempt)), 0
-            )  # RFC 6578 3.2
-            if response.status != 207:
-                continue  # an expired token (403/409) or no sync support at all
-            result = response.parse_sync_collection()
-            etags = {
-                path_of(item.href): _etag(item.etag)
-                for item in result.changed
-                if path_of(item.href) != own
-            }
-            deleted = {path_of(href) for href in result.deleted}
-            return _Listing(etags, deleted, str(result.sync_token or ""), attempt == "")
+            etags: dict[str, str] = {}
+            deleted: set[str] = set()
+            current = attempt
+            for _page in range(MAX_SYNC_PAGES):
+                body = _SYNC_BODY.format(token=escape(current))
+                response = server.report(url, body, 0)  # Depth 0: RFC 6578 section 3.2
+                if response.status != 207:
+                    break  # an expired token (403/409) or no sync support at all
+                result = response.parse_sync_collection()
+                for item in result.changed:
+                    if (path := path_of(item.href)) != own:
+                        etags[path] = _etag(item.etag)
+                        deleted.discard(path)
+                for href in result.deleted:
+                    deleted.add(path_of(href))
+                    etags.pop(path_of(href), None)
+                current = str(result.sync_token or "")
+                if not result.truncated or not current:  # RFC 6578 3.6: ask on from there
+                    return _Listing(etags, deleted, current, attempt == "")
+            else:  # still more after many pages: the next sync goes on from this token
+                return _Listing(etags, deleted, current, False)
         # No RFC 6578 here: the whole list of ETags says what changed.
         results = server.propfind(url, _ETAGS_BODY, 1)
         etags = {
@@ -577,9 +586,13 @@ class CalendarSync:
     ) -> None:
         url = server.absolute(row.href)
         response = server.put(url, self._body(record, everyone), {"If-Match": row.etag})
-        if response.status == 412:
-            self._conflict(record.uid, row.href, "changed on the server")
-            return
+        if response.status == 412:  # another ETag: the same text (another amplan) or a change
+            folder = url.rsplit("/", 1)[0] + "/"
+            etag, data = self._multiget(server, folder, [row.href]).get(row.href, ("", ""))
+            if not (data and self._same_event(data, record, everyone)):
+                self._conflict(record.uid, row.href, "changed on the server", etag)
+                return
+            response = Response(204, {"ETag": etag})
         if response.status == 404:
             self._conflict(record.uid, row.href, "deleted on the server")
             return
