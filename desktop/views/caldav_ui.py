@@ -14,8 +14,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -301,3 +305,67 @@ class AccountDialog(QDialog):
         self._running = None
         self.buttons.setEnabled(True)
         raise exc
+
+
+class ConflictsDialog(QDialog):
+    """Events changed on the server that amplan left alone: the user keeps one version."""
+
+    resolved = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Calendar conflicts")
+        self.setObjectName("caldavConflicts")
+        self.service = CalendarSync(context.scheduler, context.customers)
+        intro = QLabel(
+            "These events were changed or deleted in your calendar after amplan published "
+            "them. amplan did not overwrite them: keep its version (sent at the next sync) "
+            "or the calendar's (left as it is)."
+        )
+        intro.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("conflictList")
+        self.keep_amplan = QPushButton("Keep amplan's version")
+        self.keep_server = QPushButton("Keep the calendar's version")
+        self.keep_amplan.clicked.connect(lambda: self._resolve("amplan"))
+        self.keep_server.clicked.connect(lambda: self._resolve("server"))
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.keep_amplan)
+        row.addWidget(self.keep_server)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        layout.addWidget(close)
+        self.list.currentRowChanged.connect(self._selected)
+        self.resize(560, 320)
+        self.fill()
+
+    def fill(self) -> None:
+        self.list.clear()
+        for conflict in self.service.conflicts():
+            item = QListWidgetItem(f"{conflict.title} — {conflict.reason}")
+            item.setData(Qt.ItemDataRole.UserRole, conflict.uid)
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+        self._selected(self.list.currentRow())
+
+    def _selected(self, row: int) -> None:
+        for button in (self.keep_amplan, self.keep_server):
+            button.setEnabled(row >= 0)
+
+    def _resolve(self, keep: str) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        try:
+            self.service.resolve(str(item.data(Qt.ItemDataRole.UserRole)), keep)
+        except AmplanError as exc:
+            item.setText(f"{item.text()} ({exc})")
+            return
+        self.resolved.emit()
+        self.fill()

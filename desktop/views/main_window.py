@@ -40,7 +40,7 @@ from desktop.errors import AmplanError
 from desktop.services.customers import CustomerRecord
 from desktop.services.sessions import SessionRecord
 from desktop.views import messages
-from desktop.views.caldav_ui import AccountDialog, SyncController, SyncStatus
+from desktop.views.caldav_ui import AccountDialog, ConflictsDialog, SyncController, SyncStatus
 from desktop.views.calendar_files_ui import clear_busy_time, export_calendar, import_my_calendar
 from desktop.views.customers_page import CustomersPage
 from desktop.views.dashboard_page import DashboardPage
@@ -270,8 +270,12 @@ class MainWindow(QMainWindow):
             "time comes back."
         )
         self.caldav_account_action.triggered.connect(self.edit_caldav_account)
+        self.caldav_conflicts_action = QAction("Calendar &conflicts…", self)
+        self.caldav_conflicts_action.setEnabled(False)
+        self.caldav_conflicts_action.triggered.connect(self.show_caldav_conflicts)
         sessions_menu.addAction(self.sync_now_action)
         sessions_menu.addAction(self.caldav_account_action)
+        sessions_menu.addAction(self.caldav_conflicts_action)
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About amplan", self)
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -302,7 +306,14 @@ class MainWindow(QMainWindow):
         dialog.saved.connect(self.sync.sync_now)
         dialog.open()
 
+    def show_caldav_conflicts(self) -> None:
+        dialog = ConflictsDialog(self._context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resolved.connect(self.sync.sessions_changed)
+        dialog.open()
+
     def _calendar_synced(self, report: object) -> None:
+        self.caldav_conflicts_action.setEnabled(bool(getattr(report, "conflicts", ())))
         if getattr(report, "busy", 0):  # busy time came or went: the pages show it
             self.refresh()
 

@@ -149,3 +149,35 @@ def test_a_change_in_the_window_is_published_shortly_after(
     finally:
         remote.close()
     window.close()
+
+
+def test_the_conflicts_dialog_keeps_amplans_version_for_the_next_sync(
+    qtbot: QtBot,
+    context: AppContext,
+    radicale: RadicaleServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.services.caldav_sync import CalendarSync
+
+    account = radicale.new_account()
+    monkeypatch.setenv(PASSWORD_ENV, account.password)
+    save_settings(CalDavSettings(account.url, account.user))
+    _book_one(context)
+    service = CalendarSync(context.scheduler, context.customers)
+    service.sync()
+    remote = Remote(account)
+    try:
+        item = remote.objects()[0]
+        item.icalendar_component["SUMMARY"] = "Mine now"
+        item.save()
+        assert len(service.sync().conflicts) == 1
+        dialog = caldav_ui.ConflictsDialog(context)
+        qtbot.addWidget(dialog)
+        assert dialog.list.count() == 1 and "changed on the server" in dialog.list.item(0).text()
+        with qtbot.waitSignal(dialog.resolved):
+            dialog.keep_amplan.click()
+        assert dialog.list.count() == 0 and not dialog.keep_amplan.isEnabled()
+        assert service.sync().updated == 1
+        assert str(remote.events()[0]["SUMMARY"]) != "Mine now"
+    finally:
+        remote.close()
