@@ -15,13 +15,10 @@ Each calendar's changes land in one transaction, with its new token.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote, urlsplit
-from xml.sax.saxutils import escape
 
 import icalendar
 from sqlalchemy import delete
@@ -40,6 +37,18 @@ from desktop.services.caldav_account import (
     missing_password_message,
     read_password,
 )
+from desktop.services.caldav_protocol import (
+    Listing,
+    essence,
+    etag_of,
+    event_of,
+    multiget,
+    path_of,
+    read_listing,
+    resource_name,
+    time_range,
+    uid_in,
+)
 from desktop.services.customers import CustomerBook, CustomerRecord
 from desktop.services.ical_export import CalendarWriter
 from desktop.services.ical_import import IMPORT_YEARS_AHEAD, IMPORT_YEARS_BACK, read_busy
@@ -49,33 +58,8 @@ from desktop.services.user_config import UserConfig
 BUSY_SOURCE_PREFIX = "caldav:"
 # The horizon moves with the days: a calendar is read whole again after this long.
 FULL_READ_EVERY = timedelta(days=7)
-MULTIGET_CHUNK = 100
-MAX_SYNC_PAGES = 50
 # Bumped when the published event's shape changes, so every event is written again.
 WRITER_VERSION = "1"
-
-_SYNC_BODY = (
-    '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:">'
-    "<D:sync-token>{token}</D:sync-token><D:sync-level>1</D:sync-level>"
-    "<D:prop><D:getetag/></D:prop></D:sync-collection>"
-)
-_ETAGS_BODY = (
-    '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:">'
-    "<D:prop><D:getetag/><D:resourcetype/></D:prop></D:propfind>"
-)
-_MULTIGET_BODY = (
-    '<?xml version="1.0" encoding="utf-8"?>'
-    '<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
-    "<D:prop><D:getetag/><C:calendar-data/></D:prop>{hrefs}</C:calendar-multiget>"
-)
-_RANGE_BODY = (
-    '<?xml version="1.0" encoding="utf-8"?>'
-    '<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
-    "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
-    '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
-    '<C:time-range start="{start}" end="{end}"/>'
-    "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"
-)
 
 
 @dataclass(frozen=True)
@@ -117,38 +101,10 @@ class SyncReport:
 
 
 @dataclass
-class _Listing:
-    """What a calendar holds (complete) or what changed in it since a token."""
-
-    etags: dict[str, str]  # path -> etag, for every present (or changed) resource
-    deleted: set[str]
-    token: str
-    complete: bool
-
-
-@dataclass
 class _Counts:
     published: int = 0
     updated: int = 0
     removed: int = 0
-
-
-def path_of(href: str) -> str:
-    """An href as a comparable key: its path, percent-decoded."""
-    return unquote(urlsplit(href).path)
-
-
-def _etag(value: Any) -> str:
-    return str(value or "").strip()
-
-
-def resource_name(uid: str) -> str:
-    """The file name of a session's event, fixed by its UID: a sync cut short and done again
-    writes to the same place instead of making a twin."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", uid)
-    if safe != uid:
-        safe += "-" + hashlib.sha1(uid.encode()).hexdigest()[:8]
-    return f"{safe}.ics"
 
 
 class CalendarSync:
@@ -331,61 +287,6 @@ class CalendarSync:
         return row
 
     # --- reading the server ----------------------------------------------------------------------
-    def _listing(self, server: DavServer, url: str, token: str) -> _Listing:
-        own = path_of(url)
-        for attempt in [token, ""] if token else [""]:
-            etags: dict[str, str] = {}
-            deleted: set[str] = set()
-            current = attempt
-            for _page in range(MAX_SYNC_PAGES):
-                body = _SYNC_BODY.format(token=escape(current))
-                response = server.report(url, body, 0)  # Depth 0: RFC 6578 section 3.2
-                if response.status != 207:
-                    break  # an expired token (403/409) or no sync support at all
-                result = response.parse_sync_collection()
-                for item in result.changed:
-                    if (path := path_of(item.href)) != own:
-                        etags[path] = _etag(item.etag)
-                        deleted.discard(path)
-                for href in result.deleted:
-                    deleted.add(path_of(href))
-                    etags.pop(path_of(href), None)
-                current = str(result.sync_token or "")
-                if not result.truncated or not current:  # RFC 6578 3.6: ask on from there
-                    return _Listing(etags, deleted, current, attempt == "")
-            else:  # still more after many pages: the next sync goes on from this token
-                return _Listing(etags, deleted, current, False)
-        # No RFC 6578 here: the whole list of ETags says what changed.
-        results = server.propfind(url, _ETAGS_BODY, 1)
-        etags = {
-            path_of(r.href): _etag(r.properties.get("{DAV:}getetag"))
-            for r in results
-            if path_of(r.href) != own
-        }
-        return _Listing(etags, set(), "", True)
-
-    def _multiget(self, server: DavServer, url: str, paths: Sequence[str]) -> dict[str, Any]:
-        """path -> (etag, calendar data) of each that still exists."""
-        found: dict[str, Any] = {}
-        for start in range(0, len(paths), MULTIGET_CHUNK):
-            chunk = paths[start : start + MULTIGET_CHUNK]
-            hrefs = "".join(
-                f"<D:href>{escape(urlsplit(server.absolute(p)).path)}</D:href>" for p in chunk
-            )
-            response = server.report(url, _MULTIGET_BODY.format(hrefs=hrefs), None)
-            if response.status != 207:
-                raise SyncFailed(
-                    "error", f"The server did not send events (HTTP {response.status})."
-                )
-            for item in response.parse_calendar_query():
-                if item.status == 200 and item.calendar_data:
-                    found[path_of(item.href)] = (_etag(item.etag), str(item.calendar_data))
-        return found
-
-    def _etag_of(self, server: DavServer, url: str) -> str:
-        results = server.propfind(url, _ETAGS_BODY, 0)
-        return next((_etag(r.properties.get("{DAV:}getetag")) for r in results), "")
-
     # --- publishing ------------------------------------------------------------------------------
     def _digest(self, record: SessionRecord, customers: dict[int, CustomerRecord]) -> str:
         who = [(c.name, c.tz) for cid in record.customer_ids if (c := customers.get(cid))]
@@ -446,7 +347,7 @@ class CalendarSync:
         """Compare the server with what amplan last wrote there: changed by someone else is a
         conflict; the server already holding what amplan would write (a sync cut short after
         the server's success) is taken as written."""
-        listing = self._listing(server, calendar.url, token)
+        listing = read_listing(server, calendar.url, token)
         by_path = {row.href: row for row in rows.values()}
         suspects: list[str] = []
         gone: list[str] = []
@@ -457,7 +358,7 @@ class CalendarSync:
                 gone.append(path)
             elif path in listing.etags and listing.etags[path] != row.etag:
                 suspects.append(path)
-        fetched = self._multiget(server, calendar.url, suspects) if suspects else {}
+        fetched = multiget(server, calendar.url, suspects) if suspects else {}
         with self.db.transaction() as session:
             for path in gone:
                 row = by_path[path]
@@ -504,13 +405,13 @@ class CalendarSync:
     ) -> bool:
         """Does the server's copy say what amplan would write now (time, title, text)?"""
         try:
-            theirs = _event_of(icalendar.Calendar.from_ical(data), record.uid)
-            ours = _event_of(icalendar.Calendar.from_ical(self._body(record, everyone)), record.uid)
+            theirs = event_of(icalendar.Calendar.from_ical(data), record.uid)
+            ours = event_of(icalendar.Calendar.from_ical(self._body(record, everyone)), record.uid)
         except Exception:  # an unreadable copy is not ours
             return False
         if theirs is None or ours is None:
             return False
-        return _essence(theirs) == _essence(ours)
+        return essence(theirs) == essence(ours)
 
     def _save(self, row: CalDavPublished) -> None:
         """Recorded at once after the server's success: a cut sync resumes from here."""
@@ -546,13 +447,13 @@ class CalendarSync:
         url = server.absolute(path)
         response = server.put(url, self._body(record, everyone), {"If-None-Match": "*"})
         if response.status == 412:  # already there: written by a sync that was cut short?
-            existing = self._multiget(server, url.rsplit("/", 1)[0] + "/", [path]).get(path)
+            existing = multiget(server, url.rsplit("/", 1)[0] + "/", [path]).get(path)
             if existing is None:
                 return  # gone again meanwhile: the next sync creates it
             etag, data = existing
             if self._same_event(data, record, everyone):
                 response = Response(201, {"ETag": etag})
-            elif _uid_in(data) == record.uid:  # an older version of ours: brought up to date
+            elif uid_in(data) == record.uid:  # an older version of ours: brought up to date
                 response = server.put(url, self._body(record, everyone), {"If-Match": etag})
                 if response.status == 412:
                     self._conflict(record.uid, path, "changed on the server")
@@ -563,7 +464,7 @@ class CalendarSync:
         if response.status >= 300:
             self._refused(record.uid, path, response.status)
             return
-        etag = response.etag or self._etag_of(server, url)
+        etag = response.etag or etag_of(server, url)
         self._save(
             CalDavPublished(
                 session_uid=record.uid,
@@ -588,7 +489,7 @@ class CalendarSync:
         response = server.put(url, self._body(record, everyone), {"If-Match": row.etag})
         if response.status == 412:  # another ETag: the same text (another amplan) or a change
             folder = url.rsplit("/", 1)[0] + "/"
-            etag, data = self._multiget(server, folder, [row.href]).get(row.href, ("", ""))
+            etag, data = multiget(server, folder, [row.href]).get(row.href, ("", ""))
             if not (data and self._same_event(data, record, everyone)):
                 self._conflict(record.uid, row.href, "changed on the server", etag)
                 return
@@ -599,7 +500,7 @@ class CalendarSync:
         if response.status >= 300:
             self._refused(record.uid, row.href, response.status)
             return
-        row.etag = response.etag or self._etag_of(server, url)
+        row.etag = response.etag or etag_of(server, url)
         row.sequence, row.digest = record.sequence, digest
         self._save(row)
         counts.updated += 1
@@ -648,7 +549,7 @@ class CalendarSync:
         now = datetime.now(UTC)
         stale = row.full_read_utc is None or now - _aware(row.full_read_utc) > FULL_READ_EVERY
         stale = stale or bool(cleared)
-        listing = self._listing(server, calendar.url, "" if stale else row.sync_token)
+        listing = read_listing(server, calendar.url, "" if stale else row.sync_token)
         if stale:  # after a `busy clear`, every event read counts as brought back
             before = {} if cleared else known
             return self._read_whole(server, calendar, source, listing, today, now, before)
@@ -656,7 +557,7 @@ class CalendarSync:
         deleted = [p for p in listing.deleted if p in known]
         if listing.complete:
             deleted += [p for p in known if p not in listing.etags]
-        fetched = self._multiget(server, calendar.url, changed) if changed else {}
+        fetched = multiget(server, calendar.url, changed) if changed else {}
         with self.db.transaction() as session:
             for path in [*changed, *deleted]:
                 old = known.get(path)
@@ -688,7 +589,7 @@ class CalendarSync:
         server: DavServer,
         calendar: RemoteCalendar,
         source: str,
-        listing: _Listing,
+        listing: Listing,
         today: date,
         now: datetime,
         known: dict[str, CalDavBusyObject],
@@ -696,20 +597,10 @@ class CalendarSync:
         """The first read (and a weekly one, as the horizon moves): a time-range query.
         Returns the events added, changed or removed since the last read."""
         if not listing.complete:
-            listing = self._listing(server, calendar.url, "")
+            listing = read_listing(server, calendar.url, "")
         first = date(today.year - IMPORT_YEARS_BACK, today.month, 1)
         last = date(today.year + IMPORT_YEARS_AHEAD, today.month, 1)
-        body = _RANGE_BODY.format(start=f"{first:%Y%m%d}T000000Z", end=f"{last:%Y%m%d}T000000Z")
-        response = server.report(calendar.url, body, 1)
-        if response.status != 207:
-            raise SyncFailed(
-                "error", f"The server did not answer the time-range query (HTTP {response.status})."
-            )
-        in_range = {
-            path_of(item.href): (_etag(item.etag), str(item.calendar_data))
-            for item in response.parse_calendar_query()
-            if item.status == 200 and item.calendar_data
-        }
+        in_range = time_range(server, calendar.url, first, last)
         with self.db.transaction() as session:
             session.execute(delete(BusyBlock).where(col(BusyBlock.source) == source))
             session.execute(
@@ -738,7 +629,7 @@ class CalendarSync:
         try:
             parsed = read_busy(data.encode("utf-8"), source, self.scheduler.clock, today)
         except AmplanError:
-            return _uid_in(data)
+            return uid_in(data)
         for event in parsed.events:
             session.add(
                 BusyBlock(
@@ -750,52 +641,8 @@ class CalendarSync:
                     all_day=event.block.all_day,
                 )
             )
-        return next(iter(sorted(parsed.uids)), "") or _uid_in(data)
+        return next(iter(sorted(parsed.uids)), "") or uid_in(data)
 
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _uid_in(data: str) -> str:
-    match = re.search(r"^UID:(.*)$", data.replace("\r\n ", ""), re.MULTILINE)
-    return match.group(1).strip() if match else ""
-
-
-def _event_of(calendar: Any, uid: str) -> Any:
-    return next(
-        (
-            e
-            for e in calendar.walk("VEVENT")
-            if str(e.get("UID", "")) == uid and not e.get("RECURRENCE-ID")
-        ),
-        None,
-    )
-
-
-def _essence(event: Any) -> tuple[object, ...]:
-    """What a person sees of an event: when, what, and the text (not stamps or alarms)."""
-
-    def when(name: str) -> object:
-        value = event.get(name)
-        if value is None:
-            return None
-        moment = value.dt
-        return moment.astimezone(UTC) if isinstance(moment, datetime) else moment
-
-    def text(name: str) -> str:
-        return " ".join(str(event.get(name, "")).split())
-
-    return (
-        when("DTSTART"),
-        when("DTEND"),
-        text("SUMMARY"),
-        text("DESCRIPTION"),
-        text("LOCATION"),
-        text("STATUS"),
-        int(event.get("SEQUENCE", 0)),
-    )
-
-
-def busy_sources(calendars: Iterable[RemoteCalendar]) -> list[str]:
-    return [BUSY_SOURCE_PREFIX + c.name for c in calendars]
