@@ -13,6 +13,7 @@ from desktop.services.customers import CustomerBook
 from desktop.services.policy import Policy, load_policy
 
 from pg_server import PgServer, running_server
+from radicale_server import RadicaleServer
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +69,12 @@ def db(book_location: Path | str) -> Iterator[Database]:
 @pytest.fixture
 def book(db: Database, policy: Policy) -> CustomerBook:
     return CustomerBook(db, policy)
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServer]:
+    """A real CalDAV server on loopback for the whole run; each test takes its own user."""
+    server = RadicaleServer(tmp_path_factory.mktemp("radicale"))
+    server.start()
+    yield server
+    server.stop()

@@ -197,10 +197,47 @@ def _v3_customer_owner(conn: MigrationConnection) -> None:
     )
 
 
+def _v4_caldav(conn: MigrationConnection) -> None:
+    """What the CalDAV sync knows of the server: per calendar its sync token, per published
+    session where it lives and the ETag it had, per busy event its ETag and UID."""
+    execute_ddl(
+        conn,
+        """
+        CREATE TABLE caldav_calendar (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            sync_token TEXT NOT NULL DEFAULT '',
+            full_read_utc TIMESTAMP
+        );
+        CREATE TABLE caldav_published (
+            id INTEGER PRIMARY KEY,
+            session_uid TEXT NOT NULL UNIQUE,
+            href TEXT NOT NULL,
+            etag TEXT NOT NULL DEFAULT '',
+            sequence INTEGER NOT NULL DEFAULT 0,
+            digest TEXT NOT NULL DEFAULT '',
+            conflict TEXT NOT NULL DEFAULT '',
+            server_etag TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE caldav_busy_object (
+            id INTEGER PRIMARY KEY,
+            calendar_url TEXT NOT NULL,
+            href TEXT NOT NULL,
+            etag TEXT NOT NULL DEFAULT '',
+            uid TEXT NOT NULL DEFAULT '',
+            UNIQUE (calendar_url, href)
+        );
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "customers, contacts and settings", _v1_customers),
     Migration(2, "sessions, busy blocks and the audit log", _v2_sessions),
     Migration(3, "owners of customers and of busy time", _v3_customer_owner),
+    Migration(4, "CalDAV sync state", _v4_caldav),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

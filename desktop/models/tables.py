@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -111,3 +111,47 @@ class AuditEntry(SQLModel, table=True):
     session_id: int | None = Field(default=None, index=True)
     customer_id: int | None = None
     details: str = ""
+
+
+class CalDavCalendar(SQLModel, table=True):
+    """A calendar of the CalDAV account amplan syncs with: where amplan publishes ("publish")
+    or one read as busy time ("busy"), with the sync token (RFC 6578) of its last read."""
+
+    __tablename__ = "caldav_calendar"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    role: str
+    name: str = ""
+    sync_token: str = ""
+    full_read_utc: datetime | None = None
+
+
+class CalDavPublished(SQLModel, table=True):
+    """One session as the server holds it: written after each success, so a sync cut short
+    resumes without sending anything twice. `conflict` says why it waits for the user."""
+
+    __tablename__ = "caldav_published"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_uid: str = Field(unique=True)
+    href: str
+    etag: str = ""
+    sequence: int = 0
+    digest: str = ""
+    conflict: str = ""
+    server_etag: str = ""
+
+
+class CalDavBusyObject(SQLModel, table=True):
+    """One event of a busy calendar: its ETag says whether it changed, its UID which busy
+    blocks it brought."""
+
+    __tablename__ = "caldav_busy_object"
+    __table_args__ = (UniqueConstraint("calendar_url", "href"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    calendar_url: str
+    href: str
+    etag: str = ""
+    uid: str = ""

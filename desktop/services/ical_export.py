@@ -9,6 +9,7 @@ becomes escaped property values or quoted parameters; it can never add a propert
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -227,6 +228,12 @@ def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
+@functools.lru_cache(maxsize=64)
+def _shared_vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
+    """Computing a VTIMEZONE takes milliseconds; a sync writes one per event. Only read."""
+    return vtimezone(zone_name, first_year, last_year)
+
+
 # --- events --------------------------------------------------------------------------------
 
 
@@ -374,6 +381,26 @@ class CalendarWriter:
                 vDDDTypes((stamp or datetime.now(UTC)).astimezone(UTC)),
             )
         )
+        return serialize(cal)
+
+    def resource(
+        self,
+        session: SessionRecord,
+        customers: Sequence[CustomerRecord],
+        stamp: datetime | None = None,
+    ) -> bytes:
+        """One session as a CalDAV calendar object: no METHOD (RFC 4791 section 4.1), and no
+        organizer or attendees, so a server with implicit scheduling sends no invitation."""
+        cal = Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        if not session.all_day:
+            first = self.clock.et(session.start_utc).year
+            last = self.clock.et(session.end_utc).year
+            cal.add_component(_shared_vtimezone(self.policy.time.zone_name, first - 1, last))
+        moment = vDDDTypes((stamp or datetime.now(UTC)).astimezone(UTC))
+        cal.add_component(self._event(session, customers, None, False, None, moment))
         return serialize(cal)
 
     def feed(

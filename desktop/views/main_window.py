@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QThreadPool,
+    QTimer,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence, QPainter
 from PySide6.QtWidgets import (
@@ -43,6 +44,7 @@ from desktop.services.sessions import SessionRecord
 from desktop.services.user_config import default_config_dir
 from desktop.views import messages
 from desktop.views.action_notice import ActionNotice
+from desktop.views.caldav_ui import AccountDialog, ConflictsDialog, SyncController, SyncStatus
 from desktop.views.calendar_files_ui import clear_busy_time, export_calendar, import_my_calendar
 from desktop.views.calendar_page import VIEW_LABELS, VIEWS, CalendarPage
 from desktop.views.customers_page import CustomersPage
@@ -165,6 +167,14 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.notice)
         self.statusBar().addWidget(self.book_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
+        # CalDAV: synced in the background on start, after changes and every few minutes.
+        self.sync = SyncController(context, self)
+        self.sync_status = SyncStatus(self.sync)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self.session_actions.sessions_changed.connect(self.sync.sessions_changed)
+        self.customers_page.book_changed.connect(self.sync.sessions_changed)
+        self.sync.synced.connect(self._calendar_synced)
+        QTimer.singleShot(0, self.sync, self.sync.start)
 
         self.customers_page.book_changed.connect(self.refresh)
         self.customers_page.customer_saved.connect(self._customer_saved)
@@ -280,6 +290,22 @@ class MainWindow(QMainWindow):
             self.clear_busy_action,
         ):
             sessions_menu.addAction(action)
+        sessions_menu.addSeparator()
+        self.sync_now_action = QAction("S&ync now", self)
+        self.sync_now_action.setShortcut(QKeySequence("F5"))
+        self.sync_now_action.triggered.connect(lambda: self.sync.sync_now())
+        self.caldav_account_action = QAction("Calendar &account…", self)
+        self.caldav_account_action.setToolTip(
+            "Your CalDAV calendar (Nextcloud, Fastmail, iCloud...): sessions go there, busy "
+            "time comes back."
+        )
+        self.caldav_account_action.triggered.connect(self.edit_caldav_account)
+        self.caldav_conflicts_action = QAction("Calendar &conflicts…", self)
+        self.caldav_conflicts_action.setEnabled(False)
+        self.caldav_conflicts_action.triggered.connect(self.show_caldav_conflicts)
+        sessions_menu.addAction(self.sync_now_action)
+        sessions_menu.addAction(self.caldav_account_action)
+        sessions_menu.addAction(self.caldav_conflicts_action)
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About amplan", self)
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -383,6 +409,23 @@ class MainWindow(QMainWindow):
         removed = clear_busy_time(self, self._context)
         if removed is not None:
             self.statusBar().showMessage(f"Removed {removed} busy blocks.", 6000)
+            self.refresh()
+
+    def edit_caldav_account(self) -> None:
+        dialog = AccountDialog(self._context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.sync.sync_now)
+        dialog.open()
+
+    def show_caldav_conflicts(self) -> None:
+        dialog = ConflictsDialog(self._context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resolved.connect(self.sync.sessions_changed)
+        dialog.open()
+
+    def _calendar_synced(self, report: object) -> None:
+        self.caldav_conflicts_action.setEnabled(bool(getattr(report, "conflicts", ())))
+        if getattr(report, "busy", 0):  # busy time came or went: the pages show it
             self.refresh()
 
     # --- the book -----------------------------------------------------------------------
@@ -600,6 +643,7 @@ class MainWindow(QMainWindow):
             if dialog.is_planning():
                 dialog.cancel_planning()
         self.dashboard.wait_for_idle()
+        self.sync.stop()
         QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS)
         super().closeEvent(event)
 
