@@ -17,7 +17,10 @@ from desktop.resources import resource_path
 from desktop.services.business_time import BusinessClock
 from desktop.services.calendar_files import CalendarFiles
 from desktop.services.customers import CustomerBook, ImportReport, sample_book_csv
+from desktop.services.invite_mail import InviteMail
+from desktop.services.outbox import Outbox
 from desktop.services.policy import Policy, load_policy
+from desktop.services.replies import Replies
 from desktop.services.sessions import Scheduler
 
 APP_NAME = "amplan"
@@ -47,6 +50,8 @@ class AppContext:
     customers: CustomerBook
     scheduler: Scheduler
     calendars: CalendarFiles
+    mail: InviteMail
+    replies: Replies
 
     def load_sample_book(self, today: date | None = None) -> ImportReport:
         text = resource_path("sample", "book.csv").read_text(encoding="utf-8")
@@ -64,11 +69,14 @@ def build_context(db_path: Path, policy_path: str | Path | None = None) -> AppCo
     clock = BusinessClock(policy.time)
     customers = CustomerBook(db, policy)
     scheduler = Scheduler(db, policy, clock, customers)
+    calendars = CalendarFiles(scheduler, customers)
     return AppContext(
         db=db,
         policy=policy,
         clock=clock,
         customers=customers,
         scheduler=scheduler,
-        calendars=CalendarFiles(scheduler, customers),
+        calendars=calendars,
+        mail=InviteMail(calendars, Outbox(db)),
+        replies=Replies(db),
     )

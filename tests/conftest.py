@@ -11,6 +11,9 @@ from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerBook
 from desktop.services.policy import Policy, load_policy
 
+# The loopback SMTP server and the in-memory keyring of the mail tests (issue 11).
+from mail_helpers import memory_keyring, smtp_server  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def isolated_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

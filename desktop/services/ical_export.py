@@ -28,6 +28,7 @@ from icalendar import (
     vInt,
     vRecur,
     vText,
+    vUri,
 )
 
 from desktop import __version__
@@ -278,6 +279,7 @@ class CalendarWriter:
         with_attendees: bool,
         reminder_minutes: int | None,
         stamp: vDDDTypes,
+        meeting_url: str = "",
     ) -> Event:
         # Values go in as typed properties (encode=False): icalendar's type guessing was half
         # the cost of a large feed.
@@ -287,6 +289,13 @@ class CalendarWriter:
         event.add("sequence", vInt(session.sequence), encode=False)
         event.add("summary", vText(self.summary(session)), encode=False)
         description = self.description(session, customers, detailed=with_attendees)
+        link = meeting_url or session.meeting_url
+        if link:
+            # Where clients look for it: LOCATION (shown and clickable everywhere), URL, and the
+            # first line of the description (what a plain-text reader shows).
+            description = f"Join the meeting: {link}\n\n{description}"
+            event.add("location", vText(link), encode=False)
+            event.add("url", vUri(link), encode=False)
         event.add("description", vText(description), encode=False)
         if session.all_day:
             event.add("dtstart", vDDDTypes(self.clock.et_date(session.start_utc)), encode=False)
@@ -348,8 +357,10 @@ class CalendarWriter:
         organizer: Organizer,
         reminder_minutes: int | None = DEFAULT_REMINDER_MINUTES,
         stamp: datetime | None = None,
+        meeting_url: str = "",
     ) -> bytes:
-        """An iTIP REQUEST (or CANCEL once cancelled) to the customers' contacts."""
+        """An iTIP REQUEST (or CANCEL once cancelled) to the customers' contacts; the
+        meeting link is the session's own, else `meeting_url` (the profile's default)."""
         if not any(c.contacts for c in customers):
             names = ", ".join(c.name for c in customers)
             raise BadInput(f"{names} has no contacts to invite. Add a contact first.")
@@ -363,6 +374,7 @@ class CalendarWriter:
                 True,
                 reminder_minutes,
                 vDDDTypes((stamp or datetime.now(UTC)).astimezone(UTC)),
+                session.meeting_url or meeting_url,
             )
         )
         return serialize(cal)

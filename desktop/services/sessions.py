@@ -21,9 +21,11 @@ from sqlmodel import Session, col, select
 from desktop.errors import AmplanError, BadInput
 from desktop.models.database import Database
 from desktop.models.tables import AuditEntry, BusyBlock, Customer, SessionCustomer, SessionRow
+from desktop.services.attendees import Attendee, load_attendees
 from desktop.services.business_time import BusinessClock, format_day, to_utc, to_zone, zone
 from desktop.services.customers import CustomerBook, CustomerRecord, parse_date
 from desktop.services.ledger import STATUSES, Booked, Busy, Ledger
+from desktop.services.meeting_links import clean_meeting_url, profile_meeting_url
 from desktop.services.policy import KIND_NAMES, Policy
 from desktop.services.rules import Proposal, Violation, check
 
@@ -65,6 +67,8 @@ class SessionRecord:
     override_reason: str
     sequence: int
     warnings: tuple[str, ...] = ()
+    meeting_url: str = ""
+    attendees: tuple[Attendee, ...] = ()
 
     @property
     def minutes(self) -> int:
@@ -113,6 +117,8 @@ class SessionRecord:
             "override_reason": self.override_reason or None,
             "sequence": self.sequence,
             "warnings": list(self.warnings),
+            "attendees": [a.as_json() for a in self.attendees],
+            "meeting_url": self.meeting_url or None,
         }
 
 
@@ -137,6 +143,7 @@ class BookingRequest:
     notes: str = ""
     billable: bool = False
     override_reason: str | None = None
+    meeting_url: str | None = None  # None: the profile's default link
 
 
 @dataclass
@@ -213,7 +220,9 @@ class Scheduler:
         rows = list(rows)
         members = self._members(session, [row.id for row in rows if row.id is not None])
         names = self._names(session, (cid for ids in members.values() for cid in ids))
-        return [self._record(row, sorted(members.get(row.id or 0, [])), names) for row in rows]
+        records = [self._record(row, sorted(members.get(row.id or 0, [])), names) for row in rows]
+        attendees = load_attendees(session, records)
+        return [replace(r, attendees=attendees.get(r.id, ())) for r in records]
 
     @staticmethod
     def _record(row: SessionRow, customer_ids: list[int], names: dict[int, str]) -> SessionRecord:
@@ -234,6 +243,7 @@ class Scheduler:
             billable=row.billable,
             override_reason=row.override_reason,
             sequence=row.sequence,
+            meeting_url=row.meeting_url,
         )
 
     def get(self, session_id: int | str) -> SessionRecord:
@@ -530,6 +540,7 @@ class Scheduler:
             sequence=0,
             created_utc=now,
             updated_utc=now,
+            meeting_url=_meeting_url(request.meeting_url),
         )
         if dry_run:
             record = self._record(
@@ -573,6 +584,7 @@ class Scheduler:
                     override_reason=(request.override_reason or "").strip(),
                     created_utc=now,
                     updated_utc=now,
+                    meeting_url=_meeting_url(request.meeting_url),
                 )
                 record = self._insert(session, row, request.customers, violations, action="plan")
                 ledger.add(record.as_booked())
@@ -614,10 +626,12 @@ class Scheduler:
         requested_utc: datetime | None = None,
         override_reason: str | None = None,
         dry_run: bool = False,
+        meeting_url: str | None = None,
     ) -> Outcome:
         current = self.get(session_id)
         if current.status != "planned":
             raise BadInput(f"Session {current.id} is {current.status}; only planned sessions move.")
+        link = current.meeting_url if meeting_url is None else clean_meeting_url(meeting_url)
         customers = tuple(self.customers.get(cid) for cid in current.customer_ids)
         request = BookingRequest(
             customers, current.kind, times, requested_utc, billable=current.billable
@@ -632,11 +646,13 @@ class Scheduler:
             sequence=current.sequence + 1,
             override_reason=(override_reason or current.override_reason).strip(),
             warnings=tuple(warnings),
+            meeting_url=link,
         )
         if dry_run:
             return Outcome(moved, violations, saved=False)
         with self.db.transaction() as session:
             row = self._row(session, current.id)
+            row.meeting_url = link
             row.start_utc, row.end_utc = moved.start_utc, moved.end_utc
             row.requested_utc = moved.requested_utc
             row.sequence = moved.sequence
@@ -683,6 +699,11 @@ class Scheduler:
             override_reason=(request.override_reason or "").strip(),
             sequence=current.sequence + 1,
             warnings=tuple(warnings),
+            meeting_url=(
+                current.meeting_url
+                if request.meeting_url is None
+                else clean_meeting_url(request.meeting_url)
+            ),
         )
         if dry_run:
             return Outcome(updated, violations, saved=False)
@@ -699,6 +720,7 @@ class Scheduler:
                 "billable",
                 "override_reason",
                 "sequence",
+                "meeting_url",
             ):
                 setattr(row, name, getattr(updated, name))
             row.updated_utc = datetime.now(UTC)
@@ -760,6 +782,7 @@ class Scheduler:
                 setattr(row, name, getattr(record, name))
             row.requested_utc, row.billable = record.requested_utc, record.billable
             row.override_reason = record.override_reason
+            row.meeting_url = record.meeting_url
             row.sequence = max(row.sequence, record.sequence) + 1
             row.updated_utc = datetime.now(UTC)
             session.add(row)
@@ -814,6 +837,7 @@ class Scheduler:
                     sequence=record.sequence + 1,
                     created_utc=now,
                     updated_utc=now,
+                    meeting_url=record.meeting_url,
                 )
                 customers = [self.customers.get(cid) for cid in record.customer_ids]
                 restored.append(self._insert(session, row, customers, action="reinstate"))
@@ -868,6 +892,11 @@ class Scheduler:
             count = len(session.exec(select(BusyBlock.id)).all())
             session.execute(delete(BusyBlock))
             return count
+
+
+def _meeting_url(given: str | None) -> str:
+    """A session's link: the one given, else the profile's default at booking time."""
+    return profile_meeting_url() if given is None else clean_meeting_url(given)
 
 
 def _with_id(row: SessionRow, session_id: int) -> SessionRow:
