@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from desktop.services.business_time import format_day, period_containing
 from desktop.services.customers import CustomerRecord
 from desktop.services.ledger import Booked
+from desktop.services.replies import Replies
 from desktop.services.sessions import Scheduler, SessionRecord
 
 # How far ahead an expiring yearly allowance is worth a line.
@@ -25,11 +26,11 @@ LOOK_AROUND_DAYS = 367
 class AttentionItem:
     """One thing to act on. `action` names what the button does; the view maps it."""
 
-    category: str  # onboarding, cadence, screen-share, yearly, overdue, this-week
+    category: str  # onboarding, cadence, screen-share, yearly, overdue, declined, this-week
     customer: CustomerRecord | None
     title: str
     detail: str
-    action: str  # plan-onboarding, plan-cadence, book-screen-share, book-kind, mark, open
+    action: str  # plan-onboarding, plan-cadence, book-screen-share, book-kind, mark, declined
     due: date
     session: SessionRecord | None = None
     kind: str = ""
@@ -181,6 +182,24 @@ def needs_attention(
             )
         )
 
+    # Sessions to come that an attendee declined (issue 11): move them, or cancel them.
+    for session_id, who in Replies(scheduler.db).declined(now):
+        record = scheduler.get(session_id)
+        items.append(
+            AttentionItem(
+                "declined",
+                None,
+                f"{', '.join(record.customers)}: {', '.join(who)} declined "
+                f"the {policy.kind(record.kind).label.lower()}",
+                f"It is on {format_day(clock.et_date(record.start_utc))}. "
+                "Move it to another time, or cancel it.",
+                "declined",
+                clock.et_date(record.start_utc),
+                session=record,
+                kind=record.kind,
+            )
+        )
+
     week_start = today - timedelta(days=today.weekday())
     week_end = week_start + timedelta(days=7)
     this_week = tuple(
@@ -188,6 +207,13 @@ def needs_attention(
         for s in scheduler.find(None, week_start, week_end - timedelta(days=1))
         if s.status != "cancelled"
     )
-    order = {"overdue": 0, "onboarding": 1, "cadence": 2, "screen-share": 3, "yearly": 4}
+    order = {
+        "overdue": 0,
+        "declined": 0,
+        "onboarding": 1,
+        "cadence": 2,
+        "screen-share": 3,
+        "yearly": 4,
+    }
     items.sort(key=lambda i: (order.get(i.category, 9), i.due, i.title))
     return Attention(tuple(items), this_week)

@@ -43,6 +43,7 @@ from desktop.views.calendar_files_ui import clear_busy_time, export_calendar, im
 from desktop.views.customers_page import CustomersPage
 from desktop.views.dashboard_page import DashboardPage
 from desktop.views.icons import ON_ACCENT, icon
+from desktop.views.mail_ui import MailFront
 from desktop.views.placeholders import EmptyState
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.reports_page import ReportsPage
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         self.count_label.setObjectName("customerCount")
         self.statusBar().addWidget(self.book_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
+        self.mail = MailFront(self, context, self.session_actions.sessions_changed)
 
         self.customers_page.book_changed.connect(self.refresh)
         self.customers_page.sample_book_requested.connect(self.load_sample_book)
