@@ -9,6 +9,7 @@ becomes escaped property values or quoted parameters; it can never add a propert
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,7 +133,8 @@ class _Transition:
     is_dst: bool
 
 
-def _transitions(info: ZoneInfo, year: int) -> list[_Transition]:
+@functools.lru_cache(maxsize=512)  # pure in (zone, year); every invite asked for it anew
+def _transitions(info: ZoneInfo, year: int) -> tuple[_Transition, ...]:
     found = []
     cursor = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 1, 1, 1, tzinfo=UTC)
@@ -162,7 +164,7 @@ def _transitions(info: ZoneInfo, year: int) -> list[_Transition]:
                 )
             )
         cursor = nxt
-    return found
+    return tuple(found)
 
 
 def _yearly_rule(wall: datetime) -> tuple[int, int, int]:
@@ -193,7 +195,7 @@ def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
         component.add_component(standard)
         return component
     # Group consecutive years whose transitions follow the same yearly rules into eras.
-    eras: list[list[list[_Transition]]] = []
+    eras: list[list[tuple[_Transition, ...]]] = []
     for year in sorted(years):
         transitions = years[year]
         if eras and [_key(t) for t in eras[-1][-1]] == [_key(t) for t in transitions]:

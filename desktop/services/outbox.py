@@ -77,7 +77,9 @@ class OutboxEntry:
             "session": self.session_id,
             "to": list(self.recipients),
             "subject": self.subject,
-            "status": self.status,
+            # The contract knows queued, sent and failed: one being handed over right now
+            # is still waiting, as far as a reader can tell.
+            "status": "queued" if self.status == "sending" else self.status,
             "attempts": self.attempts,
             "error": self.error or None,
             "uncertain": self.uncertain,
