@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 	libxdamage1 libxrandr2 libxtst6 libasound2 fonts-dejavu-core poppler-utils
 # Independent iCalendar parsers the interoperability tests compare exports against:
 # libical through the system Python's GObject introspection, ical.js through Node.
-TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi
+TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi openssl
 INTEROP := tests/interop
 
 .PHONY: run test lint types pytest system-deps apt-install test-deps clean
