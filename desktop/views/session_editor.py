@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop.app import AppContext
 from desktop.errors import AmplanError
+from desktop.services.attendees import PARTSTAT_LABELS
 from desktop.services.business_time import to_utc
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import KIND_NAMES
@@ -585,9 +586,17 @@ class SessionEditor(QDialog):
         self.attendees_list.clear()
         chosen = self.chosen_customers()
         several = len(chosen) > 1
+        # What each answered the invite of this session (imported replies), when it has one.
+        answers = {
+            a.email.lower(): a.partstat
+            for a in (self._session.attendees if self._session is not None else ())
+            if a.partstat != "needs-action"
+        }
         for record in chosen:
             for contact in record.contacts:
                 text = f"{contact.name} <{contact.email}>"
+                answer = answers.get(contact.email.lower())
+                text += f" · {PARTSTAT_LABELS[answer]}" if answer in PARTSTAT_LABELS else ""
                 self.attendees_list.addItem(f"{record.name}: {text}" if several else text)
             if not record.contacts:
                 item = QListWidgetItem(f"{record.name} has no contacts to invite yet.")

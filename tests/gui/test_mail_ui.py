@@ -215,6 +215,9 @@ def test_a_dropped_decline_shows_on_the_session_and_the_dashboard(
     move.click()
     editors = [e for e in shown.findChildren(SessionEditor) if e.isVisible()]
     assert len(editors) == 1
+    assert (
+        editors[0].attendees_list.item(0).text() == "Anja Brandt <anja@brandt.example> · declined"
+    )
     editors[0].reject()
     cancel = next(b for b in card.findChildren(QPushButton) if b.text() == "Cancel")
     cancel.click()
