@@ -158,6 +158,9 @@ def draft(content: str) -> bytes:
     from email import message_from_string
 
     message = message_from_string(content, policy=SMTP_POLICY)
+    # The mail app gives the copy it sends its own date and Message-ID.
+    del message["Date"]
+    del message["Message-ID"]
     del message["X-Unsent"]
     message["X-Unsent"] = "1"
     return message.as_bytes(policy=SMTP_POLICY)

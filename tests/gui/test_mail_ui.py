@@ -4,6 +4,7 @@ and a declined session on the dashboard with Move… and Cancel."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,14 @@ from mail_helpers import PASSWORD, USER, MemoryKeyring, SmtpServer, free_port
 
 from .booking import book, fixed_now, silver
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the screenshots go: tmp_path, or the folder AMPLAN_SCREENSHOTS names (set it to
+    docs/screenshots to refresh the README's pictures)."""
+    folder = Path(os.environ.get("AMPLAN_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +104,7 @@ def test_the_outbox_view_shows_waiting_and_failed_messages_and_retries(
     context: AppContext,
     customer: CustomerRecord,
     smtp_server: SmtpServer,
+    shots: Path,
 ) -> None:
     # A first invite finds the server down (waiting); a second is refused (failed).
     port = free_port()
@@ -122,9 +131,8 @@ def test_the_outbox_view_shows_waiting_and_failed_messages_and_retries(
     assert "Cannot reach the mail server" in dialog.table.item(0, 5).text()
     dialog.table.selectRow(1)
     assert "550 5.1.1 No such user here" in dialog.detail.text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     dialog.layout().activate()
-    dialog.grab().save(str(SCREENSHOTS / "outbox.png"))
+    dialog.grab().save(str(shots / "outbox.png"))
 
     # The server takes her address again: Retry sends the failed one, Send now the other.
     smtp_server.sink.refuse = set()
@@ -193,6 +201,7 @@ def test_a_dropped_decline_shows_on_the_session_and_the_dashboard(
     context: AppContext,
     customer: CustomerRecord,
     tmp_path: Path,
+    shots: Path,
 ) -> None:
     session = book(context, customer, "onboarding", "2026-03-17T10:00")
     drop(shown, reply_file(tmp_path, session.uid, "DECLINED"))
@@ -201,7 +210,7 @@ def test_a_dropped_decline_shows_on_the_session_and_the_dashboard(
     panel.refresh()
     panel.table.selectRow(0)
     assert panel.answers_label.text() == "Attendees: Anja Brandt <anja@brandt.example>: declined"
-    shown.customers_page.grab().save(str(SCREENSHOTS / "session-declined.png"))
+    shown.customers_page.grab().save(str(shots / "session-declined.png"))
 
     shown.show_page(0)
     qtbot.waitUntil(lambda: len(declined_cards(shown)) == 1)
@@ -209,7 +218,7 @@ def test_a_dropped_decline_shows_on_the_session_and_the_dashboard(
     assert "Anja Brandt declined the onboarding" in card.item.title
     buttons = [b.text() for b in card.findChildren(QPushButton)]
     assert buttons == ["Move…", "Cancel"]
-    shown.dashboard.grab().save(str(SCREENSHOTS / "dashboard-declined.png"))
+    shown.dashboard.grab().save(str(shots / "dashboard-declined.png"))
 
     move = next(b for b in card.findChildren(QPushButton) if b.text() == "Move…")
     move.click()
