@@ -15,6 +15,7 @@ from desktop.models.tables import AttendeeReply, Contact
 if TYPE_CHECKING:
     from desktop.services.sessions import SessionRecord
 
+LOAD_ALL_REPLIES_FROM = 500
 PARTSTATS = ("needs-action", "accepted", "tentative", "declined", "delegated")
 PARTSTAT_LABELS = {
     "needs-action": "no answer yet",
@@ -61,14 +62,21 @@ def load_attendees(
         for contact in session.exec(query).all():
             contacts.setdefault(contact.customer_id, []).append(contact)
     replies: dict[int, list[AttendeeReply]] = {}
-    for chunk in _chunks(sorted({r.id for r in records})):
-        query2 = (
+    wanted = {r.id for r in records}
+    if len(wanted) > LOAD_ALL_REPLIES_FROM:
+        # A calendar's worth of sessions: one pass over the (much smaller) reply table.
+        queries = [select(AttendeeReply).order_by(col(AttendeeReply.id))]
+    else:
+        queries = [
             select(AttendeeReply)
             .where(col(AttendeeReply.session_id).in_(chunk))
             .order_by(col(AttendeeReply.id))
-        )
+            for chunk in _chunks(sorted(wanted))
+        ]
+    for query2 in queries:
         for reply in session.exec(query2).all():
-            replies.setdefault(reply.session_id, []).append(reply)
+            if reply.session_id in wanted:
+                replies.setdefault(reply.session_id, []).append(reply)
     found: dict[int, tuple[Attendee, ...]] = {}
     for record in records:
         answered = {
