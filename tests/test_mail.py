@@ -552,3 +552,44 @@ def test_meeting_links_go_into_location_url_and_description(
         assert str(event["DESCRIPTION"]).startswith(f"Join the meeting: {link}\n")
         assert link in received.message.get_body(("html",)).get_content()
         assert f"Join: {link}" in received.message.get_body(("plain",)).get_content()
+
+
+def test_two_senders_at_once_send_each_message_once(
+    mailbook: MailBook, smtp_server: SmtpServer
+) -> None:
+    """The window and `amplan outbox send` (here: two threads on two connections to the
+    book) racing over one outbox: each message is claimed by one of them only."""
+    import threading
+
+    from desktop.models.database import Database
+    from desktop.services.outbox import Outbox
+
+    mail_set(mailbook.path, smtp_server.port)
+    acme = mailbook.book.customers.get("Acme Corp")
+    mail = mailbook.book.ctx.mail
+    invitations = []
+    for day in range(8, 18):
+        record = mailbook.book.book(acme, "screen-share", f"2027-03-{day:02d}T09:00", minutes=30)
+        invitations.append(mail.invitation(record.id))
+    mail.outbox.enqueue(invitations)
+    books = [Database(mailbook.path), Database(mailbook.path)]
+    reports = []
+    try:
+        senders = [
+            threading.Thread(
+                target=lambda db=db: reports.append(Outbox(db).deliver(mail.transport()))
+            )
+            for db in books
+        ]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(timeout=60)
+    finally:
+        for db in books:
+            db.close()
+    assert sum(r.sent for r in reports) == 10
+    assert len(smtp_server.received) == 10
+    ids = [r.message["Message-ID"] for r in smtp_server.received]
+    assert len(set(ids)) == 10
+    assert {m["status"] for m in outbox(mailbook.path)} == {"sent"}

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import Any, Protocol
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from desktop.errors import BadInput
@@ -300,16 +301,24 @@ class Outbox:
 
     def _claim(self, message_id: int, token: str) -> OutboxMessage | None:
         """queued -> sending, committed before the data goes out; None if another took it."""
+        # One conditional UPDATE: of two senders (two processes, or two machines on a shared
+        # book) only one can move the message out of `queued`, on any engine.
+        claim = (
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "queued")
+            .values(
+                status="sending",
+                claim=token,
+                attempts=col(OutboxMessage.attempts) + 1,
+                updated_utc=datetime.now(UTC),
+            )
+        )
         with self.db.transaction() as session:
-            row = session.get(OutboxMessage, message_id)
-            if row is None or row.status != "queued":
+            result = session.execute(claim)
+            if getattr(result, "rowcount", 0) != 1:
                 return None
-            row.status = "sending"
-            row.claim = token
-            row.attempts += 1
-            row.updated_utc = datetime.now(UTC)
-            session.add(row)
-            session.flush()
+            row = session.get(OutboxMessage, message_id)
+            assert row is not None
             return OutboxMessage.model_validate(row.model_dump())
 
     def _finish(self, message_id: int, **values: Any) -> None:
