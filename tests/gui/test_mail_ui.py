@@ -279,3 +279,28 @@ def test_without_mail_set_up_send_invite_saves_the_ics_as_before(
     )
     panel.invite_button.click()
     assert len(saved) == 1 and context.mail.outbox.messages() == []
+
+
+def test_the_session_editor_keeps_a_meeting_link_per_session(
+    qtbot: QtBot, shown: MainWindow, context: AppContext, customer: CustomerRecord
+) -> None:
+    from desktop.services.user_config import UserConfig
+
+    UserConfig().save_section("profile", {"meeting_url": "https://zoom.example/j/1"})
+    session = book(context, customer, "onboarding", "2026-03-17T10:00")
+    assert session.meeting_url == "https://zoom.example/j/1"  # the profile's, when booked
+    editor = SessionEditor(context, None, session, fixed_now, shown, actions=shown.session_actions)
+    qtbot.addWidget(editor)
+    assert editor.meeting_edit.text() == "https://zoom.example/j/1"
+    editor.meeting_edit.setText("https://teams.example/l/2")
+    editor.save()
+    assert context.scheduler.get(session.id).meeting_url == "https://teams.example/l/2"
+    shown.undo_action.trigger()
+    assert context.scheduler.get(session.id).meeting_url == "https://zoom.example/j/1"
+
+    editor = SessionEditor(context, None, session, fixed_now, shown, actions=shown.session_actions)
+    qtbot.addWidget(editor)
+    editor.meeting_edit.setText("zoom 123")
+    editor.save()
+    assert "not a meeting link" in editor.banner.text()
+    assert context.scheduler.get(session.id).meeting_url == "https://zoom.example/j/1"
