@@ -493,6 +493,16 @@ def test_meeting_links_go_into_location_url_and_description(
         "2026-02-01T09:00",
     )
     assert booked.code == 0, booked.err
+    dry = run_cli(
+        mailbook.path, "book", "--customer", acme, "--kind", "screen-share",
+        "--start", "2026-03-12T10:00", "--minutes", "30", "--override", "test",
+        "--requested", "2026-02-01T09:00", "--dry-run",
+    )  # fmt: skip
+    assert dry.data["meeting_url"] == "https://zoom.example/j/111"
+    assert [a["email"] for a in dry.data["attendees"]] == [
+        "ann.lee@acme.example",
+        "bob.stone@acme.example",
+    ]
     assert booked.data["meeting_url"] == "https://zoom.example/j/111"
     assert [a["partstat"] for a in booked.data["attendees"]] == ["needs-action"] * 2
     own = run_cli(

@@ -548,7 +548,12 @@ class Scheduler:
                 [c.id for c in request.customers],
                 {c.id: c.name for c in request.customers},
             )
-            return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=False)
+            invited: dict[str, Attendee] = {}
+            for customer in request.customers:
+                for contact in customer.contacts:
+                    invited.setdefault(contact.email.lower(), Attendee(contact.name, contact.email))
+            record = replace(record, warnings=tuple(warnings), attendees=tuple(invited.values()))
+            return Outcome(record, violations, saved=False)
         with self.db.transaction() as session:
             record = self._insert(session, row, request.customers, violations)
         return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=True)
