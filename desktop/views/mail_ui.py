@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -529,7 +529,6 @@ class MailFront(QObject):
         for action in (self.outbox_action, self.replies_action, self.settings_action):
             menu.addAction(action)
         window.setAcceptDrops(True)
-        window.installEventFilter(self)
         self.outbox_dialog: OutboxDialog | None = None
         self.courier.deliver(due_only=True)
 
@@ -586,20 +585,21 @@ class MailFront(QObject):
             if url.isLocalFile() and url.toLocalFile().lower().endswith(REPLY_SUFFIXES)
         ]
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.DragEnter:
-            assert isinstance(event, QDragEnterEvent)
-            if self._reply_files(event):
-                event.acceptProposedAction()
-                return True
-        if watched is self._window and event.type() == QEvent.Type.Drop:
-            assert isinstance(event, QDropEvent)
-            files = self._reply_files(event)
-            if files:
-                event.acceptProposedAction()
-                self.import_files(files)
-                return True
-        return super().eventFilter(watched, event)
+    def drag_entered(self, event: QDragEnterEvent) -> bool:
+        """The window's dragEnterEvent: reply files are welcome."""
+        if self._reply_files(event):
+            event.acceptProposedAction()
+            return True
+        return False
+
+    def dropped(self, event: QDropEvent) -> bool:
+        """The window's dropEvent: reply files are imported."""
+        files = self._reply_files(event)
+        if not files:
+            return False
+        event.acceptProposedAction()
+        self.import_files(files)
+        return True
 
 
 def mail_is_set_up() -> bool:

@@ -19,7 +19,17 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence, QPainter
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -458,6 +468,15 @@ class MainWindow(QMainWindow):
         self.dashboard.wait_for_idle()
         QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS)
         super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self.mail.drag_entered(event):
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A reply (.ics or .eml) dropped on the window is imported."""
+        if not self.mail.dropped(event):
+            super().dropEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         """A new palette (the system went dark or light): the icons are tinted again."""
