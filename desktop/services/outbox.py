@@ -365,7 +365,7 @@ class Outbox:
             return report
         if transport is None:
             report.queued = len(wanted)
-            report.problem = "Mail is not set up: `amplan mail set` (or File > Mail settings)."
+            report.problem = "Mail is not set up: `amplan mail set`, or Mail > Mail settings…."
             return report
         token = f"{self.host}|{os.getpid()}|{uuid.uuid4().hex}"
         remaining = list(wanted)

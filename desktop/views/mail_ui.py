@@ -289,7 +289,7 @@ class OutboxDialog(QDialog):
         if not self.entries:
             self.summary.setText("The outbox is empty: invitations you send appear here.")
         elif load_settings() is None:
-            self.summary.setText("Mail is not set up (File > Mail settings…): nothing is sent.")
+            self.summary.setText("Mail is not set up (Mail > Mail settings…): nothing is sent.")
         else:
             self.summary.setText(
                 f"{len(self.entries)} message(s): {waiting} waiting, {failed} failed. "
