@@ -12,8 +12,9 @@ SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 	libxdamage1 libxrandr2 libxtst6 libasound2 fonts-dejavu-core poppler-utils
 # Independent iCalendar parsers the interoperability tests compare exports against:
 # libical through the system Python's GObject introspection, ical.js through Node.
-# PostgreSQL: the tests start a throwaway server of their own (the team's book engine).
-TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi postgresql
+# PostgreSQL: the tests start a throwaway server of their own (the team's book engine);
+# openssl makes the certificate of the TLS mail tests.
+TEST_SYSTEM_PACKAGES := gir1.2-ical-3.0 python3-gi postgresql openssl
 INTEROP := tests/interop
 
 .PHONY: run test lint types pytest soak system-deps apt-install test-deps clean dist dist-test

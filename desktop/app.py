@@ -20,8 +20,11 @@ from desktop.services.book_search import BookSearch
 from desktop.services.business_time import BusinessClock
 from desktop.services.calendar_files import CalendarFiles
 from desktop.services.customers import CustomerBook, ImportReport, sample_book_csv
+from desktop.services.invite_mail import InviteMail
+from desktop.services.outbox import Outbox
 from desktop.services.policy import Policy, load_policy
 from desktop.services.profile import ProfileStore
+from desktop.services.replies import Replies
 from desktop.services.sessions import Scheduler
 
 APP_NAME = "amplan"
@@ -63,6 +66,8 @@ class AppContext:
     calendars: CalendarFiles
     search: BookSearch
     profiles: ProfileStore
+    mail: InviteMail
+    replies: Replies
 
     def load_sample_book(self, today: date | None = None) -> ImportReport:
         text = resource_path("sample", "book.csv").read_text(encoding="utf-8")
@@ -83,15 +88,18 @@ def build_context(db_path: Path | str, policy_path: str | Path | None = None) ->
     profiles.hand_over(db)  # a first-release book's profile moves to the user, once
     customers = CustomerBook(db, policy, profiles)
     scheduler = Scheduler(db, policy, clock, customers, profiles)
+    calendars = CalendarFiles(scheduler, customers)
     return AppContext(
         db=db,
         policy=policy,
         clock=clock,
         customers=customers,
         scheduler=scheduler,
-        calendars=CalendarFiles(scheduler, customers),
+        calendars=calendars,
         search=BookSearch(
             db, customers, scheduler, {name: kind.label for name, kind in policy.kinds.items()}
         ),
         profiles=profiles,
+        mail=InviteMail(calendars, Outbox(db)),
+        replies=Replies(db),
     )

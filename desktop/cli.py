@@ -154,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop import cli_caldav
 
     cli_caldav.register(command)
+    from desktop import cli_mail
+
+    cli_mail.register(command)
     for sub in busy_actions.choices.values():
         _global_flags(sub, top=False)
     return parser

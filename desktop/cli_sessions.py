@@ -48,6 +48,7 @@ def register(command: Any) -> Any:
         help="more customers of a round table",
     )
     book.add_argument("--dry-run", action="store_true", help="check only, save nothing")
+    book.add_argument("--meeting-url", metavar="URL", help="the invite's link (default: profile's)")
 
     move = command("move", _move, "move a session; it keeps its identity")
     move.add_argument("id", metavar="ID")
@@ -56,6 +57,7 @@ def register(command: Any) -> Any:
     move.add_argument("--requested", metavar="T")
     move.add_argument("--override", metavar="REASON")
     move.add_argument("--dry-run", action="store_true")
+    move.add_argument("--meeting-url", metavar="URL", help="a new link for the invite")
 
     for name, status, text in (
         ("cancel", "cancelled", "cancel a session (it then counts for nothing)"),
@@ -169,6 +171,7 @@ def _book(args: argparse.Namespace, out: Output) -> int:
         notes=args.notes,
         billable=args.billable,
         override_reason=args.override,
+        meeting_url=args.meeting_url,
     )
     outcome = context.scheduler.book(request, dry_run=args.dry_run)
     verb = "The contract allows it (dry run: nothing saved)." if args.dry_run else "Booked."
@@ -198,7 +201,12 @@ def _move(args: argparse.Namespace, out: Output) -> int:
         else:
             times = SessionTimes(times.start_utc, times.start_utc + length, False)
     outcome = context.scheduler.move(
-        current.id, times, _requested(context, args.requested), args.override, args.dry_run
+        current.id,
+        times,
+        _requested(context, args.requested),
+        args.override,
+        args.dry_run,
+        meeting_url=args.meeting_url,
     )
     _report(out, context, outcome.session, "Dry run: nothing saved." if args.dry_run else "Moved.")
     return 0

@@ -14,6 +14,8 @@ from desktop.services.policy import Policy, load_policy
 
 from pg_server import PgServer, running_server
 from radicale_server import RadicaleServer
+# The loopback SMTP server and the in-memory keyring of the mail tests (issue 11).
+from mail_helpers import memory_keyring, smtp_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -233,11 +233,56 @@ def _v4_caldav(conn: MigrationConnection) -> None:
     )
 
 
+def _v5_mail(conn: MigrationConnection) -> None:
+    """Issue 11: the outbox of invitation e-mails, attendees' replies, meeting links."""
+    execute_ddl(
+        conn,
+        """
+        ALTER TABLE session ADD COLUMN meeting_url TEXT NOT NULL DEFAULT '';
+        CREATE TABLE outbox_message (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES session (id) ON DELETE SET NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            method TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            sender TEXT NOT NULL,
+            recipients TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            content TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT '',
+            uncertain BOOLEAN NOT NULL DEFAULT FALSE,
+            claim TEXT NOT NULL DEFAULT '',
+            next_attempt_utc TIMESTAMP,
+            created_utc TIMESTAMP NOT NULL,
+            updated_utc TIMESTAMP NOT NULL,
+            sent_utc TIMESTAMP
+        );
+        CREATE INDEX ix_outbox_message_session_id ON outbox_message (session_id);
+        CREATE INDEX ix_outbox_message_status ON outbox_message (status);
+        CREATE TABLE attendee_reply (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
+            email TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            partstat TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            replied_utc TIMESTAMP NOT NULL,
+            imported_utc TIMESTAMP NOT NULL,
+            UNIQUE (session_id, email)
+        );
+        CREATE INDEX ix_attendee_reply_session_id ON attendee_reply (session_id);
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "customers, contacts and settings", _v1_customers),
     Migration(2, "sessions, busy blocks and the audit log", _v2_sessions),
     Migration(3, "owners of customers and of busy time", _v3_customer_owner),
     Migration(4, "CalDAV sync state", _v4_caldav),
+    Migration(5, "the mail outbox, attendees' replies and meeting links", _v5_mail),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -72,6 +72,7 @@ class SessionRow(SQLModel, table=True):
     sequence: int = 0
     created_utc: datetime
     updated_utc: datetime
+    meeting_url: str = ""
 
 
 class SessionCustomer(SQLModel, table=True):
@@ -155,3 +156,49 @@ class CalDavBusyObject(SQLModel, table=True):
     href: str
     etag: str = ""
     uid: str = ""
+class OutboxMessage(SQLModel, table=True):
+    """One e-mail written to the book before it is sent (issue 11).
+
+    status: queued -> sending (committed before the server gets the data) -> sent, or failed
+    with a plain `error`. A message found in `sending` after a crash is never sent again on
+    its own: it becomes failed with `uncertain` set, for the user to confirm or retry.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int | None = Field(
+        default=None, foreign_key="session.id", index=True, ondelete="SET NULL"
+    )
+    message_id: str = Field(unique=True)
+    method: str
+    sequence: int
+    sender: str
+    recipients: str  # comma-separated addresses
+    subject: str
+    content: str  # the whole RFC 5322 message, 7-bit
+    status: str = Field(index=True)
+    attempts: int = 0
+    error: str = ""
+    uncertain: bool = False
+    claim: str = ""
+    next_attempt_utc: datetime | None = None
+    created_utc: datetime
+    updated_utc: datetime
+    sent_utc: datetime | None = None
+
+
+class AttendeeReply(SQLModel, table=True):
+    """The latest iTIP REPLY of one attendee to one session, for the sequence it answered."""
+
+    __tablename__ = "attendee_reply"
+    __table_args__ = (UniqueConstraint("session_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True, ondelete="CASCADE")
+    email: str
+    name: str = ""
+    partstat: str
+    sequence: int
+    replied_utc: datetime
+    imported_utc: datetime

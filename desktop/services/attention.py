@@ -14,6 +14,7 @@ from desktop.services.business_time import format_day, format_span, period_conta
 from desktop.services.conflicts import conflicting_sessions, find_conflicts
 from desktop.services.customers import CustomerRecord
 from desktop.services.ledger import Booked
+from desktop.services.replies import Replies
 from desktop.services.sessions import Scheduler, SessionRecord
 
 # How far ahead an expiring yearly allowance is worth a line.
@@ -26,11 +27,11 @@ LOOK_AROUND_DAYS = 367
 class AttentionItem:
     """One thing to act on. `action` names what the button does; the view maps it."""
 
-    category: str  # conflict, onboarding, cadence, screen-share, yearly, overdue, this-week
+    category: str  # conflict, declined, onboarding, cadence, screen-share, yearly, overdue, ...
     customer: CustomerRecord | None
     title: str
     detail: str
-    action: str  # plan-onboarding, plan-cadence, book-screen-share, book-kind, mark, move, open
+    action: str  # plan-onboarding, plan-cadence, book-screen-share, book-kind, mark, move, declined
     due: date
     session: SessionRecord | None = None
     kind: str = ""
@@ -203,6 +204,24 @@ def needs_attention(
             )
         )
 
+    # Sessions to come that an attendee declined (issue 11): move them, or cancel them.
+    for session_id, who in Replies(scheduler.db).declined(now):
+        record = scheduler.get(session_id)
+        items.append(
+            AttentionItem(
+                "declined",
+                None,
+                f"{', '.join(record.customers)}: {', '.join(who)} declined "
+                f"the {policy.kind(record.kind).label.lower()}",
+                f"It is on {format_day(clock.et_date(record.start_utc))}. "
+                "Move it to another time, or cancel it.",
+                "declined",
+                clock.et_date(record.start_utc),
+                session=record,
+                kind=record.kind,
+            )
+        )
+
     week_start = today - timedelta(days=today.weekday())
     week_end = week_start + timedelta(days=7)
     this_week = tuple(
@@ -212,6 +231,7 @@ def needs_attention(
     )
     order = {
         "conflict": 0,
+        "declined": 0,
         "overdue": 1,
         "onboarding": 2,
         "cadence": 3,

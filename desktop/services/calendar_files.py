@@ -10,6 +10,7 @@ from desktop.errors import BadInput
 from desktop.services.customers import CustomerBook, CustomerRecord
 from desktop.services.ical_export import DEFAULT_REMINDER_MINUTES, CalendarWriter, Organizer
 from desktop.services.ical_import import Progress, read_busy
+from desktop.services.meeting_links import profile_meeting_url
 from desktop.services.sessions import Scheduler
 
 # A busy-time file larger than this is not a calendar export (20 MB holds ~40,000 events;
@@ -41,7 +42,9 @@ class CalendarFiles:
         organizer = self.organizer(required=True)
         assert organizer is not None
         customers = [self.customers.get(cid) for cid in session.customer_ids]
-        return self.writer.invite(session, customers, organizer, reminder)
+        return self.writer.invite(
+            session, customers, organizer, reminder, meeting_url=profile_meeting_url()
+        )
 
     def feed(
         self,

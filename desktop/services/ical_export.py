@@ -29,6 +29,7 @@ from icalendar import (
     vInt,
     vRecur,
     vText,
+    vUri,
 )
 
 from desktop import __version__
@@ -138,7 +139,8 @@ class _Transition:
     is_dst: bool
 
 
-def _transitions(info: ZoneInfo, year: int) -> list[_Transition]:
+@functools.lru_cache(maxsize=512)  # pure in (zone, year); every invite asked for it anew
+def _transitions(info: ZoneInfo, year: int) -> tuple[_Transition, ...]:
     found = []
     cursor = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 1, 1, 1, tzinfo=UTC)
@@ -168,7 +170,7 @@ def _transitions(info: ZoneInfo, year: int) -> list[_Transition]:
                 )
             )
         cursor = nxt
-    return found
+    return tuple(found)
 
 
 def _yearly_rule(wall: datetime) -> tuple[int, int, int]:
@@ -199,7 +201,7 @@ def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
         component.add_component(standard)
         return component
     # Group consecutive years whose transitions follow the same yearly rules into eras.
-    eras: list[list[list[_Transition]]] = []
+    eras: list[list[tuple[_Transition, ...]]] = []
     for year in sorted(years):
         transitions = years[year]
         if eras and [_key(t) for t in eras[-1][-1]] == [_key(t) for t in transitions]:
@@ -294,6 +296,7 @@ class CalendarWriter:
         with_attendees: bool,
         reminder_minutes: int | None,
         stamp: vDDDTypes,
+        meeting_url: str = "",
     ) -> Event:
         # Values go in as typed properties (encode=False): icalendar's type guessing was half
         # the cost of a large feed.
@@ -303,6 +306,13 @@ class CalendarWriter:
         event.add("sequence", vInt(session.sequence), encode=False)
         event.add("summary", vText(self.summary(session)), encode=False)
         description = self.description(session, customers, detailed=with_attendees)
+        link = meeting_url or session.meeting_url
+        if link:
+            # Where clients look for it: LOCATION (shown and clickable everywhere), URL, and the
+            # first line of the description (what a plain-text reader shows).
+            description = f"Join the meeting: {link}\n\n{description}"
+            event.add("location", vText(link), encode=False)
+            event.add("url", vUri(link), encode=False)
         event.add("description", vText(description), encode=False)
         if session.all_day:
             event.add("dtstart", vDDDTypes(self.clock.et_date(session.start_utc)), encode=False)
@@ -364,8 +374,10 @@ class CalendarWriter:
         organizer: Organizer,
         reminder_minutes: int | None = DEFAULT_REMINDER_MINUTES,
         stamp: datetime | None = None,
+        meeting_url: str = "",
     ) -> bytes:
-        """An iTIP REQUEST (or CANCEL once cancelled) to the customers' contacts."""
+        """An iTIP REQUEST (or CANCEL once cancelled) to the customers' contacts; the
+        meeting link is the session's own, else `meeting_url` (the profile's default)."""
         if not any(c.contacts for c in customers):
             names = ", ".join(c.name for c in customers)
             raise BadInput(f"{names} has no contacts to invite. Add a contact first.")
@@ -379,6 +391,7 @@ class CalendarWriter:
                 True,
                 reminder_minutes,
                 vDDDTypes((stamp or datetime.now(UTC)).astimezone(UTC)),
+                session.meeting_url or meeting_url,
             )
         )
         return serialize(cal)

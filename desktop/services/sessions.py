@@ -21,10 +21,12 @@ from desktop.errors import AmplanError, BadInput
 from desktop.models.database import Database
 from desktop.models.store_errors import row_id
 from desktop.models.tables import AuditEntry, BusyBlock, Customer, SessionCustomer, SessionRow
+from desktop.services.attendees import Attendee, load_attendees
 from desktop.services.business_time import BusinessClock, format_day, to_utc, to_zone, zone
 from desktop.services.customers import CustomerBook, CustomerRecord, parse_date
 from desktop.services.history import Change, record_change
 from desktop.services.ledger import STATUSES, Booked, Busy, Ledger
+from desktop.services.meeting_links import clean_meeting_url, profile_meeting_url
 from desktop.services.policy import KIND_NAMES, Policy
 from desktop.services.profile import ProfileStore
 from desktop.services.rules import Proposal, Violation, check
@@ -73,6 +75,8 @@ class SessionRecord:
     override_reason: str
     sequence: int
     warnings: tuple[str, ...] = ()
+    meeting_url: str = ""
+    attendees: tuple[Attendee, ...] = ()
 
     @property
     def minutes(self) -> int:
@@ -121,6 +125,8 @@ class SessionRecord:
             "override_reason": self.override_reason or None,
             "sequence": self.sequence,
             "warnings": list(self.warnings),
+            "attendees": [a.as_json() for a in self.attendees],
+            "meeting_url": self.meeting_url or None,
         }
 
 
@@ -145,6 +151,7 @@ class BookingRequest:
     notes: str = ""
     billable: bool = False
     override_reason: str | None = None
+    meeting_url: str | None = None  # None: the profile's default link
 
 
 @dataclass
@@ -227,7 +234,9 @@ class Scheduler:
         rows = list(rows)
         members = self._members(session, [row.id for row in rows if row.id is not None])
         names = self._names(session, (cid for ids in members.values() for cid in ids))
-        return [self._record(row, sorted(members.get(row.id or 0, [])), names) for row in rows]
+        records = [self._record(row, sorted(members.get(row.id or 0, [])), names) for row in rows]
+        attendees = load_attendees(session, records)
+        return [replace(r, attendees=attendees.get(r.id, ())) for r in records]
 
     @staticmethod
     def _record(row: SessionRow, customer_ids: list[int], names: dict[int, str]) -> SessionRecord:
@@ -248,6 +257,7 @@ class Scheduler:
             billable=row.billable,
             override_reason=row.override_reason,
             sequence=row.sequence,
+            meeting_url=row.meeting_url,
         )
 
     def get(self, session_id: int | str) -> SessionRecord:
@@ -601,6 +611,7 @@ class Scheduler:
                 sequence=0,
                 created_utc=now,
                 updated_utc=now,
+                meeting_url=_meeting_url(request.meeting_url),
             )
             if dry_run:
                 record = self._record(
@@ -608,7 +619,16 @@ class Scheduler:
                     [c.id for c in proposal.customers],
                     {c.id: c.name for c in proposal.customers},
                 )
-                return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=False)
+                invited: dict[str, Attendee] = {}
+                for customer in proposal.customers:
+                    for contact in customer.contacts:
+                        invited.setdefault(
+                            contact.email.lower(), Attendee(contact.name, contact.email)
+                        )
+                record = replace(
+                    record, warnings=tuple(warnings), attendees=tuple(invited.values())
+                )
+                return Outcome(record, violations, saved=False)
             record = self._insert(session, row, proposal.customers, violations)
         return Outcome(replace(record, warnings=tuple(warnings)), violations, saved=True)
 
@@ -648,6 +668,7 @@ class Scheduler:
                     override_reason=(request.override_reason or "").strip(),
                     created_utc=now,
                     updated_utc=now,
+                    meeting_url=_meeting_url(request.meeting_url),
                 )
                 record = self._insert(session, row, customers, violations, action="plan")
                 ledger.add(record.as_booked())
@@ -690,6 +711,7 @@ class Scheduler:
         override_reason: str | None = None,
         dry_run: bool = False,
         expected_sequence: int | None = None,
+        meeting_url: str | None = None,
     ) -> Outcome:
         """Re-validate at the new time, keeping the identity. `expected_sequence`: the
         sequence of the copy the change was made on; a session changed since is refused."""
@@ -699,6 +721,7 @@ class Scheduler:
                 raise BadInput(
                     f"Session {current.id} is {current.status}; only planned sessions move."
                 )
+            link = current.meeting_url if meeting_url is None else clean_meeting_url(meeting_url)
             customers = tuple(self.customers.read_in(session, current.customer_ids))
             request = BookingRequest(
                 customers, current.kind, times, requested_utc, billable=current.billable
@@ -715,10 +738,12 @@ class Scheduler:
                 sequence=current.sequence + 1,
                 override_reason=(override_reason or current.override_reason).strip(),
                 warnings=tuple(warnings),
+                meeting_url=link,
             )
             if dry_run:
                 return Outcome(moved, violations, saved=False)
             row = self._row(session, current.id)
+            row.meeting_url = link
             row.start_utc, row.end_utc = moved.start_utc, moved.end_utc
             row.requested_utc = moved.requested_utc
             row.sequence = moved.sequence
@@ -801,6 +826,11 @@ class Scheduler:
             override_reason=(request.override_reason or "").strip(),
             sequence=current.sequence + 1,
             warnings=tuple(warnings),
+            meeting_url=(
+                current.meeting_url
+                if request.meeting_url is None
+                else clean_meeting_url(request.meeting_url)
+            ),
         )
         if dry_run:
             return Outcome(updated, violations, saved=False)
@@ -816,6 +846,7 @@ class Scheduler:
             "billable",
             "override_reason",
             "sequence",
+            "meeting_url",
         ):
             setattr(row, name, getattr(updated, name))
         row.updated_utc = datetime.now(UTC)
@@ -881,6 +912,7 @@ class Scheduler:
                 setattr(row, name, getattr(record, name))
             row.requested_utc, row.billable = record.requested_utc, record.billable
             row.override_reason = record.override_reason
+            row.meeting_url = record.meeting_url
             row.sequence = max(row.sequence, record.sequence) + 1
             row.updated_utc = datetime.now(UTC)
             session.add(row)
@@ -935,6 +967,7 @@ class Scheduler:
                     sequence=record.sequence + 1,
                     created_utc=now,
                     updated_utc=now,
+                    meeting_url=record.meeting_url,
                 )
                 customers = [self.customers.get(cid) for cid in record.customer_ids]
                 restored.append(self._insert(session, row, customers, action="reinstate"))
@@ -1009,6 +1042,11 @@ class Scheduler:
 def _busy(block: BusyBlock) -> Busy:
     owner = block.owner.strip().lower()
     return Busy(block.start_utc, block.end_utc, block.summary, block.all_day, owner)
+
+
+def _meeting_url(given: str | None) -> str:
+    """A session's link: the one given, else the profile's default at booking time."""
+    return profile_meeting_url() if given is None else clean_meeting_url(given)
 
 
 def _with_id(row: SessionRow, session_id: int) -> SessionRow:

@@ -65,6 +65,7 @@ from desktop.views.usage_bars import ACCENT
 SECTIONS = (
     ("conflict", "Clashes", "Booked sessions under your busy time or over each other."),
     ("overdue", "Past sessions to mark", "Were they held? Marking them keeps the counts right."),
+    ("declined", "Declined invitations", "An attendee said no: move the session or cancel it."),
     ("onboarding", "Onboarding to schedule", "Hours the window will close on."),
     ("cadence", "Account-management calls to book", "This period has no call yet."),
     ("screen-share", "Screen-shares left this month", "They do not roll over."),
@@ -806,7 +807,24 @@ class DashboardPage(QStackedWidget):
             )
             done.clicked.connect(lambda: self.mark(card, "done"))
             no_show.clicked.connect(lambda: self.mark(card, "no-show"))
+        elif item.action == "declined" and item.session is not None:
+            move = card.add_button(
+                "Move…", "Choose another time; the attendees get an updated invite.", primary=True
+            )
+            cancel = card.add_button("Cancel", "Cancel the session: it then counts for nothing.")
+            record = item.session
+            move.clicked.connect(lambda: self.move_declined(record))
+            cancel.clicked.connect(lambda: self.mark(card, "cancelled"))
         return card
+
+    def move_declined(self, record: SessionRecord) -> SessionEditor:
+        """The session's editor, to give it another time."""
+        editor = SessionEditor(
+            self._context, None, record, self._now, self.window(), actions=self._actions
+        )
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.open()
+        return editor
 
     # --- acting -------------------------------------------------------------------------
     def plan(self, item: AttentionItem) -> PlanDialog | None:

@@ -21,7 +21,17 @@ from PySide6.QtCore import (
     QThreadPool,
     QTimer,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence, QPainter
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -52,6 +62,7 @@ from desktop.views.dashboard_page import DashboardPage
 from desktop.views.find_dialog import FindDialog, FoundItem
 from desktop.views.go_to_date import GoToDateDialog
 from desktop.views.icons import ON_ACCENT, icon
+from desktop.views.mail_ui import MailFront
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.reports_page import ReportsPage
 from desktop.views.safety_ui import back_up_now, restore_from_backup
@@ -175,6 +186,7 @@ class MainWindow(QMainWindow):
         self.customers_page.book_changed.connect(self.sync.sessions_changed)
         self.sync.synced.connect(self._calendar_synced)
         QTimer.singleShot(0, self.sync, self.sync.start)
+        self.mail = MailFront(self, context, self.session_actions.sessions_changed)
 
         self.customers_page.book_changed.connect(self.refresh)
         self.customers_page.customer_saved.connect(self._customer_saved)
@@ -646,6 +658,15 @@ class MainWindow(QMainWindow):
         self.sync.stop()
         QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS)
         super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self.mail.drag_entered(event):
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A reply (.ics or .eml) dropped on the window is imported."""
+        if not self.mail.dropped(event):
+            super().dropEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         """A new palette (the system went dark or light): the icons are tinted again."""

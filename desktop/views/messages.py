@@ -31,3 +31,15 @@ def ask(parent: QWidget | None, title: str, text: str, yes_text: str = "OK") -> 
 
 def show_about(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.about(parent, title, text)
+
+
+def choose(parent: QWidget | None, title: str, text: str, options: list[str]) -> str | None:
+    """One of several actions, each a button named after it; None for Cancel."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
+    buttons = [(box.addButton(o, QMessageBox.ButtonRole.AcceptRole), o) for o in options]
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return next((option for button, option in buttons if button is clicked), None)

@@ -39,8 +39,10 @@ from PySide6.QtWidgets import (
 
 from desktop.app import AppContext
 from desktop.errors import AmplanError
+from desktop.services.attendees import PARTSTAT_LABELS
 from desktop.services.business_time import to_utc
 from desktop.services.customers import CustomerRecord
+from desktop.services.meeting_links import profile_meeting_url
 from desktop.services.policy import KIND_NAMES
 from desktop.services.rules import Violation
 from desktop.services.sessions import (
@@ -258,6 +260,14 @@ class SessionEditor(QDialog):
         )
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("Optional, e.g. Go-live dry run")
+        self.meeting_edit = QLineEdit()
+        default_link = profile_meeting_url()
+        self.meeting_edit.setPlaceholderText(
+            f"Default: {default_link}" if default_link else "https://… (Zoom, Teams, Webex)"
+        )
+        self.meeting_edit.setToolTip(
+            "The conferencing link the invite carries (location, link and description)."
+        )
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setTabChangesFocus(True)
         self.notes_edit.setPlaceholderText("Agenda, links, what to prepare…")
@@ -378,6 +388,7 @@ class SessionEditor(QDialog):
             self.requested_edit,
             self.billable_check,
             self.title_edit,
+            self.meeting_edit,
             self.notes_edit,
             self.next_slot_button,
             self.slots_list,
@@ -425,6 +436,7 @@ class SessionEditor(QDialog):
             ("Requested at", requested),
             ("", self.billable_check),
             ("Title", self.title_edit),
+            ("Meeting link", self.meeting_edit),
             ("Notes", self.notes_edit),
         ]
         for row, (caption, field) in enumerate(rows):
@@ -525,6 +537,7 @@ class SessionEditor(QDialog):
         self._set_requested(session.requested_utc)
         self.billable_check.setChecked(session.billable)
         self.title_edit.setText(session.title)
+        self.meeting_edit.setText(session.meeting_url)
         self.notes_edit.setPlainText(session.notes)
         if session.override_reason:
             self.override_check.setChecked(True)
@@ -597,9 +610,17 @@ class SessionEditor(QDialog):
         self.attendees_list.clear()
         chosen = self.chosen_customers()
         several = len(chosen) > 1
+        # What each answered the invite of this session (imported replies), when it has one.
+        answers = {
+            a.email.lower(): a.partstat
+            for a in (self._session.attendees if self._session is not None else ())
+            if a.partstat != "needs-action"
+        }
         for record in chosen:
             for contact in record.contacts:
                 text = f"{contact.name} <{contact.email}>"
+                answer = answers.get(contact.email.lower())
+                text += f" · {PARTSTAT_LABELS[answer]}" if answer in PARTSTAT_LABELS else ""
                 self.attendees_list.addItem(f"{record.name}: {text}" if several else text)
             if not record.contacts:
                 item = QListWidgetItem(f"{record.name} has no contacts to invite yet.")
@@ -667,7 +688,13 @@ class SessionEditor(QDialog):
             notes=self.notes_edit.toPlainText(),
             billable=self.billable_check.isChecked(),
             override_reason=self.reason_edit.text() if self._overriding() else None,
+            meeting_url=self.meeting_url(),
         )
+
+    def meeting_url(self) -> str | None:
+        """The link typed; None for a new session left empty (the profile's default)."""
+        text = self.meeting_edit.text().strip()
+        return text if text or self._session is not None else None
 
     def check_pending(self) -> bool:
         """True while an edit waits for the debounced check (the findings are stale)."""
@@ -953,6 +980,7 @@ class SessionEditor(QDialog):
             and request.notes.strip() == old.notes
             and request.billable == old.billable
             and (request.override_reason or "").strip() == old.override_reason
+            and (request.meeting_url or "") == old.meeting_url
         )
         times = request.times
         moved = (times.start_utc, times.end_utc) != (old.start_utc, old.end_utc)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,13 @@ from desktop.views.charts import MonthlyChart
 from desktop.views.elided_label import ElidedLabel
 from desktop.views.flow_layout import FlowLayout
 from desktop.views.icons import icon_button
+from desktop.views.mail_ui import (
+    MailCourier,
+    courier_of,
+    mail_is_set_up,
+    save_draft,
+    send_invite_by_mail,
+)
 from desktop.views.plan_dialog import PlanDialog
 from desktop.views.session_editor import SessionEditor
 from desktop.views.session_format import Now, system_now, when_et
@@ -135,6 +143,16 @@ class SessionsPanel(QWidget):
             "and why an override was made."
         )
         self.history_button.clicked.connect(self.show_history)
+        self.draft_button = QPushButton("E-mail draft…")
+        self.draft_button.setToolTip(
+            "Save the invite as an e-mail draft (.eml) that Outlook or Apple Mail opens ready "
+            "to send."
+        )
+        self.draft_button.clicked.connect(self.save_draft)
+        self.answers_label = QLabel()
+        self.answers_label.setObjectName("attendeeAnswers")
+        self.answers_label.setWordWrap(True)
+        self._courier: MailCourier | None = None
         self.edit_button.clicked.connect(self.edit_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.done_button.clicked.connect(lambda: self._set_status("done"))
@@ -143,6 +161,7 @@ class SessionsPanel(QWidget):
         buttons = (
             self.edit_button,
             self.invite_button,
+            self.draft_button,
             self.cancel_button,
             self.done_button,
             self.no_show_button,
@@ -173,6 +192,7 @@ class SessionsPanel(QWidget):
         layout.addLayout(toolbar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label, 1)
+        layout.addWidget(self.answers_label)
         layout.addWidget(self.action_bar)
         self._update_actions()
 
@@ -239,9 +259,27 @@ class SessionsPanel(QWidget):
             )
 
     def send_invite(self) -> None:
+        """By e-mail through the outbox once mail is set up; else the .ics file as before."""
+        session = self.selected_session()
+        if session is None:
+            return
+        if not mail_is_set_up():
+            send_invite(self.window(), self._context, session.id)
+            return
+        courier = courier_of(self)
+        if courier is None:  # the panel on its own, outside the main window
+            courier = self._courier = self._courier or MailCourier(self._context, self)
+        queued = send_invite_by_mail(self.window(), self._context, courier, session.id)
+        window = self.window()
+        if queued == "queued" and isinstance(window, QMainWindow):
+            window.statusBar().showMessage(
+                f"Invite to {len(session.attendees)} attendee(s) in the outbox; sending…", 6000
+            )
+
+    def save_draft(self) -> None:
         session = self.selected_session()
         if session is not None:
-            send_invite(self.window(), self._context, session.id)
+            save_draft(self.window(), self._context, session.id)
 
     def selected_session(self) -> SessionRecord | None:
         rows = self.table.selectionModel().selectedRows()
@@ -272,6 +310,8 @@ class SessionsPanel(QWidget):
         started = session is not None and session.start_utc <= self._now()
         self.edit_button.setEnabled(status == "planned")
         self.invite_button.setEnabled(status in ("planned", "cancelled"))
+        self.draft_button.setEnabled(status in ("planned", "cancelled"))
+        self._show_answers(session)
         self.invite_button.setText(
             "Send cancellation…" if status == "cancelled" else "Send invite…"
         )
@@ -283,6 +323,18 @@ class SessionsPanel(QWidget):
         )
         self.done_button.setToolTip(waiting or self._done_tip)
         self.no_show_button.setToolTip(waiting or self._no_show_tip)
+
+    def _show_answers(self, session: SessionRecord | None) -> None:
+        """Who was invited and what each answered (from imported replies)."""
+        if session is None or not session.attendees:
+            self.answers_label.clear()
+            self.answers_label.hide()
+            return
+        self.answers_label.setText("Attendees: " + " · ".join(a.label for a in session.attendees))
+        self.answers_label.setProperty(
+            "declined", any(a.partstat == "declined" for a in session.attendees)
+        )
+        self.answers_label.show()
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.isValid() and self.edit_button.isEnabled():
