@@ -12,10 +12,10 @@ from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerBook
 from desktop.services.policy import Policy, load_policy
 
-from pg_server import PgServer, running_server
-from radicale_server import RadicaleServer
 # The loopback SMTP server and the in-memory keyring of the mail tests (issue 11).
 from mail_helpers import memory_keyring, smtp_server  # noqa: F401
+from pg_server import PgServer, running_server
+from radicale_server import RadicaleServer
 
 
 @pytest.fixture(autouse=True)

@@ -156,6 +156,8 @@ class CalDavBusyObject(SQLModel, table=True):
     href: str
     etag: str = ""
     uid: str = ""
+
+
 class OutboxMessage(SQLModel, table=True):
     """One e-mail written to the book before it is sent (issue 11).
 
