@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import desktop.models.database as database_module
@@ -61,6 +62,20 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 # --- a full disk -------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def file_db(tmp_path: Path) -> Iterator[Database]:
+    """A book in a file: disk-full and lock failures are SQLite's own (a PostgreSQL server
+    reports its own, tested with the team book)."""
+    database = Database(tmp_path / "book.sqlite")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def file_book(file_db: Database, policy: Policy) -> CustomerBook:
+    return CustomerBook(file_db, policy)
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -92,21 +107,21 @@ def test_a_full_disk_is_a_plain_message_and_nothing_is_lost(
 
 
 def test_an_injected_full_disk_rolls_back_the_whole_import(
-    db: Database, book: CustomerBook, tmp_path: Path
+    file_db: Database, file_book: CustomerBook, tmp_path: Path
 ) -> None:
-    """SQLITE_FULL without a mount: the book may not grow by a page."""
-    book.add(CustomerDraft("Acme", "SpiraPlan", "120", "2026-01-05"))
-    pages = int(query(db.path, "PRAGMA page_count")[0][0])
-    db.engine.dispose()
+    """SQLITE_FULL without a mount: the file_book may not grow by a page."""
+    file_book.add(CustomerDraft("Acme", "SpiraPlan", "120", "2026-01-05"))
+    pages = int(query(file_db.path, "PRAGMA page_count")[0][0])
+    file_db.engine.dispose()
 
-    @event.listens_for(db.engine, "connect")
+    @event.listens_for(file_db.engine, "connect")
     def _no_room(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 1}")
 
     text = customers_csv(tmp_path / "many.csv", 500).read_text(encoding="utf-8")
     with pytest.raises(StoreFull, match="is full: nothing was saved"):
-        book.import_rows(text)
-    assert [c.name for c in book.list()] == ["Acme"]
+        file_book.import_rows(text)
+    assert [c.name for c in file_book.list()] == ["Acme"]
 
 
 # --- locked, read-only -------------------------------------------------------------------------
@@ -175,11 +190,14 @@ def test_a_read_only_book_leaves_no_side_files(what: str) -> None:
         os.chown(folder, 0, 0)
         folder.chmod(0o555)
     before = sorted(p.name for p in folder.iterdir())
-    listed = run_cli("--db", str(book), "customer", "list", "--json", user=NOBODY)
+    settings = open_folder()  # that user's own settings folder
+    os.chown(settings, NOBODY, NOBODY)
+    as_nobody = {"AMPLAN_CONFIG": str(settings)}
+    listed = run_cli("--db", str(book), "customer", "list", "--json", user=NOBODY, env=as_nobody)
     assert listed.returncode == 0, listed.stderr
     assert "Acme" in listed.stdout
     assert sorted(p.name for p in folder.iterdir()) == before
-    added = run_cli("--db", str(book), *ADD, "--name", "Borealis", user=NOBODY)
+    added = run_cli("--db", str(book), *ADD, "--name", "Borealis", user=NOBODY, env=as_nobody)
     assert added.returncode == 2
     assert "read-only" in added.stderr and "Traceback" not in added.stderr
     assert sorted(p.name for p in folder.iterdir()) == before
@@ -345,14 +363,14 @@ def test_customer_import_writes_in_a_number_of_statements_that_hardly_grows(
 
 
 def test_customer_import_does_not_hold_the_write_lock_while_checking_rows(
-    db: Database, book: CustomerBook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    file_db: Database, file_book: CustomerBook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = customers_csv(tmp_path / "c.csv", 50).read_text(encoding="utf-8")
     real = customers_module.validate_draft
     writes_possible: list[bool] = []
 
     def checking(policy: Policy, draft: CustomerDraft) -> object:
-        other = sqlite3.connect(db.path, timeout=0, isolation_level=None)
+        other = sqlite3.connect(file_db.path, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")
@@ -364,7 +382,7 @@ def test_customer_import_does_not_hold_the_write_lock_while_checking_rows(
         return real(policy, draft)
 
     monkeypatch.setattr(customers_module, "validate_draft", checking)
-    assert book.import_rows(text).imported == 50
+    assert file_book.import_rows(text).imported == 50
     assert writes_possible and all(writes_possible)
 
 
