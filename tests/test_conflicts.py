@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -71,16 +71,22 @@ def test_two_overlapping_sessions_each_list_the_other_and_cancelled_ones_do_not(
 
 
 def test_conflicts_cli_json_and_the_busy_import_count(bk: Book, tmp_path: Path) -> None:
-    acme = bk.customer("Acme")
-    session = bk.book(acme, "onboarding", "2026-03-18T10:00")
+    # The command line imports busy time around the real today: the session is two weeks on.
+    day = date.today() + timedelta(days=14)
+    while not bk.clock.is_business_day(day):
+        day += timedelta(days=1)
+    acme = bk.customer("Acme", start=(date.today() - timedelta(days=7)).isoformat())
+    session = bk.book(acme, "onboarding", f"{day.isoformat()}T10:00")
     bk.close()
     run = cli(bk.path, "conflicts")
     assert run.code == 0 and run.data == {"conflicts": []}
     ics = tmp_path / "mine.ics"
+    stamp = "%Y%m%dT%H%M%SZ"
     ics.write_text(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
         "UID:d1@example.org\r\nDTSTAMP:20260301T080000Z\r\n"
-        "DTSTART:20260318T140000Z\r\nDTEND:20260318T150000Z\r\nSUMMARY:Dentist\r\n"
+        f"DTSTART:{session.start_utc.strftime(stamp)}\r\n"
+        f"DTEND:{session.end_utc.strftime(stamp)}\r\nSUMMARY:Dentist\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n",
         encoding="utf-8",
     )
@@ -95,8 +101,8 @@ def test_conflicts_cli_json_and_the_busy_import_count(bk: Book, tmp_path: Path) 
         "session": session.id,
         "with": "busy",
         "title": "Dentist",
-        "start": "2026-03-18T10:00:00-04:00",
-        "end": "2026-03-18T11:00:00-04:00",
+        "start": bk.clock.et(session.start_utc).isoformat(),
+        "end": bk.clock.et(session.end_utc).isoformat(),
     }
     text = cli(bk.path, "conflicts", as_json=False)
     assert "Dentist" in text.out and "1 booked session(s) clash" in text.err

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +54,11 @@ from PySide6.QtWidgets import (
 
 from desktop.app import AppContext
 from desktop.errors import AmplanError, BadInput
+from desktop.services.business_time import format_day
 from desktop.services.calendar_files import write_file
 from desktop.services.conflicts import conflicting_sessions, find_conflicts
 from desktop.services.customers import CustomerRecord
-from desktop.services.ical_import import ImportCancelled
+from desktop.services.ical_import import ImportCancelled, import_horizon
 from desktop.views import messages
 from desktop.views.customer_dialog import FieldMessage
 from desktop.views.session_format import when_et
@@ -866,9 +867,11 @@ def import_my_calendar(
     if imported:
         text += " They now block bookings."
     else:
+        first, end = import_horizon(day)
         text += (
-            " It has no busy time between a year ago and three years ahead, "
-            "so nothing blocks bookings."
+            f" It has no busy time from {format_day(first)} to "
+            f"{format_day(end - timedelta(days=1))} (the days it reads), so nothing blocks "
+            "bookings."
         )
     clashing = len(conflicting_sessions(find_conflicts(context.scheduler)))
     if clashing:

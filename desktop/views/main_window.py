@@ -412,7 +412,8 @@ class MainWindow(QMainWindow):
         self._import_busy(path)
 
     def _import_busy(self, path: Path | None) -> None:
-        result = import_my_calendar(self, self._context, path=path)
+        today = self._context.clock.et_date(self._now())
+        result = import_my_calendar(self, self._context, today, path=path)
         if result is not None:
             self.statusBar().showMessage(f"Imported {result[0]} busy blocks.", 6000)
             self.refresh()

@@ -277,7 +277,7 @@ def test_the_sessions_menu_exports_and_imports_calendars(
     )
     monkeypatch.setattr(
         "desktop.views.main_window.import_my_calendar",
-        lambda _w, _c, path: calls.append(f"import {path}") or (3, 1),
+        lambda _w, _c, _today, path: calls.append(f"import {path}") or (3, 1),
     )
     shown.export_calendar_action.trigger()
     shown.import_calendar_action.trigger()
