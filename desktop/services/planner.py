@@ -276,7 +276,7 @@ class Planner:
         end = begin + minutes / 60
         score = abs(begin - COMFORT_HOUR)
         if begin < CUSTOMER_DAY[0].hour:
-            score += 100 + (CUSTOMER_DAY[0].hour - begin) * 10
+            score += 100 + (CUSTOMER_DAY[0].hour - begin) * 15  # before dawn: worse than late
         if end > CUSTOMER_DAY[1].hour:
             score += 100 + (end - CUSTOMER_DAY[1].hour) * 10
         return score
