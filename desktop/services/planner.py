@@ -50,6 +50,10 @@ COMFORT_HOUR = 10.5
 # On a day with no overlap, times at most this much less comfortable than the least-bad one
 # (about 1.5 hours further outside the customer's day) before trying another day.
 LEAST_BAD_SLACK = 16.0
+# A customer with at most this many good start times a day, whose window has fewer than
+# this many business days per session, has all its onboarding placed before the others'.
+NARROW_STARTS = 4
+NARROW_WINDOW_FACTOR = 3
 # A cadence period closing within this many days of the plan's first day is planned first.
 URGENT_CADENCE_DAYS = 30
 # Violations that depend on the time of day; any other one rules out the whole day.
@@ -330,6 +334,11 @@ class Planner:
         near = [s for score, s in scored if score <= scored[0][0] + LEAST_BAD_SLACK]
         return starts, near, True, w_start
 
+    def _good_starts(self, customer: CustomerRecord, day: date, minutes: int) -> int:
+        """How many start times of `day` suit the customer (inside their day, or near the
+        least bad): few means a customer whose sessions should be placed early."""
+        return len(self._day_slots(customer, day, minutes, strict=True)[0])
+
     def _day_full(self, day: date) -> bool:
         """Whether every hour of the day's working window falls on a full day of the manager."""
         cached = self._window_days.get(day)
@@ -503,57 +512,70 @@ class Planner:
             job = self._onboarding_job(customer, plan)
             if job is not None:
                 jobs[customer.id] = (customer, *job)
-        # Most urgent windows first, then by id: a deterministic, fair order.
+        # Customers with few good hours in the ET day (no overlap with their own day, or a
+        # short one) and a tight window are placed whole first: round-robin would hand their
+        # few good hours to others. Then everyone else round-robin (each one's first session
+        # before anyone's second), most urgent windows first, then by id: deterministic.
         order = sorted(jobs.values(), key=lambda j: (j[3], j[0].id))
+        narrow = [
+            j
+            for j in order
+            if self._good_starts(j[0], j[2][0], j[1][0]) <= NARROW_STARTS
+            and len(j[2]) < NARROW_WINDOW_FACTOR * len(j[1])
+        ]
+        others = [j for j in order if j not in narrow]
+        rounds = max((len(j[1]) for j in others), default=0)
+        steps = [(i, j) for j in narrow for i in range(len(j[1]))] + [
+            (i, j) for i in range(rounds) for j in others if i < len(j[1])
+        ]
         used: dict[int, set[date]] = {c.id: set() for c, *_ in order}
         placed: dict[int, int] = Counter()
         failed: dict[int, Counter[str]] = {}
-        rounds = max((len(j[1]) for j in order), default=0)
-        for index in range(rounds):
-            tick(0)
-            for customer, lengths, days, _last in order:
-                if index >= len(lengths) or customer.id in failed:
-                    continue
-                count = len(lengths)
-                low = index * len(days) // count
-                high = max(low + 1, (index + 1) * len(days) // count)
-                segment = days[low:high]
-                # The least-loaded day of the session's own segment, then anywhere in the window.
-                candidates = sorted(
-                    segment, key=lambda d: (self.workload.load[d], abs((d - segment[0]).days))
-                )
-                rest = [d for d in days if d not in segment and d not in used[customer.id]]
-                rest.sort(key=lambda d: (abs((d - segment[0]).days), d))
-                doubled = [d for d in days if d in used[customer.id]]
-                why: Counter[str] = Counter()
-                times = None
-                outside = False
-                tries = [d for d in candidates if d not in used[customer.id]] + rest + doubled
-                self._saw_outside = False
-                for strict in (True, False):
-                    for day in tries:
-                        times, outside = self._place_on_day(
-                            customer, "onboarding", day, lengths[index], why, strict=strict
-                        )
-                        if times is not None:
-                            break
-                    if times is not None or not self._saw_outside:
-                        break
-                if times is None:
-                    failed[customer.id] = why
-                    continue
-                self._remember(customer, "onboarding", times)
-                used[customer.id].add(self.clock.et_date(times.start_utc))
-                placed[customer.id] += 1
-                plan.proposed.append(
-                    PlannedSession(
-                        customer,
-                        "onboarding",
-                        times,
-                        f"onboarding {index + 1} of {count} ({times.minutes} min)",
-                        self._warnings(customer, times) if outside else (),
+        for step, (index, (customer, lengths, days, _last)) in enumerate(steps):
+            if step % 50 == 0:
+                tick(0)
+            if index >= len(lengths) or customer.id in failed:
+                continue
+            count = len(lengths)
+            low = index * len(days) // count
+            high = max(low + 1, (index + 1) * len(days) // count)
+            segment = days[low:high]
+            # The least-loaded day of the session's own segment, then anywhere in the window.
+            candidates = sorted(
+                segment, key=lambda d: (self.workload.load[d], abs((d - segment[0]).days))
+            )
+            rest = [d for d in days if d not in segment and d not in used[customer.id]]
+            rest.sort(key=lambda d: (abs((d - segment[0]).days), d))
+            doubled = [d for d in days if d in used[customer.id]]
+            why: Counter[str] = Counter()
+            times = None
+            outside = False
+            tries = [d for d in candidates if d not in used[customer.id]] + rest + doubled
+            self._saw_outside = False
+            for strict in (True, False):
+                for day in tries:
+                    times, outside = self._place_on_day(
+                        customer, "onboarding", day, lengths[index], why, strict=strict
                     )
+                    if times is not None:
+                        break
+                if times is not None or not self._saw_outside:
+                    break
+            if times is None:
+                failed[customer.id] = why
+                continue
+            self._remember(customer, "onboarding", times)
+            used[customer.id].add(self.clock.et_date(times.start_utc))
+            placed[customer.id] += 1
+            plan.proposed.append(
+                PlannedSession(
+                    customer,
+                    "onboarding",
+                    times,
+                    f"onboarding {index + 1} of {count} ({times.minutes} min)",
+                    self._warnings(customer, times) if outside else (),
                 )
+            )
         for customer, lengths, _days, last_day in order:
             if customer.id in failed:
                 left = sum(lengths[placed[customer.id] :]) / 60
