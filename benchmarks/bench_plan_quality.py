@@ -88,6 +88,11 @@ def quality(
         and not inside_customer_day(p.customer.tz, p.times.start_utc, p.times.end_utc)
     )
     least_bad = sum(1 for p in proposed if p.warnings)
+    pre_dawn = sum(
+        1
+        for p in proposed
+        if p.warnings and to_zone(p.times.start_utc, zone(p.customer.tz)).hour < 6
+    )
     booked = [
         (s.start_utc, s.end_utc)
         for s in context.scheduler.find(None, include_cancelled=False)
@@ -146,6 +151,7 @@ def quality(
         "proposed": str(len(proposed)),
         "outside customer hours (overlap existed)": str(outside),
         "least-bad times, with a warning": str(least_bad),
+        "  of which starting before 06:00 local": str(pre_dawn),
         "busiest day (cap)": f"{busiest} ({profile.max_per_day})",
         "days used, mean load": f"{len(planned_days)}, {mean_load:.1f}",
         "pairs closer than buffer": str(close),

@@ -112,11 +112,12 @@ def test_cadence_slots_skip_a_period_that_has_its_call(bk: Book) -> None:
     assert starts(bk, found) == ["Mon 06 Apr 09:00"]
 
 
-def test_event_plan_slots_are_whole_days_and_skip_holidays(bk: Book) -> None:
+def test_event_plan_slots_are_whole_days_even_on_holidays(bk: Book) -> None:
+    # DOMAIN.md section 3: an event plan may span weekends and holidays (a go-live often does).
     gold = bk.customer("Acme")
     found = slots(bk, gold, "event-plan", "2026-07-02T00:00", minutes=24 * 60, count=3)
     assert all(t.all_day for t in found)
-    assert starts(bk, found) == ["Thu 02 Jul 00:00", "Sun 05 Jul 00:00", "Mon 06 Jul 00:00"]
+    assert starts(bk, found) == ["Thu 02 Jul 00:00", "Fri 03 Jul 00:00", "Sat 04 Jul 00:00"]
 
 
 def test_a_round_table_slot_suits_every_customer(bk: Book) -> None:

@@ -285,3 +285,17 @@ def test_the_month_table_covers_the_package_year(bk: Book) -> None:
     assert "Screen-shares per month, package year 5 Jan 2026 – 4 Jan 2027" in text_of(
         summary_body(summary)
     )
+
+
+def test_an_event_plan_over_a_holiday_weekend_names_those_days(bk: Book) -> None:
+    from desktop.services.summary import session_line
+
+    acme = bk.customer("Acme", package="platinum")
+    go_live = bk.book(acme, "event-plan", "2026-07-02", end="2026-07-06")
+    line = session_line(bk.policy, bk.clock, go_live, acme.tz)
+    assert (
+        "includes Fri 3 Jul 2026 (Independence Day (observed)), Sat 4 Jul 2026 "
+        "(Independence Day), Sun 5 Jul 2026: not business days"
+    ) in line.what
+    plain = bk.book(acme, "event-plan", "2026-06-01", end="2026-06-03")
+    assert "not business days" not in session_line(bk.policy, bk.clock, plain, acme.tz).what

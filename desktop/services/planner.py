@@ -47,6 +47,15 @@ CADENCE_WEEKDAYS = (1, 2, 3, 0, 4)
 CUSTOMER_DAY = (time(8), time(18))
 # The most comfortable local hour for a customer (late morning).
 COMFORT_HOUR = 10.5
+# On a day with no overlap, times at most this much less comfortable than the least-bad one
+# (about 1.5 hours further outside the customer's day) before trying another day.
+LEAST_BAD_SLACK = 16.0
+# A customer with at most this many good start times a day, whose window has fewer than
+# this many business days per session, has all its onboarding placed before the others'.
+NARROW_STARTS = 4
+NARROW_WINDOW_FACTOR = 3
+# A cadence period closing within this many days of the plan's first day is planned first.
+URGENT_CADENCE_DAYS = 30
 # Violations that depend on the time of day; any other one rules out the whole day.
 SLOT_LEVEL_RULES = frozenset({"conflict", "outside-working-hours"})
 
@@ -165,10 +174,15 @@ class Planner:
         self.profile = profile if profile is not None else scheduler.profiles.load()
         self._next_id = -1
         self._hours_cache: dict[tuple[str, date, int], list[tuple[datetime, datetime]]] = {}
-        self._slots_cache: dict[tuple[str, date, int], tuple[list[datetime], bool, datetime]] = {}
+        self._slots_cache: dict[
+            tuple[str, date, int], tuple[list[datetime], list[datetime], bool, datetime]
+        ] = {}
         self._window_days: dict[date, tuple[date, ...]] = {}
         self._day_version: Counter[date] = Counter()
-        self._no_room: dict[tuple[str, date, int], tuple[int, Counter[str]]] = {}
+        self._no_room: dict[tuple[str, date, int, bool], tuple[int, Counter[str]]] = {}
+        self._saw_outside = False
+        self._cadence_style: dict[int, tuple[int, int | None]] = {}
+        self._periods_tried: set[tuple[int, date]] = set()
 
     # --- the public entry points ---------------------------------------------------------
     def plan(
@@ -210,14 +224,22 @@ class Planner:
             if progress is not None and not progress(done, total):
                 raise PlanStopped("Planning stopped; nothing was proposed.")
 
-        self._plan_onboarding(ordered, plan, tick)
         weekday_load: Counter[int] = Counter()
-        for done, customer in enumerate(ordered, start=1):
-            ent = self.scheduler.customers.entitlements(customer)
-            if ent.allows_kind("cadence"):
-                months = self.policy.cadence_months[ent.cadence]
-                self._plan_cadence(customer, months, weekday_load, plan)
-            tick(done)
+        # Calls whose period closes soon have few days left: they go before the onboarding
+        # hours, which have the whole window; the rest after.
+        urgent = self.first_day + timedelta(days=URGENT_CADENCE_DAYS)
+        for phase in ("urgent", "onboarding", "cadence"):
+            if phase == "onboarding":
+                self._plan_onboarding(ordered, plan, tick)
+                continue
+            for done, customer in enumerate(ordered, start=1):
+                ent = self.scheduler.customers.entitlements(customer)
+                if ent.allows_kind("cadence"):
+                    months = self.policy.cadence_months[ent.cadence]
+                    closing = urgent if phase == "urgent" else None
+                    self._plan_cadence(customer, months, weekday_load, plan, closing)
+                if phase == "cadence":
+                    tick(done)
         plan.proposed.sort(key=lambda p: (p.times.start_utc, p.customer.id))
         _number_onboarding(plan)
         return plan
@@ -258,13 +280,18 @@ class Planner:
         end = begin + minutes / 60
         score = abs(begin - COMFORT_HOUR)
         if begin < CUSTOMER_DAY[0].hour:
-            score += 100 + (CUSTOMER_DAY[0].hour - begin) * 10
+            score += 100 + (CUSTOMER_DAY[0].hour - begin) * 15  # before dawn: worse than late
         if end > CUSTOMER_DAY[1].hour:
             score += 100 + (end - CUSTOMER_DAY[1].hour) * 10
         return score
 
     def _day_slots(
-        self, customer: CustomerRecord, day: date, minutes: int, steady: int | None = None
+        self,
+        customer: CustomerRecord,
+        day: date,
+        minutes: int,
+        steady: int | None = None,
+        strict: bool = True,
     ) -> tuple[list[SessionTimes], bool]:
         """Start times on `day`, best first, and whether they lie outside the customer's day
         (no overlap that day: least-bad times)."""
@@ -273,8 +300,11 @@ class Planner:
         if cached is None:
             cached = self._ordered_starts(customer, day, minutes)
             self._slots_cache[cache_key] = cached
-        starts, outside, w_start = cached
+        every, near_best, outside, w_start = cached
         length = timedelta(minutes=minutes)
+        # No overlap with the customer's day: strictly, only times near the least bad, so that
+        # a busy day sends the session to another day rather than to 03:00 their time.
+        starts = near_best if strict else every
         if steady is not None:
             wanted = [s for s in starts if int((s - w_start).total_seconds() // 60) == steady]
             starts = wanted + [s for s in starts if s not in wanted]
@@ -282,10 +312,10 @@ class Planner:
 
     def _ordered_starts(
         self, customer: CustomerRecord, day: date, minutes: int
-    ) -> tuple[list[datetime], bool, datetime]:
+    ) -> tuple[list[datetime], list[datetime], bool, datetime]:
         window = self.clock.work_window(day)
         if window is None:
-            return [], False, datetime.min
+            return [], [], False, datetime.min
         step = self.policy.time.slot_step_minutes
         w_start, w_end = to_utc(window.start_et), to_utc(window.end_et)
         length = timedelta(minutes=minutes)
@@ -297,8 +327,17 @@ class Planner:
         hours = self._customer_hours(customer, day, minutes)
         if hours:
             starts = [s for s in starts if any(lo <= s and s + length <= hi for lo, hi in hours)]
-        starts.sort(key=lambda s: (self._discomfort(customer, s, minutes), s))
-        return starts, not hours, w_start
+        scored = sorted((self._discomfort(customer, s, minutes), s) for s in starts)
+        starts = [s for _, s in scored]
+        if hours or not scored:
+            return starts, starts, False, w_start
+        near = [s for score, s in scored if score <= scored[0][0] + LEAST_BAD_SLACK]
+        return starts, near, True, w_start
+
+    def _good_starts(self, customer: CustomerRecord, day: date, minutes: int) -> int:
+        """How many start times of `day` suit the customer (inside their day, or near the
+        least bad): few means a customer whose sessions should be placed early."""
+        return len(self._day_slots(customer, day, minutes, strict=True)[0])
 
     def _day_full(self, day: date) -> bool:
         """Whether every hour of the day's working window falls on a full day of the manager."""
@@ -323,20 +362,26 @@ class Planner:
         minutes: int,
         why: Counter[str],
         steady: int | None = None,
+        strict: bool = True,
     ) -> tuple[SessionTimes | None, bool]:
         """The best slot of `day` that the workload and the rules allow, and whether it lies
-        outside the customer's day."""
+        outside the customer's day. `strict`: on a day without overlap, only times close to
+        the least bad one."""
         if not self.clock.is_business_day(day):
             return None, False
         if self._day_full(day):
             why["cap"] += 1
             return None, False
-        memo_key = (customer.tz, day, minutes)
+        if not self._customer_hours(customer, day, minutes):
+            self._saw_outside = True
+        elif not strict:
+            return None, False  # the strict pass already tried every time of this day
+        memo_key = (customer.tz, day, minutes, strict)
         memo = self._no_room.get(memo_key)
         if memo is not None and memo[0] == self._day_version[day]:
             why.update(memo[1])
             return None, False
-        slots, outside = self._day_slots(customer, day, minutes, steady)
+        slots, outside = self._day_slots(customer, day, minutes, steady, strict)
         here: Counter[str] = Counter()
         found = self._first_fit(customer, kind, slots, here)
         why.update(here)
@@ -467,52 +512,70 @@ class Planner:
             job = self._onboarding_job(customer, plan)
             if job is not None:
                 jobs[customer.id] = (customer, *job)
-        # Most urgent windows first, then by id: a deterministic, fair order.
+        # Customers with few good hours in the ET day (no overlap with their own day, or a
+        # short one) and a tight window are placed whole first: round-robin would hand their
+        # few good hours to others. Then everyone else round-robin (each one's first session
+        # before anyone's second), most urgent windows first, then by id: deterministic.
         order = sorted(jobs.values(), key=lambda j: (j[3], j[0].id))
+        narrow = [
+            j
+            for j in order
+            if self._good_starts(j[0], j[2][0], j[1][0]) <= NARROW_STARTS
+            and len(j[2]) < NARROW_WINDOW_FACTOR * len(j[1])
+        ]
+        others = [j for j in order if j not in narrow]
+        rounds = max((len(j[1]) for j in others), default=0)
+        steps = [(i, j) for j in narrow for i in range(len(j[1]))] + [
+            (i, j) for i in range(rounds) for j in others if i < len(j[1])
+        ]
         used: dict[int, set[date]] = {c.id: set() for c, *_ in order}
         placed: dict[int, int] = Counter()
         failed: dict[int, Counter[str]] = {}
-        rounds = max((len(j[1]) for j in order), default=0)
-        for index in range(rounds):
-            tick(0)
-            for customer, lengths, days, _last in order:
-                if index >= len(lengths) or customer.id in failed:
-                    continue
-                count = len(lengths)
-                low = index * len(days) // count
-                high = max(low + 1, (index + 1) * len(days) // count)
-                segment = days[low:high]
-                # The least-loaded day of the session's own segment, then anywhere in the window.
-                candidates = sorted(
-                    segment, key=lambda d: (self.workload.load[d], abs((d - segment[0]).days))
-                )
-                rest = [d for d in days if d not in segment and d not in used[customer.id]]
-                rest.sort(key=lambda d: (abs((d - segment[0]).days), d))
-                doubled = [d for d in days if d in used[customer.id]]
-                why: Counter[str] = Counter()
-                times = None
-                outside = False
-                for day in [d for d in candidates if d not in used[customer.id]] + rest + doubled:
+        for step, (index, (customer, lengths, days, _last)) in enumerate(steps):
+            if step % 50 == 0:
+                tick(0)
+            if index >= len(lengths) or customer.id in failed:
+                continue
+            count = len(lengths)
+            low = index * len(days) // count
+            high = max(low + 1, (index + 1) * len(days) // count)
+            segment = days[low:high]
+            # The least-loaded day of the session's own segment, then anywhere in the window.
+            candidates = sorted(
+                segment, key=lambda d: (self.workload.load[d], abs((d - segment[0]).days))
+            )
+            rest = [d for d in days if d not in segment and d not in used[customer.id]]
+            rest.sort(key=lambda d: (abs((d - segment[0]).days), d))
+            doubled = [d for d in days if d in used[customer.id]]
+            why: Counter[str] = Counter()
+            times = None
+            outside = False
+            tries = [d for d in candidates if d not in used[customer.id]] + rest + doubled
+            self._saw_outside = False
+            for strict in (True, False):
+                for day in tries:
                     times, outside = self._place_on_day(
-                        customer, "onboarding", day, lengths[index], why
+                        customer, "onboarding", day, lengths[index], why, strict=strict
                     )
                     if times is not None:
                         break
-                if times is None:
-                    failed[customer.id] = why
-                    continue
-                self._remember(customer, "onboarding", times)
-                used[customer.id].add(self.clock.et_date(times.start_utc))
-                placed[customer.id] += 1
-                plan.proposed.append(
-                    PlannedSession(
-                        customer,
-                        "onboarding",
-                        times,
-                        f"onboarding {index + 1} of {count} ({times.minutes} min)",
-                        self._warnings(customer, times) if outside else (),
-                    )
+                if times is not None or not self._saw_outside:
+                    break
+            if times is None:
+                failed[customer.id] = why
+                continue
+            self._remember(customer, "onboarding", times)
+            used[customer.id].add(self.clock.et_date(times.start_utc))
+            placed[customer.id] += 1
+            plan.proposed.append(
+                PlannedSession(
+                    customer,
+                    "onboarding",
+                    times,
+                    f"onboarding {index + 1} of {count} ({times.minutes} min)",
+                    self._warnings(customer, times) if outside else (),
                 )
+            )
         for customer, lengths, _days, last_day in order:
             if customer.id in failed:
                 left = sum(lengths[placed[customer.id] :]) / 60
@@ -541,13 +604,29 @@ class Planner:
         return weekday, None
 
     def _plan_cadence(
-        self, customer: CustomerRecord, months: int, weekday_load: Counter[int], plan: Plan
+        self,
+        customer: CustomerRecord,
+        months: int,
+        weekday_load: Counter[int],
+        plan: Plan,
+        closing_before: date | None = None,
     ) -> None:
-        weekday, steady = self._steady(customer, weekday_load)
-        weekday_load[weekday] += 1
+        """The calls of the customer's periods (only those closing before `closing_before`
+        when given); each period is tried once per plan."""
+        style = self._cadence_style.get(customer.id)
+        if style is None:
+            style = self._steady(customer, weekday_load)
+            weekday_load[style[0]] += 1
+            self._cadence_style[customer.id] = style
+        weekday, steady = style
         minutes = self.policy.kind("cadence").default_minutes
         periods = periods_between(customer.start, months, self.first_day, self.last_day)
         for period in periods:
+            if closing_before is not None and period.last_day >= closing_before:
+                continue
+            if (customer.id, period.start) in self._periods_tried:
+                continue
+            self._periods_tried.add((customer.id, period.start))
             if any(
                 period.contains(self.clock.et_date(s.start_utc))
                 for s in self.ledger.of_customer(customer.id, "cadence")
@@ -575,6 +654,7 @@ class Planner:
                     self.clock.et_date(times.start_utc), self.policy.time.working_start
                 )
                 steady = int((times.start_utc - to_utc(window_start)).total_seconds() // 60)
+                self._cadence_style[customer.id] = (weekday, steady)
             self._remember(customer, "cadence", times)
             plan.proposed.append(
                 PlannedSession(
@@ -608,10 +688,16 @@ class Planner:
         steady_days.sort(key=lambda d: (d < target, abs((d - target).days)))
         others = [d for d in all_days if d.weekday() != weekday]
         others.sort(key=lambda d: (d < target, abs((d - target).days)))
-        for day in steady_days + others:
-            times, outside = self._place_on_day(customer, "cadence", day, minutes, why, steady)
-            if times is not None:
-                return times, outside
+        self._saw_outside = False
+        for strict in (True, False):
+            for day in steady_days + others:
+                times, outside = self._place_on_day(
+                    customer, "cadence", day, minutes, why, steady, strict
+                )
+                if times is not None:
+                    return times, outside
+            if not self._saw_outside:
+                break
         return None
 
 
