@@ -42,7 +42,7 @@ def no_worker_left() -> Iterator[None]:
 
 @pytest.fixture
 def customer(context: AppContext) -> CustomerRecord:
-    context.customers.set_profile("Dana Manager", "dana.manager@inflectra.example")
+    context.profiles.set_identity("Dana Manager", "dana.manager@inflectra.example")
     return silver(context)
 
 
