@@ -72,6 +72,7 @@ SECTIONS = (
     ("yearly", "Yearly allowances about to lapse", "The package year ends within 60 days."),
 )
 ITEMS_SHOWN = 4
+PROBLEMS = frozenset({"conflict", "overdue", "declined"})
 # A book is computed on a worker when the last computation took longer than this...
 BACKGROUND_AFTER_S = 0.1
 # ...or, before any timing, when it has more customers than this (about 50 ms).
@@ -237,9 +238,17 @@ class AttentionCard(QFrame):
 class AttentionSection(QWidget):
     """A category's header with its count, then its first few cards and a 'Show all'."""
 
-    def __init__(self, category: str, title: str, hint: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        category: str,
+        title: str,
+        hint: str,
+        parent: QWidget | None = None,
+        first_shown: int = ITEMS_SHOWN,
+    ):
         super().__init__(parent)
         self.category = category
+        self.first_shown = first_shown
         self.setObjectName("attentionSection")
         self.title = QLabel(title)
         self.title.setObjectName("sectionTitle")
@@ -289,23 +298,27 @@ class AttentionSection(QWidget):
         self.cards = []
         if self._make_card is None:
             return
-        shown = self._items if self._expanded else self._items[:ITEMS_SHOWN]
+        shown = self._items if self._expanded else self._items[: self.first_shown]
         for item in shown:
             card = self._make_card(item)
             self._cards.addWidget(card)
             card.show()  # now, not when the event loop gets to it
             self.cards.append(card)
-        hidden = len(self._items) - ITEMS_SHOWN
+        hidden = len(self._items) - self.first_shown
         self.more_button.setVisible(hidden > 0)
-        self.more_button.setText("Show fewer" if self._expanded else f"Show all {len(self._items)}")
+        folded = "Hide" if not self.first_shown else "Show fewer"
+        self.more_button.setText(folded if self._expanded else f"Show all {len(self._items)}")
         self.more_button.setToolTip(
-            f"Show only the first {ITEMS_SHOWN}."
+            (f"Show only the first {self.first_shown}." if self.first_shown else "Fold them away.")
             if self._expanded
             else f"{hidden} more not shown; show every one."
         )
 
     def _toggle(self) -> None:
-        self._expanded = not self._expanded
+        self.set_expanded(not self._expanded)
+
+    def set_expanded(self, expanded: bool) -> None:
+        self._expanded = expanded
         self._fill()
 
 
@@ -486,6 +499,12 @@ class DashboardPage(QStackedWidget):
         for section in self.sections.values():
             section.hide()
             left.addWidget(section)
+        # What is due after this week waits, folded, behind "Later".
+        self.later = AttentionSection(
+            "later", "Later", "Due after this week: nothing of it needs you today.", first_shown=0
+        )
+        self.later.hide()
+        left.addWidget(self.later)
         left.addStretch()
 
         # Right: this week, and the allowance chart.
@@ -720,10 +739,15 @@ class DashboardPage(QStackedWidget):
             else (f"{count} thing{'s' if count != 1 else ''} need{'s' if count == 1 else ''} you")
         )
         self.subtitle.setText(f"{today:%A} {today.day} {today:%B %Y} · {things}")
+        # Today and this week first; what is due later is one click away, under "Later".
+        # Problems (a clash, a decline, a session to mark) are today's whatever their date.
+        week_end = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        soon = [i for i in attention.items if i.due < week_end or i.category in PROBLEMS]
         for category, section in self.sections.items():
-            section.set_items(
-                [i for i in attention.items if i.category == category], self._make_card
-            )
+            section.set_items([i for i in soon if i.category == category], self._make_card)
+        now_ids = {id(i) for i in soon}
+        later = sorted((i for i in attention.items if id(i) not in now_ids), key=lambda i: i.due)
+        self.later.set_items(later, self._make_card)
         self.all_clear.setVisible(count == 0)
         self._show_week(attention.this_week, today)
         self.attention_counted.emit(count)
@@ -906,12 +930,12 @@ class DashboardPage(QStackedWidget):
         return self.attention.count(category) if self.attention is not None else 0
 
     def cards(self, category: str | None = None) -> list[AttentionCard]:
+        """The cards shown (those under a folded "Later" are not), of one category or all."""
         return [
             card
-            for section in self.sections.values()
-            if category is None or section.category == category
+            for section in [*self.sections.values(), self.later]
             for card in section.cards
-            if not card.acted
+            if (category is None or card.item.category == category) and not card.acted
         ]
 
     def week_texts(self) -> list[str]:

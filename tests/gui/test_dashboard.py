@@ -36,12 +36,18 @@ def acme(context: AppContext) -> CustomerRecord:
     return gold(context, "Acme Logistics", start="2026-03-04")
 
 
-def open_dashboard(qtbot: QtBot, context: AppContext, settings: QSettings) -> MainWindow:
+def open_dashboard(
+    qtbot: QtBot, context: AppContext, settings: QSettings, unfold_later: bool = True
+) -> MainWindow:
+    """The dashboard, with "Later" unfolded (as a click does) unless asked not to: most tests
+    look at items whose dates lie after NOW's week."""
     window = MainWindow(context, settings, now=fixed_now)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     window.show_page(DASHBOARD)
+    if unfold_later:
+        window.dashboard.later.set_expanded(True)
     return window
 
 
@@ -311,9 +317,9 @@ def test_a_dark_palette_gives_dark_cards_and_readable_text(
 def test_a_long_section_shows_four_and_a_show_all(
     qtbot: QtBot, context: AppContext, settings: QSettings
 ) -> None:
-    for number in range(6):
-        gold(context, f"Customer {number}", start="2026-03-02")
-    window = open_dashboard(qtbot, context, settings)
+    for number in range(6):  # onboarding windows that close on Sat 14 Mar, in NOW's week
+        gold(context, f"Customer {number}", start="2025-12-14")
+    window = open_dashboard(qtbot, context, settings, unfold_later=False)
     section = window.dashboard.sections["onboarding"]
     assert section.count.text() == "6"
     assert len(section.cards) == 4
@@ -322,6 +328,27 @@ def test_a_long_section_shows_four_and_a_show_all(
     section.more_button.click()
     assert len(section.cards) == 6
     assert section.more_button.text() == "Show fewer"
+
+
+def test_what_is_due_after_this_week_waits_folded_under_later(
+    qtbot: QtBot, context: AppContext, settings: QSettings
+) -> None:
+    gold(context, "Due soon", start="2025-12-14")  # onboarding window closes Sat 14 Mar
+    gold(context, "Due later", start="2026-03-02")  # ... closes in May
+    window = open_dashboard(qtbot, context, settings, unfold_later=False)
+    page = window.dashboard
+    assert [t for t in titles(page, "onboarding") if "onboarding" in t] == [
+        "Due soon · 8 hours of onboarding not scheduled"
+    ]
+    later = page.later
+    assert later.isVisible() and later.cards == []
+    assert int(later.count.text()) >= 1 and later.more_button.text().startswith("Show all")
+    later.more_button.click()
+    assert "Due later · 8 hours of onboarding not scheduled" in titles(page, "onboarding")
+    assert later.more_button.text() == "Hide"
+    assert page.attention_count() == int(later.count.text()) + sum(
+        int(s.count.text()) for s in page.sections.values() if s.isVisible()
+    ), "the navigation badge still counts everything"
 
 
 def test_a_busy_import_shows_a_clash_and_move_resolves_it(

@@ -298,7 +298,8 @@ def test_the_session_editor_keeps_a_meeting_link_per_session(
     shown.undo_action.trigger()
     assert context.scheduler.get(session.id).meeting_url == "https://zoom.example/j/1"
 
-    editor = SessionEditor(context, None, session, fixed_now, shown, actions=shown.session_actions)
+    fresh = context.scheduler.get(session.id)  # the copy as it is now (after the undo)
+    editor = SessionEditor(context, None, fresh, fixed_now, shown, actions=shown.session_actions)
     qtbot.addWidget(editor)
     editor.meeting_edit.setText("zoom 123")
     editor.save()
