@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -525,7 +526,14 @@ class MailFront(QObject):
         self.replies_action = QAction("Import &replies…", window)
         self.replies_action.setToolTip("Read accept/decline answers from a .ics or .eml file.")
         self.replies_action.triggered.connect(self.import_replies)
-        menu = window.menuBar().addMenu("&Mail")
+        # Before Help, which stays last as on every desktop.
+        bar = window.menuBar()
+        menu = QMenu("&Mail", bar)
+        actions = bar.actions()
+        if actions:
+            bar.insertMenu(actions[-1], menu)
+        else:
+            bar.addMenu(menu)
         for action in (self.outbox_action, self.replies_action, self.settings_action):
             menu.addAction(action)
         window.setAcceptDrops(True)
