@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -95,6 +96,10 @@ class PreferencesDialog(QDialog):
         self.lunch_check.toggled.connect(self._lunch_toggled)
         self._lunch_toggled(profile.lunch is not None)
         lunch_row = QHBoxLayout()
+        # The times take what they need; the box keeps its whole label.
+        self.lunch_check.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        for edit in (self.lunch_from, self.lunch_to):
+            edit.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         lunch_row.addWidget(self.lunch_check)
         lunch_row.addWidget(self.lunch_from)
         lunch_row.addWidget(QLabel("to"))
@@ -152,7 +157,7 @@ class PreferencesDialog(QDialog):
         layout.addLayout(grid)
         layout.addWidget(self.buttons)
         self.ensurePolished()
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)  # the lunch row: its box, two times and "to" side by side
 
     def _lunch_toggled(self, on: bool) -> None:
         self.lunch_from.setEnabled(on)

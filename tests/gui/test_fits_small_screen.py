@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerRecord
 from desktop.views.application import apply_style
+from desktop.views.caldav_ui import AccountDialog, ConflictsDialog
 from desktop.views.calendar_files_ui import ExportCalendarDialog, ProfileDialog
 from desktop.views.customer_dialog import CustomerDialog
+from desktop.views.find_dialog import FindDialog
+from desktop.views.go_to_date import GoToDateDialog
+from desktop.views.mail_ui import MailSettingsDialog
 from desktop.views.main_window import CALENDAR, CUSTOMERS, DASHBOARD, REPORTS, MainWindow
 from desktop.views.plan_dialog import PlanDialog
+from desktop.views.preferences_dialog import PreferencesDialog
+from desktop.views.safety_ui import HistoryDialog, RestoreDialog
 from desktop.views.session_editor import SessionEditor
+from desktop.views.team_ui import CopyBookDialog
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -75,26 +82,56 @@ def test_every_calendar_view_shows_its_texts_whole(
     assert cut_texts(sized_window) == []
 
 
-def _dialogs(context: AppContext, customer: CustomerRecord) -> dict[str, QDialog]:
+def _dialogs(context: AppContext, customer: CustomerRecord, name: str) -> QDialog:
     today = fixed_now().date()
-    return {
-        "customer": CustomerDialog(context, customer),
-        "session editor": SessionEditor(context, customer, None, fixed_now),
-        "plan": PlanDialog(context, [customer], fixed_now),
-        "export calendar": ExportCalendarDialog(context, customer, today=today),
-        "profile": ProfileDialog(context),
+    labels = {kind: info.label for kind, info in context.policy.kinds.items()}
+    makers: dict[str, Callable[[], QDialog]] = {
+        "customer": lambda: CustomerDialog(context, customer),
+        "session editor": lambda: SessionEditor(context, customer, None, fixed_now),
+        "plan": lambda: PlanDialog(context, [customer], fixed_now),
+        "export calendar": lambda: ExportCalendarDialog(context, customer, today=today),
+        "profile": lambda: ProfileDialog(context),
+        "preferences": lambda: PreferencesDialog(context),
+        "mail settings": lambda: MailSettingsDialog(),
+        "calendar account": lambda: AccountDialog(context),
+        "calendar conflicts": lambda: ConflictsDialog(context),
+        "copy book": lambda: CopyBookDialog(context),
+        "find": lambda: FindDialog(context.search, context.clock, labels),
+        "go to date": lambda: GoToDateDialog(today),
+        "history": lambda: HistoryDialog("History of Acme", [], context.clock.tz, None),
+        "restore": lambda: RestoreDialog([], context.clock.tz, None),
     }
+    return makers[name]()
 
 
-@pytest.mark.parametrize(
-    "name", ["customer", "session editor", "plan", "export calendar", "profile"]
-)
+DIALOGS = [
+    "customer",
+    "session editor",
+    "plan",
+    "export calendar",
+    "profile",
+    "preferences",
+    "mail settings",
+    "calendar account",
+    "calendar conflicts",
+    "copy book",
+    "find",
+    "go to date",
+    "history",
+    "restore",
+]
+
+
+# Offscreen, a dialog without a minimum size of its own logs that the platform cannot pass
+# its size hints on: a message about the test platform, not the dialog.
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+@pytest.mark.parametrize("name", DIALOGS)
 def test_every_dialog_shows_its_texts_whole_and_fits_the_smallest_window(
     qapp: QApplication, qtbot: QtBot, sample_context: AppContext, name: str
 ) -> None:
     apply_style(qapp)
     customer = sample_context.customers.list()[0]
-    dialog = _dialogs(sample_context, customer)[name]
+    dialog = _dialogs(sample_context, customer, name)
     qtbot.addWidget(dialog)
     dialog.show()
     if isinstance(dialog, PlanDialog):
@@ -103,6 +140,20 @@ def test_every_dialog_shows_its_texts_whole_and_fits_the_smallest_window(
     qtbot.wait(50)
     assert dialog.width() <= 1024 and dialog.height() <= 700
     assert cut_texts(dialog) == []
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_outbox_fits_the_smallest_window(
+    qapp: QApplication, qtbot: QtBot, sample_context: AppContext, settings: QSettings
+) -> None:
+    apply_style(qapp)
+    window = open_window(qtbot, sample_context, settings)
+    window.resize(1024, 700)
+    outbox = window.mail.show_outbox()
+    qtbot.waitExposed(outbox)
+    assert outbox.width() <= 1024 and outbox.height() <= 700
+    assert cut_texts(outbox) == []
+    outbox.close()
 
 
 def test_the_check_sees_a_squeezed_button_and_label(qtbot: QtBot) -> None:
