@@ -111,9 +111,12 @@ class SmtpServer:
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    """The OS keyring stood in by a dict (priority > 0: counts as a real keyring)."""
+    """The OS keyring stood in by a dict. Its instances count as a real keyring (priority
+    above 0); the class never wins keyring's own discovery, which finds every subclass once
+    this module is imported, and would otherwise hand it to every test of the run."""
 
     priority = 1  # type: ignore[assignment]
+    viable = False  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from desktop.services.profile import ProfileStore
 from desktop.services.user_config import UserConfig
 
 from ical_helpers import (
@@ -474,7 +475,7 @@ def test_meeting_links_go_into_location_url_and_description(
     mailbook: MailBook,
     smtp_server: SmtpServer,
 ) -> None:
-    UserConfig().save_section("profile", {"meeting_url": "https://zoom.example/j/111"})
+    ProfileStore().update(meeting_url="https://zoom.example/j/111")  # kept beside name and e-mail
     acme = "Acme Corp"
     booked = run_cli(
         mailbook.path,
@@ -553,7 +554,9 @@ def test_meeting_links_go_into_location_url_and_description(
         (booked.data["id"], "https://zoom.example/j/111"),
         (own.data["id"], "https://webex.example/m/333"),
     ):
-        assert run_cli(mailbook.path, "send", "--session", str(session_id)).data["sent"] == 1
+        sent = run_cli(mailbook.path, "send", "--session", str(session_id))
+        assert sent.code == 0, sent.err
+        assert sent.data["sent"] == 1
         received = smtp_server.received[-1]
         _method, ics = calendar_part(received.data)
         event = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]

@@ -93,7 +93,7 @@ def test_a_migration_written_once_runs_on_both_engines(db: Database) -> None:
         execute_ddl(
             conn,
             """
-            CREATE TABLE outbox_message (
+            CREATE TABLE sample_portable (
                 id INTEGER PRIMARY KEY,
                 session_id INTEGER REFERENCES session (id) ON DELETE CASCADE,
                 queued_utc TIMESTAMP NOT NULL,
@@ -108,12 +108,12 @@ def test_a_migration_written_once_runs_on_both_engines(db: Database) -> None:
     with db.engine.begin() as conn:
         migration.apply(MigrationConnection.over_sqlalchemy(conn))
         conn.exec_driver_sql(
-            "INSERT INTO outbox_message (queued_utc) VALUES ('2026-03-01 10:00:00+00:00')"
+            "INSERT INTO sample_portable (queued_utc) VALUES ('2026-03-01 10:00:00+00:00')"
         )
         conn.exec_driver_sql(
-            "INSERT INTO outbox_message (queued_utc) VALUES ('2026-03-01 11:00:00+00:00')"
+            "INSERT INTO sample_portable (queued_utc) VALUES ('2026-03-01 11:00:00+00:00')"
         )
-        rows = conn.exec_driver_sql("SELECT id, sent FROM outbox_message ORDER BY id").all()
+        rows = conn.exec_driver_sql("SELECT id, sent FROM sample_portable ORDER BY id").all()
     assert [(row[0], bool(row[1])) for row in rows] == [(1, False), (2, False)]
 
 
