@@ -141,6 +141,7 @@ def build(location: Path | str, customers: int, per_customer: int, today: date) 
 
 
 def _median_ms(action: Callable[[], object], repeat: int) -> float:
+    print(".", end="", file=sys.stderr, flush=True)
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -201,6 +202,7 @@ def measure(location: Path | str, today: date) -> list[tuple[str, str, str]]:
         rows.append(
             ("customer search (one owner's)", f"{_median_ms(search, 20):.1f} ms", "< 50 ms")
         )
+        print(" planning", file=sys.stderr, flush=True)
         started = time.perf_counter()
         plan = Planner(scheduler).plan(customers, today, today + timedelta(days=365), now)
         rows.append(
@@ -250,6 +252,7 @@ def main() -> None:
         path = Path(folder) / "team.sqlite"
         started = time.perf_counter()
         count = build(path, args.customers, args.per_customer, today)
+        print(f"SQLite built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         results["SQLite"] = (time.perf_counter() - started, measure(path, today))
         with _server(args.pg or os.environ.get("AMPLAN_TEST_PG_URL")) as url:
             started = time.perf_counter()
