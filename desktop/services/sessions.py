@@ -435,14 +435,16 @@ class Scheduler:
         ).order_by(col(SessionCustomer.customer_id))
         for sid, cid in session.execute(links):
             member_ids.setdefault(sid, []).append(cid)
-        member_set = {cid for ids in member_ids.values() for cid in ids}
-        names = self._names(session, member_set)
-        unknown = sorted(member_set - ledger.owners.keys())
-        for chunk_start in range(0, len(unknown), 500):
-            chunk = unknown[chunk_start : chunk_start + 500]
-            for cid, owner in session.execute(
-                sa_select(col(Customer.id), col(Customer.owner)).where(col(Customer.id).in_(chunk))
+        # Names for the labels, and owners for the conflict rule, in one query.
+        names: dict[int, str] = {}
+        members = sorted({cid for ids in member_ids.values() for cid in ids})
+        if members:
+            for cid, name, owner in session.execute(
+                sa_select(col(Customer.id), col(Customer.name), col(Customer.owner)).where(
+                    col(Customer.id).in_(members)
+                )
             ):
+                names[int(cid)] = name
                 ledger.owners[int(cid)] = str(owner).strip().lower()
         for sid, kind, start, stop, all_day, status, billable, title in rows:
             cids = tuple(member_ids.get(sid, ()))

@@ -793,11 +793,27 @@ class CalendarPage(QWidget):
         self.customer_combo.blockSignals(True)
         self.customer_combo.clear()
         self.customer_combo.addItem("All customers", None)
+        for label, key in self._owner_choices():
+            self.customer_combo.addItem(label, key)
         for record in sorted(self._customers, key=lambda c: c.name.casefold()):
             self.customer_combo.addItem(record.name, record.id)
         index = self.customer_combo.findData(current) if current is not None else 0
         self.customer_combo.setCurrentIndex(max(0, index))
         self.customer_combo.blockSignals(False)
+
+    def _owner_choices(self) -> list[tuple[str, str]]:
+        """A team's book: my customers, or one colleague's (keys "owner:EMAIL")."""
+        owners = {c.owner.strip().lower() for c in self._customers if c.owner.strip()}
+        if len(owners) < 2 and not self._context.db.is_server:
+            return []
+        try:
+            mine = self._context.customers.manager_email().strip().lower()
+        except AmplanError:
+            mine = ""
+        choices = [("My customers", f"owner:{mine}")] if mine else []
+        return choices + [
+            (f"Customers of {owner}", f"owner:{owner}") for owner in sorted(owners - {mine})
+        ]
 
     def set_customer_filter(self, customer_id: int | None) -> None:
         self.customer_combo.setCurrentIndex(max(0, self.customer_combo.findData(customer_id)))
@@ -823,8 +839,13 @@ class CalendarPage(QWidget):
         customer = self.customer_combo.currentData()
         kinds = tuple(n for n, a in self.kind_actions.items() if a.isChecked())
         packages = tuple(n for n, a in self.package_actions.items() if a.isChecked())
+        chosen: tuple[int, ...] = (customer,) if isinstance(customer, int) else ()
+        if isinstance(customer, str) and customer.startswith("owner:"):
+            owner = customer.removeprefix("owner:")
+            owned = (c.id for c in self._customers if c.owner.strip().lower() == owner)
+            chosen = tuple(owned) or (-1,)  # nobody's sessions, rather than everyone's
         self._filter = CalendarFilter(
-            customer_ids=(customer,) if isinstance(customer, int) else (),
+            customer_ids=chosen,
             kinds=kinds,
             packages=packages,
             text=self.search.text().strip(),

@@ -309,6 +309,8 @@ class CustomersPage(QStackedWidget):
             choices.append(("Mine", mine))
         choices += [(owner, owner) for owner in owners]
         chosen = self.owner_filter.currentData()
+        if self.owner_filter.count() == 0 and self._context.db.is_server:
+            chosen = mine or None  # a team's book opens on my own customers
         self.owner_filter.blockSignals(True)
         self.owner_filter.clear()
         for label, owner in choices:

@@ -160,3 +160,34 @@ def test_a_server_that_cannot_be_reached_is_said_in_the_status_bar(
     monkeypatch.undo()
     window.book_watch.poll()  # back: no error, and the window never stopped working
     assert window.add_action.isEnabled()
+
+
+def test_the_calendar_shows_my_customers_or_a_colleagues(qtbot: QtBot, context: AppContext) -> None:
+    from datetime import date
+
+    from desktop.views.calendar_page import CalendarPage
+    from desktop.views.undo import SessionActions
+
+    from .booking import book, fixed_now
+
+    UserConfig().save_section("profile", {"name": "Dana", "email": ME})
+    _add(context, "Acme")
+    _add(context, "Borealis", LEE)
+    acme, borealis = context.customers.get("Acme"), context.customers.get("Borealis")
+    mine = book(context, acme, "onboarding", "2026-03-17T10:00")
+    theirs = book(context, borealis, "onboarding", "2026-03-17T10:00")  # no conflict: Lee's
+    page = CalendarPage(context, SessionActions(context), fixed_now)
+    qtbot.addWidget(page)
+    page.resize(1280, 860)
+    page.show()
+    qtbot.waitExposed(page)
+    page.go_to(date(2026, 3, 17))
+
+    def shown() -> set[int]:
+        return {s for s in (mine.id, theirs.id) if page.grid.session_rect(s) is not None}
+
+    assert shown() == {mine.id, theirs.id}
+    page.customer_combo.setCurrentIndex(page.customer_combo.findText("My customers"))
+    assert shown() == {mine.id}
+    page.customer_combo.setCurrentIndex(page.customer_combo.findText(f"Customers of {LEE}"))
+    assert shown() == {theirs.id}
