@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,3 +109,12 @@ def window(qtbot: QtBot, context: AppContext, settings: QSettings) -> MainWindow
 @pytest.fixture
 def sample_window(qtbot: QtBot, sample_context: AppContext, settings: QSettings) -> MainWindow:
     return open_window(qtbot, sample_context, settings)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the screenshots go: tmp_path, or the folder AMPLAN_SCREENSHOTS names (set it to
+    docs/screenshots to refresh the README's pictures)."""
+    folder = Path(os.environ.get("AMPLAN_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

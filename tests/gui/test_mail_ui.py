@@ -4,7 +4,6 @@ and a declined session on the dashboard with Move… and Cancel."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,15 +22,6 @@ from pytestqt.qtbot import QtBot
 from mail_helpers import PASSWORD, USER, MemoryKeyring, SmtpServer, free_port
 
 from .booking import book, fixed_now, silver
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where the screenshots go: tmp_path, or the folder AMPLAN_SCREENSHOTS names (set it to
-    docs/screenshots to refresh the README's pictures)."""
-    folder = Path(os.environ.get("AMPLAN_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,6 @@ from sqlalchemy import event
 from .booking import fixed_now
 from .conftest import Dialogs
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 @pytest.fixture(autouse=True)
 def no_worker_left() -> Iterator[None]:
@@ -71,6 +69,7 @@ def names(context: AppContext) -> list[str]:
 
 
 def test_back_up_now_and_restore_bring_the_book_back(
+    shots: Path,
     shown: MainWindow,
     context: AppContext,
     customer: CustomerRecord,
@@ -90,8 +89,7 @@ def test_back_up_now_and_restore_bring_the_book_back(
 
     def choose_first(dialog: RestoreDialog) -> int:
         seen.append(dialog)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        dialog.grab().save(str(SCREENSHOTS / "restore-from-backup.png"))
+        dialog.grab().save(str(shots / "restore-from-backup.png"))
         dialog.table.selectRow(dialog._infos.index(made))
         assert dialog.restore_button.isEnabled()
         dialog.restore_button.click()
@@ -139,6 +137,7 @@ def test_restore_can_be_cancelled_and_refuses_a_foreign_file(
 
 
 def test_history_of_a_session_and_of_a_customer(
+    shots: Path,
     shown: MainWindow,
     context: AppContext,
     customer: CustomerRecord,
@@ -183,8 +182,7 @@ def test_history_of_a_session_and_of_a_customer(
     assert actions == ["add", "book", "edit"]
     assert "users: 120 -> 300" in customer_dialog.table.item(2, 4).text()
     qtbot.addWidget(customer_dialog)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    customer_dialog.grab().save(str(SCREENSHOTS / "history.png"))
+    customer_dialog.grab().save(str(shots / "history.png"))
 
 
 def test_a_full_disk_while_the_window_is_open_is_a_message_and_it_goes_on(
