@@ -375,3 +375,26 @@ def test_the_store_error_names_the_book_and_is_a_store_error(tmp_path: Path) -> 
     message = translate(err, tmp_path / "book.sqlite")
     assert isinstance(message, StoreError)
     assert str(tmp_path / "book.sqlite") in str(message)
+
+
+def test_a_file_name_too_long_for_the_system_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzzer: `summary -o` with a 5,000-character name was a traceback."""
+    path = str(tmp_path / "book.sqlite")
+    assert cli(capsys, "--db", path, *ADD, "--name", "Acme")[0] == 0
+    long_name = str(tmp_path / ("x" * 5000))
+    for args in (
+        ["summary", "--customer", "Acme", "-o", long_name],
+        ["book-report", "-o", long_name + ".csv"],
+        ["export-ics", "--all", "-o", long_name],
+        ["backup", "-o", long_name],
+        ["restore", long_name],
+        ["customer", "import", long_name],
+        ["busy", "import", long_name],
+    ):
+        code, err = cli(capsys, "--db", path, *args)
+        assert code == 2, args
+        assert "too long" in err, args
+    code, err = cli(capsys, "--db", long_name, "customer", "list")
+    assert code == 2 and "too long" in err
