@@ -3,6 +3,7 @@ customer; a full disk or a read-only book while the window is open."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,15 @@ from sqlalchemy import event
 from .booking import fixed_now
 from .conftest import Dialogs
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# AMPLAN_SCREENSHOTS=docs/screenshots refreshes the README's pictures; otherwise tmp_path.
+SCREENSHOTS_ENV = "AMPLAN_SCREENSHOTS"
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +85,7 @@ def test_back_up_now_and_restore_bring_the_book_back(
     customer: CustomerRecord,
     dialogs: Dialogs,
     monkeypatch: pytest.MonkeyPatch,
+    shots: Path,
 ) -> None:
     shown.backup_action.trigger()
     [(title, text)] = dialogs.infos
@@ -90,8 +100,7 @@ def test_back_up_now_and_restore_bring_the_book_back(
 
     def choose_first(dialog: RestoreDialog) -> int:
         seen.append(dialog)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        dialog.grab().save(str(SCREENSHOTS / "restore-from-backup.png"))
+        dialog.grab().save(str(shots / "restore-from-backup.png"))
         dialog.table.selectRow(dialog._infos.index(made))
         assert dialog.restore_button.isEnabled()
         dialog.restore_button.click()
@@ -144,6 +153,7 @@ def test_history_of_a_session_and_of_a_customer(
     customer: CustomerRecord,
     monkeypatch: pytest.MonkeyPatch,
     qtbot: QtBot,
+    shots: Path,
 ) -> None:
     context.customers.set_profile("Dana Whitfield", "dana@example.org")
     session_id = book_weekend(context, customer)
@@ -183,8 +193,8 @@ def test_history_of_a_session_and_of_a_customer(
     assert actions == ["add", "book", "edit"]
     assert "users: 120 -> 300" in customer_dialog.table.item(2, 4).text()
     qtbot.addWidget(customer_dialog)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    customer_dialog.grab().save(str(SCREENSHOTS / "history.png"))
+    customer_dialog.grab().save(str(shots / "history.png"))
+    assert (shots / "history.png").stat().st_size > 0
 
 
 def test_a_full_disk_while_the_window_is_open_is_a_message_and_it_goes_on(
