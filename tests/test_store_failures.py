@@ -4,6 +4,7 @@ never a traceback, nothing already saved lost, and no file left behind."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import stat
@@ -162,10 +163,11 @@ def test_a_read_only_medium_reads_and_refuses_writes_plainly(
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another user (setpriv)")
 @pytest.mark.parametrize("what", ["file", "folder"])
-def test_a_read_only_book_leaves_no_side_files(what: str) -> None:
+def test_a_read_only_book_leaves_no_side_files(what: str, request: pytest.FixtureRequest) -> None:
     """As a user who may not write the file (or its folder): reading works and leaves no
     -wal/-shm behind; writing is refused with a plain message."""
     folder = open_folder()
+    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
     book = folder / "book.sqlite"
     assert run_cli("--db", str(book), *ADD, "--name", "Acme").returncode == 0
     backups = folder / "book.sqlite.backups"
