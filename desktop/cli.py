@@ -356,6 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (e.g. `head`) went away: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
         return 0
+    except OSError as exc:  # a path the system refuses (name too long, no permission...)
+        name = f" ({str(exc.filename)[:80]})" if exc.filename else ""
+        out.say(f"amplan: {exc.strerror or exc}{name}. Nothing was saved.")
+        return 2
     finally:
         if _context is not None:
             _context.close()

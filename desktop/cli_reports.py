@@ -56,7 +56,11 @@ def _context(args: argparse.Namespace) -> AppContext:
 def output_path(text: str, kinds: tuple[str, ...]) -> tuple[Path, str]:
     """The output file and its kind by extension; refused before any work is done."""
     path = Path(text).expanduser()
-    if path.is_dir():
+    try:
+        is_folder = path.is_dir()
+    except OSError as exc:  # a name too long for the file system
+        raise BadInput(f"Cannot write {text[:80]}: {exc.strerror}.") from None
+    if is_folder:
         raise BadInput(f"{path} is a folder: give a file name.")
     kind = path.suffix.lower().lstrip(".")
     if kind == "htm":

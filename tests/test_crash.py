@@ -1,7 +1,7 @@
 """SIGKILL at random moments during a whole-book plan, a large customer import, a large busy
 import and a loop of bookings: the book stays sound and each action is whole or absent.
 
-`make test` runs a few kills of each (AMPLAN_KILLS, default 5); `make soak` runs 200 in all.
+`make test` runs a few kills of each (AMPLAN_KILLS, default 10); `make soak` runs 200 in all.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 SCENARIOS = ("plan", "customer-import", "busy-import", "booking-loop")
-KILLS = int(os.environ.get("AMPLAN_KILLS", "5"))
+KILLS = int(os.environ.get("AMPLAN_KILLS", "10"))
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the driver forks (POSIX only)")

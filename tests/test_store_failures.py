@@ -4,6 +4,7 @@ never a traceback, nothing already saved lost, and no file left behind."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import stat
@@ -177,10 +178,11 @@ def test_a_read_only_medium_reads_and_refuses_writes_plainly(
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another user (setpriv)")
 @pytest.mark.parametrize("what", ["file", "folder"])
-def test_a_read_only_book_leaves_no_side_files(what: str) -> None:
+def test_a_read_only_book_leaves_no_side_files(what: str, request: pytest.FixtureRequest) -> None:
     """As a user who may not write the file (or its folder): reading works and leaves no
     -wal/-shm behind; writing is refused with a plain message."""
     folder = open_folder()
+    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
     book = folder / "book.sqlite"
     assert run_cli("--db", str(book), *ADD, "--name", "Acme").returncode == 0
     backups = folder / "book.sqlite.backups"
@@ -393,3 +395,26 @@ def test_the_store_error_names_the_book_and_is_a_store_error(tmp_path: Path) -> 
     message = translate(err, tmp_path / "book.sqlite")
     assert isinstance(message, StoreError)
     assert str(tmp_path / "book.sqlite") in str(message)
+
+
+def test_a_file_name_too_long_for_the_system_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzzer: `summary -o` with a 5,000-character name was a traceback."""
+    path = str(tmp_path / "book.sqlite")
+    assert cli(capsys, "--db", path, *ADD, "--name", "Acme")[0] == 0
+    long_name = str(tmp_path / ("x" * 5000))
+    for args in (
+        ["summary", "--customer", "Acme", "-o", long_name],
+        ["book-report", "-o", long_name + ".csv"],
+        ["export-ics", "--all", "-o", long_name],
+        ["backup", "-o", long_name],
+        ["restore", long_name],
+        ["customer", "import", long_name],
+        ["busy", "import", long_name],
+    ):
+        code, err = cli(capsys, "--db", path, *args)
+        assert code == 2, args
+        assert "too long" in err, args
+    code, err = cli(capsys, "--db", long_name, "customer", "list")
+    assert code == 2 and "too long" in err

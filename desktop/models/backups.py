@@ -176,10 +176,13 @@ def backup_files(book: Path) -> list[Path]:
     return found + [p for p in beside if _MIGRATION.search(p.name)]
 
 
-def list_backups(book: Path) -> list[BackupInfo]:
-    """Every backup of the book, newest first."""
+def list_backups(book: Path, with_counts: bool = True) -> list[BackupInfo]:
+    """Every backup of the book, newest first (counts read only when asked: start-up does
+    not open every copy)."""
     infos = [
-        BackupInfo(path, _created(path), _kind(path), *_counts(path))
+        BackupInfo(
+            path, _created(path), _kind(path), *(_counts(path) if with_counts else (None, None))
+        )
         for path in backup_files(book)
         if path.is_file()
     ]
@@ -190,7 +193,7 @@ def rotate(book: Path, now: datetime | None = None) -> list[Path]:
     """Keep the newest KEEP_DAILY daily copies, then one per week for KEEP_WEEKLY weeks, and
     the last KEEP_BEFORE_RESTORE copies made before restores; returns the removed files."""
     now = now or datetime.now(UTC)
-    infos = list_backups(book)
+    infos = list_backups(book, with_counts=False)
     removed: list[Path] = []
     daily = [i for i in infos if i.kind == "daily"]
     keep = {i.file for i in daily[:KEEP_DAILY]}
@@ -222,7 +225,7 @@ def auto_backup(db: Database, now: datetime | None = None) -> Path | None:
     if db.path is None or db.read_only or db.created:
         return None  # a server's book has its own tools; a new book has nothing to keep yet
     now = now or datetime.now(UTC)
-    daily = [i for i in list_backups(db.path) if i.kind == "daily"]
+    daily = [i for i in list_backups(db.path, with_counts=False) if i.kind == "daily"]
     if daily and now - daily[0].created < AUTOMATIC_EVERY:
         return None
     try:

@@ -46,10 +46,13 @@ BACKUP_FOLDER_SUFFIX = ".backups"
 
 
 def is_backup_copy(path: Path) -> bool:
-    """A copy amplan made (before a migration, or in the book's backups folder)."""
-    return bool(_MIGRATION_BACKUP.search(path.name)) or path.parent.name.endswith(
-        BACKUP_FOLDER_SUFFIX
-    )
+    """A copy amplan made: before a migration, or in the backups folder beside a book."""
+    folder = path.parent.name
+    if folder.endswith(BACKUP_FOLDER_SUFFIX):
+        book = path.parent.with_name(folder[: -len(BACKUP_FOLDER_SUFFIX)])
+        if book.is_file():
+            return True
+    return bool(_MIGRATION_BACKUP.search(path.name))
 
 
 def read_only_place(path: Path) -> bool:

@@ -424,7 +424,9 @@ class CustomerBook:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise BadInput(f"File not found: {path}") from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
+            raise BadInput(f"Cannot read {str(path)[:200]}: {exc.strerror}.") from None
+        except UnicodeDecodeError as exc:
             raise BadInput(f"Cannot read {path}: {exc}") from None
         return self.import_rows(text, str(path))
 

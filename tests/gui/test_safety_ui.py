@@ -183,6 +183,7 @@ def test_history_of_a_session_and_of_a_customer(
     assert "users: 120 -> 300" in customer_dialog.table.item(2, 4).text()
     qtbot.addWidget(customer_dialog)
     customer_dialog.grab().save(str(shots / "history.png"))
+    assert (shots / "history.png").stat().st_size > 0
 
 
 def test_a_full_disk_while_the_window_is_open_is_a_message_and_it_goes_on(
