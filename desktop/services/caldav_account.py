@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from desktop.errors import AmplanError, BadInput
+from desktop.services import os_keyring
 from desktop.services.user_config import UserConfig
 
 SECTION = "caldav"
@@ -107,23 +108,8 @@ def save_settings(settings: CalDavSettings, config: UserConfig | None = None) ->
 
 
 # --- password ----------------------------------------------------------------------------
-
-
-def _keyring() -> Any:
-    import keyring
-
-    return keyring
-
-
-def keyring_available() -> bool:
-    """False when only keyring's "fail" backend is there (a headless Linux, typically)."""
-    try:
-        backend = _keyring().get_keyring()
-    except Exception:  # a broken keyring configuration: the same as none
-        return False
-    return float(getattr(backend, "priority", 0) or 0) > 0 and "fail" not in type(
-        backend
-    ).__module__.split(".")
+_keyring = os_keyring.keyring
+keyring_available = os_keyring.available
 
 
 def read_password(settings: CalDavSettings) -> str | None:

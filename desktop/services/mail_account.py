@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.errors import BadInput
+from desktop.services import os_keyring
 from desktop.services.user_config import UserConfig
 
 SECTION = "mail"
@@ -81,20 +82,8 @@ def save_settings(settings: MailSettings, config: UserConfig | None = None) -> N
 # --- the password --------------------------------------------------------------------------
 
 
-def _keyring() -> Any:
-    import keyring
-
-    return keyring
-
-
-def keyring_available() -> bool:
-    """False on a machine without an OS keyring (e.g. headless Linux without Secret Service)."""
-    try:
-        backend = _keyring().get_keyring()
-    except Exception:  # a broken backend configuration is "no keyring" to the user
-        return False
-    return float(getattr(backend, "priority", 0) or 0) > 0
-
+_keyring = os_keyring.keyring
+keyring_available = os_keyring.available
 
 NO_KEYRING = (
     "This system has no keyring to keep the mail password in (no Secret Service, KWallet, "
