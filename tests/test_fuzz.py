@@ -26,6 +26,7 @@ from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerBook, CustomerDraft
 from desktop.services.ical_import import read_busy
 from desktop.services.policy import Policy, default_policy_path, load_policy
+from desktop.services.replies import read_replies
 from desktop.services.report_html import email_document
 from desktop.services.reports import Reports
 from desktop.services.sessions import Scheduler
@@ -259,6 +260,71 @@ def test_busy_import_gives_blocks_or_a_message_never_a_crash(
         _bounded(started, "ics")
     for event in result.events:
         assert event.block.end_utc > event.block.start_utc
+
+
+REPLY_LINES = st.sampled_from(
+    [
+        "METHOD:REPLY",
+        "METHOD:REQUEST",
+        "UID:s1@amplan",
+        "UID:",
+        "SEQUENCE:0",
+        "SEQUENCE:99999999999999999999",
+        "SEQUENCE:-1",
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=Ann:mailto:ann@acme.example",
+        "ATTENDEE;PARTSTAT=DECLINED:mailto:bob@acme.example",
+        'ATTENDEE;PARTSTAT=TENTATIVE;CN="A, B":MAILTO:',
+        "ATTENDEE;PARTSTAT=X-WHATEVER:mailto:x@y",
+        "ATTENDEE:not-an-address",
+        "DTSTAMP:20261201T140000Z",
+        "DTSTAMP:not-a-time",
+    ]
+)
+
+
+@st.composite
+def reply_files(draw: st.DrawFn) -> bytes:
+    """An iTIP REPLY as a .ics, or wrapped in an e-mail the way mail clients send it."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//fuzz//EN"]
+    lines += draw(st.lists(REPLY_LINES, max_size=3))
+    for _ in range(draw(st.integers(0, 3))):
+        lines.append("BEGIN:VEVENT")
+        lines += draw(st.lists(REPLY_LINES, max_size=8))
+        lines += [f"{draw(ICS_NAMES)}{draw(ICS_PARAMS)}:{draw(ICS_VALUES)}"]
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    ics = "\r\n".join(lines) + "\r\n"
+    if draw(st.booleans()):
+        return ics.encode("utf-8", "surrogatepass")
+    boundary = draw(st.sampled_from(["b1", "", "b1\r\n--b1"]))
+    encoding = draw(st.sampled_from(["7bit", "base64", "quoted-printable", "x-bad"]))
+    mail = (
+        "From: ann@acme.example\r\nSubject: Accepted\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'
+        f"--{boundary}\r\nContent-Type: text/calendar; method=REPLY; charset=UTF-8\r\n"
+        f"Content-Transfer-Encoding: {encoding}\r\n\r\n{ics}\r\n--{boundary}--\r\n"
+    )
+    data = mail.encode("utf-8", "surrogatepass")
+    if draw(st.booleans()):
+        cut = draw(st.integers(0, len(data)))
+        data = data[:cut] + draw(st.sampled_from([b"\xff\xfe", b"\x00", b"\r\n "])) + data[cut:]
+    return data
+
+
+@FUZZ
+@given(data=reply_files())
+def test_reply_import_reads_answers_or_says_why_never_a_crash(data: bytes) -> None:
+    """Attendees' replies come from outside (issue 11): hostile ones get a message."""
+    started = time.monotonic()
+    try:
+        parsed = read_replies(data, "fuzz.eml")
+    except AmplanError as exc:
+        assert str(exc)
+        return
+    finally:
+        _bounded(started, "replies")
+    for item in parsed.items:
+        assert item.partstat in {"accepted", "declined", "tentative", "needs-action", "delegated"}
 
 
 def test_ten_thousand_nested_components_are_refused_quickly(clock: BusinessClock) -> None:
