@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check desktop tests benchmarks
 
 types: $(STAMP)
-	$(BIN)/mypy desktop
+	$(BIN)/mypy desktop benchmarks
 
 $(INTEROP)/node_modules/.installed: $(INTEROP)/package.json $(INTEROP)/package-lock.json
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_SYSTEM_PACKAGES)"

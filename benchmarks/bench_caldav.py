@@ -61,7 +61,7 @@ def _busy_calendar(url: str) -> None:
     from caldav.davclient import DAVClient
 
     client = DAVClient(url=url, username="bench", password="bench-secret", auth_type="basic")
-    calendar = client.principal().make_calendar(name="Work")
+    calendar = client.principal().make_calendar(name="Work")  # type: ignore[no-untyped-call]
     first = datetime.now(UTC).replace(hour=15, minute=0, second=0, microsecond=0)
     for number in range(BUSY_EVENTS):
         start = first + timedelta(days=number // 2, hours=number % 2)

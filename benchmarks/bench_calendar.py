@@ -7,6 +7,7 @@ Targets: export 10,000 sessions < 3 s; import a 10,000-event busy file < 5 s.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -63,10 +64,11 @@ def main() -> None:
     today = date.today()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
+        os.environ["AMPLAN_CONFIG"] = str(Path(folder) / "config")  # not the user's own
         db = Path(folder) / "bench.sqlite"
         count = build(db, customers=100, sessions_per_customer=100, today=today)
         context = build_context(db)
-        context.customers.set_profile("Bench Manager", "manager@example.com")
+        context.profiles.set_identity("Bench Manager", "manager@example.com")
         started = time.perf_counter()
         data = context.calendars.feed(None, None, None)
         export_s = time.perf_counter() - started

@@ -49,7 +49,7 @@ def _guard_none_refcount() -> bool:
     return True
 
 
-def _times(steps: int, action: Callable[[], None]) -> list[float]:
+def _times(steps: int, action: Callable[[], object]) -> list[float]:
     result = []
     for _ in range(steps):
         started = time.perf_counter()

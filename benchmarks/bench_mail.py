@@ -54,7 +54,7 @@ def main() -> None:
         os.environ["AMPLAN_CONFIG"] = str(Path(folder) / "config")
         os.environ[PASSWORD_ENV] = "bench"
         context = build_context(Path(folder) / "bench.sqlite")
-        context.customers.set_profile("Dana Manager", "dana@inflectra.example")
+        context.profiles.set_identity("Dana Manager", "dana@inflectra.example")
         customer = context.customers.add(
             CustomerDraft(
                 name="Acme",

@@ -10,6 +10,7 @@ and the book report as CSV and PDF. Runs off screen when there is no display.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -20,6 +21,7 @@ from typing import TypeVar
 
 from desktop.app import build_context
 from desktop.services.book_report import book_csv
+from desktop.services.customers import CustomerRecord
 from desktop.services.report_html import email_document
 from desktop.services.reports import Reports
 from desktop.views.printing import ensure_gui_application, render_pdf
@@ -46,10 +48,11 @@ def main() -> None:
     now = datetime.now(UTC)
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as folder:
+        os.environ["AMPLAN_CONFIG"] = str(Path(folder) / "config")  # not the user's own
         path = Path(folder) / "bench.sqlite"
         count, build_s = _timed(lambda: build(path, args.customers, args.per_customer, today))
         context = build_context(path)
-        context.customers.set_profile("Bench Manager", "bench@example.com")
+        context.profiles.set_identity("Bench Manager", "bench@example.com")
         reports = Reports(context.scheduler)
         customers = context.customers.list()
 
@@ -67,11 +70,11 @@ def main() -> None:
 
         singles = []
         for customer in customers[:20]:
-            _, seconds = _timed(
-                lambda customer=customer: render_pdf(
-                    [reports.summary(customer, now).printable()], args.paper
-                )
-            )
+
+            def one(customer: CustomerRecord = customer) -> tuple[bytes, int]:
+                return render_pdf([reports.summary(customer, now).printable()], args.paper)
+
+            _, seconds = _timed(one)
             singles.append(seconds * 1000)
         rows.append(
             ("one customer's summary PDF (median)", f"{statistics.median(singles):.0f} ms", "")
