@@ -118,6 +118,41 @@ class PgServer:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+FOLDER_PREFIX = "amplan-pg-"
+OWNER_FILE = "owner.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop_orphans(binaries: Path) -> None:
+    """Servers left by a test run that was killed (its `finally` never ran) are stopped
+    here, so a killed run does not leave a server behind for good."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        subprocess.run(
+            _as_server_user(
+                [str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "stop"]
+            ),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def running_server() -> Iterator[PgServer | str]:
     """Yields a PgServer, or a reason why none could be had (then the PG tests skip)."""
@@ -134,7 +169,9 @@ def running_server() -> Iterator[PgServer | str]:
     if binaries is None:
         yield "PostgreSQL is not installed (Debian package `postgresql`; `make test` installs it)"
         return
-    folder = Path(tempfile.mkdtemp(prefix="amplan-pg-"))
+    _stop_orphans(binaries)
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    (folder / OWNER_FILE).write_text(str(os.getpid()))
     data = folder / "data"
     password_file = folder / "password"
     password_file.write_text(PASSWORD + "\n")
