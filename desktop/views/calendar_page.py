@@ -338,6 +338,7 @@ class CalendarPage(QWidget):
         # neighbours read ahead while the user looks) redraws without asking again.
         self._ranges: OrderedDict[tuple[date, int, CalendarFilter], CalendarRange] = OrderedDict()
         self._shown_once = False
+        self._stale = False  # the book changed while the page was hidden
         self._scroll_pending = True
         self._last_refusal: tuple[int, SessionTimes] | None = None
 
@@ -1008,11 +1009,14 @@ class CalendarPage(QWidget):
     def _sessions_changed(self) -> None:
         self.forget_ranges()
         if self.isVisible():
-            self.reload()  # a hidden page reads again when it is shown
+            self.reload()
+        else:
+            self._stale = True  # a hidden page reads again when it is shown
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._shown_once:
+        if self._shown_once or self._stale:
+            self._stale = False
             # Other pages may have changed the book meanwhile, not all through the undo stack.
             self.forget_ranges()
             self.reload()

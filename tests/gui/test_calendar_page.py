@@ -14,7 +14,7 @@ import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.ledger import Busy
-from desktop.services.sessions import SessionRecord
+from desktop.services.sessions import BookingRequest, SessionRecord, SessionTimes
 from desktop.views.calendar_page import CalendarPage
 from desktop.views.calendar_style import KIND_COLOURS, CalendarColours, contrast
 from desktop.views.session_editor import SessionEditor
@@ -687,3 +687,23 @@ def test_a_session_under_busy_time_is_marked_as_a_clash(qtbot: QtBot, context: A
     other = page.grid.session_rect(free.id)
     assert other is not None
     assert image.pixelColor(other.right() - 3, other.top() + 3).name() != corner.name()
+
+
+def test_a_plan_booked_before_the_calendar_was_first_opened_shows_there(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """The window starts on another page; sessions booked meanwhile show on first opening."""
+    customer = silver(context)
+    actions = SessionActions(context)
+    page = CalendarPage(context, actions, fixed_now)
+    qtbot.addWidget(page)
+    page.resize(1280, 860)
+    page.go_to(TUE)  # read while hidden, before anything was booked
+    start_utc = context.clock.parse("2026-03-17T10:00")
+    times = SessionTimes(start_utc, start_utc + timedelta(minutes=60), False)
+    actions.book_plan(
+        [BookingRequest((customer,), "onboarding", times, start_utc - timedelta(days=14))]
+    )
+    page.show()
+    qtbot.waitExposed(page)
+    assert [s.customers for s in page.shown_sessions()] == [("Brandt Logistik",)]
