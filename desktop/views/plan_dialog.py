@@ -353,10 +353,11 @@ class PlanDialog(QDialog):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column in (WHEN, LOCAL, CUSTOMER, KIND):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
+        # "Why" keeps a readable width; the warnings, last, take the rest of the row.
+        header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(REASON, 240)
         self.table.setColumnHidden(CUSTOMER, single)
-        header.setSectionResizeMode(WARNINGS, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(WARNINGS, 260)
+        header.setSectionResizeMode(WARNINGS, QHeaderView.ResizeMode.Stretch)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the planner's order first
         # --- another time for one proposal, checked as it is typed ---------------------
@@ -364,7 +365,10 @@ class PlanDialog(QDialog):
         self.time_edit.setObjectName("planTimeEdit")
         self.time_edit.setDisplayFormat("ddd d MMM yyyy  HH:mm")
         self.time_edit.setCalendarPopup(True)
-        self.time_edit.setEnabled(False)
+        # Until a proposal is selected the field shows a dash, not a made-up date.
+        self.time_edit.setMinimumDateTime(QDateTime(QDate(1970, 1, 1), QTime(0, 0)))
+        self.time_edit.setSpecialValueText("—")
+        self._clear_time()
         self.change_button = QPushButton("Use this time")
         self.change_button.setEnabled(False)
         self.change_message = QLabel("Select a proposal to give it another time.")
@@ -551,12 +555,18 @@ class PlanDialog(QDialog):
         self.reject()
 
     # --- another time for one proposal ---------------------------------------------------
+    def _clear_time(self) -> None:
+        self.time_edit.blockSignals(True)
+        self.time_edit.setDateTime(self.time_edit.minimumDateTime())
+        self.time_edit.blockSignals(False)
+        self.time_edit.setEnabled(False)
+
     def _row_selected(self, current: Any, _previous: Any = None) -> None:
         row = current.row() if current is not None and current.isValid() else -1
         proposals = self.model.proposals()
         if not 0 <= row < len(proposals) or proposals[row].times.all_day:
             self._editing_row = None
-            self.time_edit.setEnabled(False)
+            self._clear_time()
             self.change_button.setEnabled(False)
             return
         self._editing_row = row
