@@ -18,10 +18,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from desktop.app import build_context
-from desktop.services.caldav_account import PASSWORD_ENV, CalDavSettings, save_settings
-from desktop.services.caldav_sync import CalendarSync
+from desktop.services.calendar_sync.caldav_account import (
+    PASSWORD_ENV,
+    CalDavSettings,
+    save_settings,
+)
+from desktop.services.calendar_sync.caldav_sync import CalendarSync
 from desktop.services.customers import CustomerDraft
-from desktop.services.sessions import BookingRequest, SessionTimes
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 from desktop.services.user_config import UserConfig
 
 SESSIONS = 1000

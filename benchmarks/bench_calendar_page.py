@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from desktop.app import build_context
-from desktop.services.calendar_view import calendar_range
-from desktop.views.calendar_page import CalendarPage
-from desktop.views.undo import SessionActions
+from desktop.services.calendar_files.calendar_view import calendar_range
+from desktop.views.calendar.calendar_page import CalendarPage
+from desktop.views.shell.undo import SessionActions
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from desktop.app import build_context
-from desktop.views.main_window import MainWindow
+from desktop.views.shell.main_window import MainWindow
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 

@@ -98,7 +98,9 @@ def main() -> None:
                 "< 300 ms",
             )
         )
-        from desktop.views.dashboard_page import top_allowance_use  # Qt only for this line
+        from desktop.views.dashboard.dashboard_page import (
+            top_allowance_use,  # Qt only for this line
+        )
 
         seconds = _timed(lambda: top_allowance_use(context, customers, now))
         rows.append(("dashboard: allowance chart (then drawn)", f"{seconds * 1000:.0f} ms", ""))

@@ -22,8 +22,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from desktop.app import build_context
 from desktop.services.customers import CustomerDraft
-from desktop.services.mail_account import PASSWORD_ENV, check_settings, save_settings
-from desktop.services.sessions import BookingRequest, SessionTimes
+from desktop.services.mail.mail_account import PASSWORD_ENV, check_settings, save_settings
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 
 
 class _Counter:

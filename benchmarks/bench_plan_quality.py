@@ -25,8 +25,8 @@ from pathlib import Path
 from desktop.app import AppContext, build_context
 from desktop.services.business_time import localize, to_utc, to_zone, zone
 from desktop.services.customers import CustomerDraft, CustomerRecord
-from desktop.services.planner import Plan, Planner, default_until
 from desktop.services.profile import ManagerProfile
+from desktop.services.scheduling.planner import Plan, Planner, default_until
 
 TODAY = date(2026, 12, 1)
 ZONES = (

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytz
 from desktop.app import build_context
-from desktop.services.planner import Planner
-from desktop.services.sessions import BookingRequest, SessionTimes
-from desktop.services.slots import find_slots
-from desktop.services.usage import usage_for
+from desktop.services.scheduling.planner import Planner
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
+from desktop.services.scheduling.slots import find_slots
+from desktop.services.scheduling.usage import usage_for
 
 from benchmarks.synthetic_book import build
 

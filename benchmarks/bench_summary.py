@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from desktop.app import build_context
-from desktop.services.book_report import book_csv
 from desktop.services.customers import CustomerRecord
-from desktop.services.report_html import email_document
-from desktop.services.reports import Reports
-from desktop.views.printing import ensure_gui_application, render_pdf
+from desktop.services.reports.book_report import book_csv
+from desktop.services.reports.report_html import email_document
+from desktop.services.reports.reports import Reports
+from desktop.views.reports.printing import ensure_gui_application, render_pdf
 
 from benchmarks.synthetic_book import build
 

@@ -35,10 +35,10 @@ from desktop.models.server import safe_label
 from desktop.models.tables import Contact, Customer, SessionCustomer, SessionRow
 from desktop.services.attention import needs_attention
 from desktop.services.business_time import BusinessClock
-from desktop.services.planner import Planner
 from desktop.services.policy import load_policy
-from desktop.services.sessions import BookingRequest, SessionTimes
-from desktop.services.slots import find_slots
+from desktop.services.scheduling.planner import Planner
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
+from desktop.services.scheduling.slots import find_slots
 from sqlalchemy import insert
 
 PRODUCTS = ("SpiraTest", "SpiraTeam", "SpiraPlan")

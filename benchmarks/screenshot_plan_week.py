@@ -16,11 +16,11 @@ from pathlib import Path
 
 from desktop.app import build_context
 from desktop.services.business_time import to_utc
-from desktop.services.planner import Planner, default_until
-from desktop.views.application import apply_style
-from desktop.views.calendar_page import CalendarPage
-from desktop.views.plan_dialog import PlanDialog
-from desktop.views.undo import SessionActions
+from desktop.services.scheduling.planner import Planner, default_until
+from desktop.views.calendar.calendar_page import CalendarPage
+from desktop.views.sessions.plan_dialog import PlanDialog
+from desktop.views.shell.application import apply_style
+from desktop.views.shell.undo import SessionActions
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 

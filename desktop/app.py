@@ -18,14 +18,14 @@ from desktop.models.server import is_server_url
 from desktop.resources import resource_path
 from desktop.services.book_search import BookSearch
 from desktop.services.business_time import BusinessClock
-from desktop.services.calendar_files import CalendarFiles
+from desktop.services.calendar_files.calendar_files import CalendarFiles
 from desktop.services.customers import CustomerBook, ImportReport, sample_book_csv
-from desktop.services.invite_mail import InviteMail
-from desktop.services.outbox import Outbox
+from desktop.services.mail.invite_mail import InviteMail
+from desktop.services.mail.outbox import Outbox
+from desktop.services.mail.replies import Replies
 from desktop.services.policy import Policy, load_policy
 from desktop.services.profile import ProfileStore
-from desktop.services.replies import Replies
-from desktop.services.sessions import Scheduler
+from desktop.services.scheduling.sessions import Scheduler
 
 APP_NAME = "amplan"
 DB_ENV = "AMPLAN_DB"

@@ -23,7 +23,7 @@ from desktop.models.store_errors import is_store_failure, translate
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.entitlements import describe, entitlements_for
 from desktop.services.policy import KIND_NAMES, PACKAGE_NAMES, load_policy
-from desktop.services.sessions import UNOVERRIDABLE, RuleRefusal
+from desktop.services.scheduling.sessions import UNOVERRIDABLE, RuleRefusal
 
 Handler = Callable[[argparse.Namespace, "Output"], int]
 
@@ -187,7 +187,7 @@ def _gui(args: argparse.Namespace, out: Output) -> int:
             "Run amplan in a desktop session, or use its commands (`amplan --help`)."
         )
     context = open_context(args)
-    from desktop.views.application import run_gui  # Qt loads only when a window is wanted
+    from desktop.views.shell.application import run_gui  # Qt loads only when a window is wanted
 
     opened = getattr(args, "open", None)
     if opened and not Path(opened).is_file():

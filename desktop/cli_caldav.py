@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import BadInput
-from desktop.services.caldav_account import (
+from desktop.services.calendar_sync.caldav_account import (
     DEFAULT_CALENDAR,
     PASSWORD_ENV,
     CalDavSettings,
@@ -20,7 +20,7 @@ from desktop.services.caldav_account import (
     save_settings,
     store_password,
 )
-from desktop.services.caldav_sync import CalendarSync
+from desktop.services.calendar_sync.caldav_sync import CalendarSync
 
 if TYPE_CHECKING:
     from desktop.cli import Output

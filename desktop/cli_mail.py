@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import BadInput
-from desktop.services.calendar_files import write_file
-from desktop.services.mail_account import (
+from desktop.services.calendar_files.calendar_files import write_file
+from desktop.services.mail.mail_account import (
     NO_KEYRING,
     PASSWORD_ENV,
     SECURITIES,

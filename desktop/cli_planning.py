@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from desktop.services.business_time import format_span
-from desktop.services.conflicts import find_conflicts
+from desktop.services.scheduling.conflicts import find_conflicts
 
 if TYPE_CHECKING:
     from desktop.app import AppContext

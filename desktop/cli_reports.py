@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import BadInput
-from desktop.services.book_report import book_csv
 from desktop.services.business_time import to_utc
-from desktop.services.calendar_files import write_file
+from desktop.services.calendar_files.calendar_files import write_file
 from desktop.services.customers import parse_date
-from desktop.services.report_html import Printable, email_document
-from desktop.services.reports import Reports
+from desktop.services.reports.book_report import book_csv
+from desktop.services.reports.report_html import Printable, email_document
+from desktop.services.reports.reports import Reports
 
 if TYPE_CHECKING:
     from desktop.app import AppContext
@@ -83,7 +83,7 @@ def _write(path: Path, kind: str, documents: list[Printable], paper: str) -> str
     if kind == "html":
         write_file(path, email_document(documents).encode("utf-8"))
         return "HTML"
-    from desktop.views.printing import write_pdf  # Qt loads only for a PDF
+    from desktop.views.reports.printing import write_pdf  # Qt loads only for a PDF
 
     pages = write_pdf(path, documents, paper)
     return f"{pages} page{'s' if pages != 1 else ''}"

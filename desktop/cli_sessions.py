@@ -12,14 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.errors import BadInput
 from desktop.services.business_time import format_span, to_utc
-from desktop.services.calendar_files import write_file
-from desktop.services.conflicts import find_conflicts
+from desktop.services.calendar_files.calendar_files import write_file
+from desktop.services.calendar_files.ical_import import import_horizon
 from desktop.services.customers import parse_date
-from desktop.services.ical_import import import_horizon
-from desktop.services.planner import PlannedSession, Planner, default_until
 from desktop.services.policy import KIND_NAMES
-from desktop.services.sessions import BookingRequest, SessionRecord, SessionTimes, parse_times
-from desktop.services.slots import find_slots
+from desktop.services.scheduling.conflicts import find_conflicts
+from desktop.services.scheduling.planner import PlannedSession, Planner, default_until
+from desktop.services.scheduling.sessions import (
+    BookingRequest,
+    SessionRecord,
+    SessionTimes,
+    parse_times,
+)
+from desktop.services.scheduling.slots import find_slots
 
 if TYPE_CHECKING:
     from desktop.app import AppContext

@@ -29,7 +29,7 @@ import recurring_ical_events
 from desktop.app import AppContext, build_context
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.profile import ProfileStore
-from desktop.services.sessions import BookingRequest, SessionRecord, parse_times
+from desktop.services.scheduling.sessions import BookingRequest, SessionRecord, parse_times
 
 TESTS = Path(__file__).resolve().parent
 INTEROP = TESTS / "interop"

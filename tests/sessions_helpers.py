@@ -21,8 +21,8 @@ from desktop.app import AppContext, build_context
 from desktop.cli import main
 from desktop.models.tables import AuditEntry, SessionRow
 from desktop.services.customers import CustomerDraft, CustomerRecord
-from desktop.services.rules import Violation
-from desktop.services.sessions import (
+from desktop.services.scheduling.rules import Violation
+from desktop.services.scheduling.sessions import (
     BookingRequest,
     Outcome,
     RuleRefusal,

@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from desktop.services.book_report import CSV_COLUMNS, BookReport, book_body, book_csv
 from desktop.services.customers import CustomerDraft
 from desktop.services.profile import ProfileStore
-from desktop.services.report_html import email_document
-from desktop.services.reports import Reports
+from desktop.services.reports.book_report import CSV_COLUMNS, BookReport, book_body, book_csv
+from desktop.services.reports.report_html import email_document
+from desktop.services.reports.reports import Reports
 
 from sessions_helpers import Book, open_book
 from summary_helpers import MANAGER, fill, now

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from desktop.services.customers import CustomerDraft
-from desktop.services.ledger import Busy
+from desktop.services.scheduling.ledger import Busy
 
 from sessions_helpers import Book, open_book
 

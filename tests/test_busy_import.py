@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 from desktop.errors import BadInput
-from desktop.services import calendar_files
 from desktop.services.business_time import BusinessClock
-from desktop.services.customers import CustomerRecord
-from desktop.services.ical_import import (
+from desktop.services.calendar_files import calendar_files
+from desktop.services.calendar_files.ical_import import (
     ImportCancelled,
     import_horizon,
     read_busy,
 )
-from desktop.services.ledger import Busy
-from desktop.services.slots import find_slots
+from desktop.services.customers import CustomerRecord
+from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.slots import find_slots
 
 from ical_helpers import FIXTURES, TODAY, CalBook, utc
 
@@ -171,7 +171,7 @@ def test_the_slot_finder_steps_around_busy_time(cb: CalBook) -> None:
 
 
 def test_an_onboarding_session_over_busy_time_is_refused_and_saves_nothing(cb: CalBook) -> None:
-    from desktop.services.sessions import BookingRequest, RuleRefusal, parse_times
+    from desktop.services.scheduling.sessions import BookingRequest, RuleRefusal, parse_times
 
     acme = cb.customer("Acme Corp", start="2027-01-04", package="gold", users=120)
     import_file(cb, "outlook_windows_zones.ics")

@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from desktop.app import build_context
-from desktop.services.caldav_account import PASSWORD_ENV
-from desktop.services.caldav_sync import CalendarSync
+from desktop.services.calendar_sync.caldav_account import PASSWORD_ENV
+from desktop.services.calendar_sync.caldav_sync import CalendarSync
 from desktop.services.customers import CustomerDraft
-from desktop.services.sessions import BookingRequest, SessionTimes
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 
 from ical_helpers import run_cli
 from radicale_server import Account, RadicaleServer, Remote
@@ -494,7 +494,7 @@ def test_without_sync_tokens_the_etags_say_what_changed(
     db: Path, account: Account, remote: Remote, day: date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A server without RFC 6578: every sync compares the calendar's ETags instead."""
-    from desktop.services import caldav_account
+    from desktop.services.calendar_sync import caldav_account
 
     original = caldav_account.DavServer.report
 

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from desktop.services.calendar_print import PrintRange, calendar_printable
-from desktop.services.ledger import Busy
+from desktop.services.reports.calendar_print import PrintRange, calendar_printable
+from desktop.services.scheduling.ledger import Busy
 
 from sessions_helpers import Book, open_book
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from desktop.services.business_time import to_utc
-from desktop.services.conflicts import find_conflicts
-from desktop.services.ledger import Busy
+from desktop.services.scheduling.conflicts import find_conflicts
+from desktop.services.scheduling.ledger import Busy
 
 from sessions_helpers import Book, cli, open_book
 

@@ -21,15 +21,15 @@ import pytest
 from desktop.cli import main
 from desktop.errors import AmplanError
 from desktop.models.database import Database
-from desktop.services.book_report import book_csv
 from desktop.services.business_time import BusinessClock
+from desktop.services.calendar_files.ical_import import read_busy
 from desktop.services.customers import CustomerBook, CustomerDraft
-from desktop.services.ical_import import read_busy
+from desktop.services.mail.replies import read_replies
 from desktop.services.policy import Policy, default_policy_path, load_policy
-from desktop.services.replies import read_replies
-from desktop.services.report_html import email_document
-from desktop.services.reports import Reports
-from desktop.services.sessions import Scheduler
+from desktop.services.reports.book_report import book_csv
+from desktop.services.reports.report_html import email_document
+from desktop.services.reports.reports import Reports
+from desktop.services.scheduling.sessions import Scheduler
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 from desktop.errors import BadInput
+from desktop.services.calendar_files.ical_export import Organizer
 from desktop.services.customers import ContactInfo, CustomerRecord
-from desktop.services.ical_export import Organizer
-from desktop.services.sessions import BookingRequest, SessionRecord, SessionTimes
+from desktop.services.scheduling.sessions import BookingRequest, SessionRecord, SessionTimes
 
 from ical_helpers import (
     PROFILE_EMAIL,

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from desktop.services.sessions import SessionRecord
+from desktop.services.scheduling.sessions import SessionRecord
 
 from ical_helpers import (
     CalBook,

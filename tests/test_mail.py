@@ -575,7 +575,7 @@ def test_two_senders_at_once_send_each_message_once(
     import threading
 
     from desktop.models.database import Database
-    from desktop.services.outbox import Outbox
+    from desktop.services.mail.outbox import Outbox
 
     mail_set(mailbook.path, smtp_server.port)
     acme = mailbook.book.customers.get("Acme Corp")

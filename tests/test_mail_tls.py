@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from desktop.services.mail_account import SmtpTransport, check_settings
-from desktop.services.outbox import Outbox
+from desktop.services.mail.mail_account import SmtpTransport, check_settings
+from desktop.services.mail.outbox import Outbox
 
 from ical_helpers import CalBook
 from mail_helpers import PASSWORD, USER, Sink, _authenticator, free_port

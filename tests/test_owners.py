@@ -174,8 +174,8 @@ def test_customers_without_an_owner_share_one_calendar(
 def test_busy_time_is_each_managers_own(
     book_location: Path | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop.services.ledger import Busy
-    from desktop.services.sessions import RuleRefusal
+    from desktop.services.scheduling.ledger import Busy
+    from desktop.services.scheduling.sessions import RuleRefusal
 
     from sessions_helpers import open_book
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from desktop.services.business_time import localize, to_utc, to_zone, zone
-from desktop.services.ledger import Busy
-from desktop.services.planner import Plan, Planner, default_until, lead_start
 from desktop.services.profile import ManagerProfile
-from desktop.services.sessions import BookingRequest, RuleRefusal
+from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.planner import Plan, Planner, default_until, lead_start
+from desktop.services.scheduling.sessions import BookingRequest, RuleRefusal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

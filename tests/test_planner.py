@@ -21,10 +21,10 @@ import pytest
 from desktop.errors import BadInput
 from desktop.services.business_time import periods_between, to_utc
 from desktop.services.customers import CustomerRecord
-from desktop.services.ledger import Busy
-from desktop.services.planner import Plan, PlannedSession, Planner
-from desktop.services.sessions import BookingRequest
-from desktop.services.slots import find_slots
+from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.planner import Plan, PlannedSession, Planner
+from desktop.services.scheduling.sessions import BookingRequest
+from desktop.services.scheduling.slots import find_slots
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

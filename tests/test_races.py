@@ -22,7 +22,7 @@ from desktop.app import build_context
 from desktop.cli import main
 from desktop.models import database
 from desktop.services.customers import CustomerDraft
-from desktop.services.sessions import BookingRequest, SessionTimes
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 
 WORKERS = 8
 ROUNDS = 50

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from desktop.services.replies import read_replies
+from desktop.services.mail.replies import read_replies
 
 from ical_helpers import CalBook, run_cli
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from desktop.errors import BadInput
 from desktop.services.customers import CustomerRecord
-from desktop.services.ledger import Busy, Ledger
-from desktop.services.rules import RULE_CODES, Proposal, check
-from desktop.services.sessions import BookingRequest, RuleRefusal, SessionTimes
+from desktop.services.scheduling.ledger import Busy, Ledger
+from desktop.services.scheduling.rules import RULE_CODES, Proposal, check
+from desktop.services.scheduling.sessions import BookingRequest, RuleRefusal, SessionTimes
 
 from sessions_helpers import Book, cli, cli_customer, open_book, rules_of
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from desktop.errors import BadInput
-from desktop.services.sessions import RuleRefusal, SessionRecord
+from desktop.services.scheduling.sessions import RuleRefusal, SessionRecord
 
 from sessions_helpers import Book, open_book, rules_of
 

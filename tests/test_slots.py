@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from desktop.services.customers import CustomerRecord
-from desktop.services.ledger import Busy
-from desktop.services.rules import Proposal
-from desktop.services.sessions import RuleRefusal, SessionTimes
-from desktop.services.slots import find_slots
+from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.rules import Proposal
+from desktop.services.scheduling.sessions import RuleRefusal, SessionTimes
+from desktop.services.scheduling.slots import find_slots
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

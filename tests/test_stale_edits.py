@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from desktop.services.sessions import StaleEdit
+from desktop.services.scheduling.sessions import StaleEdit
 
 from sessions_helpers import open_book
 

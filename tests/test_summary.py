@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.profile import ProfileStore
-from desktop.services.report_html import email_document
-from desktop.services.reports import Reports
-from desktop.services.summary import CustomerSummary, next_anniversary, summary_body
+from desktop.services.reports.report_html import email_document
+from desktop.services.reports.reports import Reports
+from desktop.services.reports.summary import CustomerSummary, next_anniversary, summary_body
 
 from sessions_helpers import Book, open_book
 from summary_helpers import MANAGER, NOW_ET, fill
@@ -288,7 +288,7 @@ def test_the_month_table_covers_the_package_year(bk: Book) -> None:
 
 
 def test_an_event_plan_over_a_holiday_weekend_names_those_days(bk: Book) -> None:
-    from desktop.services.summary import session_line
+    from desktop.services.reports.summary import session_line
 
     acme = bk.customer("Acme", package="platinum")
     go_live = bk.book(acme, "event-plan", "2026-07-02", end="2026-07-06")

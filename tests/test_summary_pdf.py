@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from desktop.services.profile import ProfileStore
-from desktop.services.report_html import Printable
-from desktop.services.reports import Reports
-from desktop.views.printing import write_pdf
+from desktop.services.reports.report_html import Printable
+from desktop.services.reports.reports import Reports
+from desktop.views.reports.printing import write_pdf
 from pytestqt.qtbot import QtBot
 
 from sessions_helpers import open_book

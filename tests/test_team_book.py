@@ -180,7 +180,7 @@ def _solo_book(path: Path) -> dict[str, object]:
         book.book(borealis, "assistance", "2026-03-18T10:00", minutes=60)
         moved = book.times("screen-share", "2026-03-19T10:00")
         book.scheduler.move(first.id, moved, requested_utc=book.t("2026-03-01T10:00"))
-        from desktop.services.ledger import Busy
+        from desktop.services.scheduling.ledger import Busy
 
         book.scheduler.add_busy(
             [Busy(book.t("2026-03-20T09:00"), book.t("2026-03-20T12:00"), "Dentist")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from desktop.services.customers import CustomerRecord
-from desktop.services.usage import CustomerUsage, usage_for
+from desktop.services.scheduling.usage import CustomerUsage, usage_for
 
 from sessions_helpers import Book, open_book
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from desktop.services.sessions import RuleRefusal
+from desktop.services.scheduling.sessions import RuleRefusal
 
 from sessions_helpers import Book, cli, cli_customer, open_book, rules_of
 

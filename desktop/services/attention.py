@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from desktop.services.business_time import format_day, format_span, period_containing
-from desktop.services.conflicts import conflicting_sessions, find_conflicts
 from desktop.services.customers import CustomerRecord
-from desktop.services.ledger import Booked
-from desktop.services.replies import Replies
-from desktop.services.sessions import Scheduler, SessionRecord
+from desktop.services.mail.replies import Replies
+from desktop.services.scheduling.conflicts import conflicting_sessions, find_conflicts
+from desktop.services.scheduling.ledger import Booked
+from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 
 # How far ahead an expiring yearly allowance is worth a line.
 YEARLY_WARNING_DAYS = 60

@@ -16,8 +16,8 @@ from sqlmodel import col, select
 from desktop.models.database import Database
 from desktop.models.tables import BusyBlock, Customer, SessionCustomer, SessionRow
 from desktop.services.customers import CustomerBook, CustomerRecord
-from desktop.services.ledger import Busy
-from desktop.services.sessions import Scheduler, SessionRecord
+from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 
 DEFAULT_LIMIT = 50
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
-from desktop.services.sessions import BookingRequest, SessionRecord, SessionTimes
-from desktop.views.session_editor import SessionEditor
+from desktop.services.scheduling.sessions import BookingRequest, SessionRecord, SessionTimes
+from desktop.views.sessions.session_editor import SessionEditor
 from PySide6.QtCore import QDate, QTime
 from pytestqt.qtbot import QtBot
 

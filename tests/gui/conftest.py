@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from desktop.app import AppContext, build_context
-from desktop.views import messages
-from desktop.views.main_window import MainWindow
+from desktop.views.shell.main_window import MainWindow
+from desktop.views.widgets import messages
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -43,7 +43,7 @@ def dashboard_in_the_foreground(monkeypatch: pytest.MonkeyPatch) -> None:
     """Test books are small: the dashboard computes them at once, however slow the machine
     (its move to a worker after a slow computation would make the tests timing-dependent).
     A test of the worker sets `DashboardPage.background` itself."""
-    from desktop.views import dashboard_page
+    from desktop.views.dashboard import dashboard_page
 
     monkeypatch.setattr(dashboard_page, "BACKGROUND_AFTER_S", 60.0)
 

@@ -3,7 +3,7 @@ and controls pushed past the window's edge."""
 
 from __future__ import annotations
 
-from desktop.views.elided_label import ElidedLabel
+from desktop.views.widgets.elided_label import ElidedLabel
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,

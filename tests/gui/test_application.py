@@ -10,8 +10,8 @@ from desktop import __version__
 from desktop.app import AppContext, data_dir, log_dir
 from desktop.errors import BadInput
 from desktop.models.database import InstanceLock
-from desktop.views.application import CrashHandler, PaletteFollower, apply_style, run_gui
-from desktop.views.main_window import MainWindow
+from desktop.views.shell.application import CrashHandler, PaletteFollower, apply_style, run_gui
+from desktop.views.shell.main_window import MainWindow
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 

@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 from desktop.app import AppContext
-from desktop.services.caldav_account import PASSWORD_ENV, CalDavSettings, save_settings
+from desktop.services.calendar_sync.caldav_account import (
+    PASSWORD_ENV,
+    CalDavSettings,
+    save_settings,
+)
 from desktop.services.customers import CustomerDraft
-from desktop.services.sessions import BookingRequest, SessionTimes
-from desktop.views import caldav_ui
-from desktop.views.main_window import MainWindow
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
+from desktop.views.calendar_sync import caldav_ui
+from desktop.views.shell.main_window import MainWindow
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
@@ -157,7 +161,7 @@ def test_the_conflicts_dialog_keeps_amplans_version_for_the_next_sync(
     radicale: RadicaleServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from desktop.services.caldav_sync import CalendarSync
+    from desktop.services.calendar_sync.caldav_sync import CalendarSync
 
     account = radicale.new_account()
     monkeypatch.setenv(PASSWORD_ENV, account.password)

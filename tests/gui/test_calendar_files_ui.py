@@ -18,9 +18,8 @@ import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.profile import ProfileStore
-from desktop.views import calendar_files_ui as ui
-from desktop.views import messages
-from desktop.views.calendar_files_ui import (
+from desktop.views.calendar_files import calendar_files_ui as ui
+from desktop.views.calendar_files.calendar_files_ui import (
     ExportCalendarDialog,
     ProfileDialog,
     WorkProgress,
@@ -29,6 +28,7 @@ from desktop.views.calendar_files_ui import (
     import_my_calendar,
     send_invite,
 )
+from desktop.views.widgets import messages
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget

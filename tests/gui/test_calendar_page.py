@@ -13,12 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
-from desktop.services.ledger import Busy
-from desktop.services.sessions import BookingRequest, SessionRecord, SessionTimes
-from desktop.views.calendar_page import CalendarPage
-from desktop.views.calendar_style import KIND_COLOURS, CalendarColours, contrast
-from desktop.views.session_editor import SessionEditor
-from desktop.views.undo import SessionActions
+from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.sessions import BookingRequest, SessionRecord, SessionTimes
+from desktop.views.calendar.calendar_page import CalendarPage
+from desktop.views.calendar.calendar_style import KIND_COLOURS, CalendarColours, contrast
+from desktop.views.sessions.session_editor import SessionEditor
+from desktop.views.shell.undo import SessionActions
 from PySide6.QtCore import QDate, QPoint, Qt, QTime
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -360,7 +360,7 @@ def test_an_event_plan_is_in_the_all_day_row_and_moves_by_days(
     customer = gold(context, "Acme Logistics")
     clock = context.clock
     from desktop.services.business_time import to_utc
-    from desktop.services.sessions import BookingRequest, SessionTimes
+    from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 
     times = SessionTimes(
         to_utc(clock.midnight(TUE)), to_utc(clock.midnight(THU)), True
@@ -510,7 +510,7 @@ def test_overlapping_sessions_sit_side_by_side(qtbot: QtBot, context: AppContext
     acme = gold(context, "Acme Logistics")
     first = book(context, brandt, "onboarding", "2026-03-17T10:00")
     clock = context.clock
-    from desktop.services.sessions import BookingRequest, SessionTimes
+    from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 
     start = clock.parse("2026-03-17T10:30")
     second = context.scheduler.book(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from desktop.app import AppContext
-from desktop.views.customer_dialog import CustomerDialog
-from desktop.views.main_window import MainWindow
+from desktop.views.customers.customer_dialog import CustomerDialog
+from desktop.views.shell.main_window import MainWindow
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 

@@ -8,12 +8,19 @@ from pathlib import Path
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerRecord
-from desktop.services.usage import usage_for
-from desktop.views.main_window import MainWindow
-from desktop.views.session_editor import SessionEditor
-from desktop.views.session_table_model import FLAGS, KIND, LENGTH, STATUS, WHEN, SessionTableModel
-from desktop.views.sessions_panel import SessionsPanel
-from desktop.views.usage_bars import allowance_text, billable_text
+from desktop.services.scheduling.usage import usage_for
+from desktop.views.sessions.session_editor import SessionEditor
+from desktop.views.sessions.session_table_model import (
+    FLAGS,
+    KIND,
+    LENGTH,
+    STATUS,
+    WHEN,
+    SessionTableModel,
+)
+from desktop.views.sessions.sessions_panel import SessionsPanel
+from desktop.views.shell.main_window import MainWindow
+from desktop.views.widgets.usage_bars import allowance_text, billable_text
 from PySide6.QtCore import QSettings, QThreadPool
 from pytestqt.qtbot import QtBot
 
@@ -169,7 +176,7 @@ def test_billable_and_override_flags_and_over_allowance(
 
 
 def test_usage_text_for_an_allowance_overrun() -> None:
-    from desktop.services.usage import Allowance
+    from desktop.services.scheduling.usage import Allowance
 
     over = Allowance("onboarding", "Onboarding hours", "hours", 6, 5, 3)
     assert allowance_text(over) == "Onboarding hours: 5 used · 3 scheduled · 2 over the 6"
@@ -253,7 +260,7 @@ def test_send_invite_is_offered_for_planned_and_cancelled_sessions(
     panel.refresh()
     sent: list[int] = []
     monkeypatch.setattr(
-        "desktop.views.sessions_panel.send_invite",
+        "desktop.views.sessions.sessions_panel.send_invite",
         lambda _w, _c, session_id: sent.append(session_id),
     )
     select_row(panel, 0)
@@ -272,11 +279,11 @@ def test_the_sessions_menu_exports_and_imports_calendars(
 ) -> None:
     calls: list[str] = []
     monkeypatch.setattr(
-        "desktop.views.main_window.export_calendar",
+        "desktop.views.shell.main_window.export_calendar",
         lambda _w, _c, chosen: calls.append(f"export {chosen.name if chosen else 'book'}"),
     )
     monkeypatch.setattr(
-        "desktop.views.main_window.import_my_calendar",
+        "desktop.views.shell.main_window.import_my_calendar",
         lambda _w, _c, _today, path: calls.append(f"import {path}") or (3, 1),
     )
     shown.export_calendar_action.trigger()

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from desktop.services.customers import ContactInfo, CustomerRecord
-from desktop.views.customer_table_model import (
+from desktop.views.customers.customer_table_model import (
     BAND,
     CUSTOMER_ROLE,
     NAME,

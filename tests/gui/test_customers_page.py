@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from desktop.app import AppContext
-from desktop.views.customer_dialog import CustomerDialog
-from desktop.views.customer_table_model import NAME
-from desktop.views.main_window import CUSTOMERS, DASHBOARD, MainWindow
+from desktop.views.customers.customer_dialog import CustomerDialog
+from desktop.views.customers.customer_table_model import NAME
+from desktop.views.shell.main_window import CUSTOMERS, DASHBOARD, MainWindow
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
-from desktop.views import messages
-from desktop.views.application import apply_style
-from desktop.views.dashboard_page import DashboardPage
-from desktop.views.main_window import DASHBOARD, MainWindow
-from desktop.views.plan_dialog import PlanDialog
-from desktop.views.session_editor import SessionEditor
+from desktop.views.dashboard.dashboard_page import DashboardPage
+from desktop.views.sessions.plan_dialog import PlanDialog
+from desktop.views.sessions.session_editor import SessionEditor
+from desktop.views.shell.application import apply_style
+from desktop.views.shell.main_window import DASHBOARD, MainWindow
+from desktop.views.widgets import messages
 from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool, QTime
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QFileDialog

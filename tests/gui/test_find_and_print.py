@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from desktop.app import AppContext
-from desktop.services.calendar_print import calendar_printable
-from desktop.views.calendar_page import CalendarPage
-from desktop.views.find_dialog import FindDialog
-from desktop.views.go_to_date import GoToDateDialog
-from desktop.views.main_window import CALENDAR, CUSTOMERS, DASHBOARD, MainWindow
-from desktop.views.printing import write_pdf
+from desktop.services.reports.calendar_print import calendar_printable
+from desktop.views.calendar.calendar_page import CalendarPage
+from desktop.views.reports.printing import write_pdf
+from desktop.views.shell.find_dialog import FindDialog
+from desktop.views.shell.go_to_date import GoToDateDialog
+from desktop.views.shell.main_window import CALENDAR, CUSTOMERS, DASHBOARD, MainWindow
 from PySide6.QtCore import QDate, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
@@ -149,7 +149,7 @@ def test_print_calendar_opens_the_preview_of_what_is_shown(
         def exec(self) -> int:
             return 0
 
-    monkeypatch.setattr("desktop.views.calendar_page.DocumentPreview", Preview)
+    monkeypatch.setattr("desktop.views.calendar.calendar_page.DocumentPreview", Preview)
     assert desk.print_calendar_action.shortcut().toString() == "Ctrl+P"
     desk.calendar_page.go_to(TUE)
     desk.print_calendar_action.trigger()

@@ -7,19 +7,19 @@ from collections.abc import Callable, Iterator
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerRecord
-from desktop.views.application import apply_style
-from desktop.views.caldav_ui import AccountDialog, ConflictsDialog
-from desktop.views.calendar_files_ui import ExportCalendarDialog, ProfileDialog
-from desktop.views.customer_dialog import CustomerDialog
-from desktop.views.find_dialog import FindDialog
-from desktop.views.go_to_date import GoToDateDialog
-from desktop.views.mail_ui import MailSettingsDialog
-from desktop.views.main_window import CALENDAR, CUSTOMERS, DASHBOARD, REPORTS, MainWindow
-from desktop.views.plan_dialog import PlanDialog
-from desktop.views.preferences_dialog import PreferencesDialog
-from desktop.views.safety_ui import HistoryDialog, RestoreDialog
-from desktop.views.session_editor import SessionEditor
-from desktop.views.team_ui import CopyBookDialog
+from desktop.views.calendar_files.calendar_files_ui import ExportCalendarDialog, ProfileDialog
+from desktop.views.calendar_sync.caldav_ui import AccountDialog, ConflictsDialog
+from desktop.views.customers.customer_dialog import CustomerDialog
+from desktop.views.mail.mail_ui import MailSettingsDialog
+from desktop.views.sessions.plan_dialog import PlanDialog
+from desktop.views.sessions.session_editor import SessionEditor
+from desktop.views.shell.application import apply_style
+from desktop.views.shell.find_dialog import FindDialog
+from desktop.views.shell.go_to_date import GoToDateDialog
+from desktop.views.shell.main_window import CALENDAR, CUSTOMERS, DASHBOARD, REPORTS, MainWindow
+from desktop.views.shell.preferences_dialog import PreferencesDialog
+from desktop.views.shell.safety_ui import HistoryDialog, RestoreDialog
+from desktop.views.shell.team_ui import CopyBookDialog
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot

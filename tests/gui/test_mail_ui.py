@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerRecord
-from desktop.services.mail_account import check_settings, save_settings, store_password
-from desktop.views.dashboard_page import AttentionCard
-from desktop.views.main_window import MainWindow
-from desktop.views.session_editor import SessionEditor
+from desktop.services.mail.mail_account import check_settings, save_settings, store_password
+from desktop.views.dashboard.dashboard_page import AttentionCard
+from desktop.views.sessions.session_editor import SessionEditor
+from desktop.views.shell.main_window import MainWindow
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QPushButton
@@ -238,7 +238,7 @@ def test_mail_settings_dialog_keeps_the_password_in_the_keyring(
     qtbot: QtBot, memory_keyring: MemoryKeyring, isolated_user_config: Path
 ) -> None:
     from desktop.services.user_config import UserConfig
-    from desktop.views.mail_ui import MailSettingsDialog
+    from desktop.views.mail.mail_ui import MailSettingsDialog
 
     dialog = MailSettingsDialog()
     qtbot.addWidget(dialog)
@@ -265,7 +265,7 @@ def test_without_mail_set_up_send_invite_saves_the_ics_as_before(
     panel.table.selectRow(0)
     saved: list[int] = []
     monkeypatch.setattr(
-        "desktop.views.sessions_panel.send_invite", lambda _w, _c, sid: saved.append(sid)
+        "desktop.views.sessions.sessions_panel.send_invite", lambda _w, _c, sid: saved.append(sid)
     )
     panel.invite_button.click()
     assert len(saved) == 1 and context.mail.outbox.messages() == []

@@ -10,10 +10,18 @@ from typing import Any
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerDraft, CustomerRecord
-from desktop.services.planner import Plan, PlanStopped
-from desktop.views import plan_dialog
-from desktop.views.main_window import MainWindow
-from desktop.views.plan_dialog import CUSTOMER, KIND, LOCAL, REASON, WARNINGS, WHEN, PlanDialog
+from desktop.services.scheduling.planner import Plan, PlanStopped
+from desktop.views.sessions import plan_dialog
+from desktop.views.sessions.plan_dialog import (
+    CUSTOMER,
+    KIND,
+    LOCAL,
+    REASON,
+    WARNINGS,
+    WHEN,
+    PlanDialog,
+)
+from desktop.views.shell.main_window import MainWindow
 from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QThreadPool, QTime
 from pytestqt.qtbot import QtBot
 

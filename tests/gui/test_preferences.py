@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from desktop.app import AppContext
-from desktop.views.preferences_dialog import PreferencesDialog
+from desktop.views.shell.preferences_dialog import PreferencesDialog
 from PySide6.QtCore import QTime
 from pytestqt.qtbot import QtBot
 

@@ -14,10 +14,10 @@ import pytest
 from desktop.app import AppContext
 from desktop.errors import BadInput
 from desktop.services.profile import ProfileStore
-from desktop.services.reports import Reports
-from desktop.views import reports_page
-from desktop.views.printing import DocumentPreview
-from desktop.views.reports_page import (
+from desktop.services.reports.reports import Reports
+from desktop.views.reports import reports_page
+from desktop.views.reports.printing import DocumentPreview
+from desktop.views.reports.reports_page import (
     CUSTOMER,
     FIRST_ALLOWANCE,
     RISKS,

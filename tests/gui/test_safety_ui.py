@@ -11,11 +11,11 @@ import pytest
 from desktop.app import AppContext
 from desktop.models import backups
 from desktop.services.customers import CustomerDraft, CustomerRecord
-from desktop.services.sessions import BookingRequest, parse_times
-from desktop.views import safety_ui
-from desktop.views.application import CrashHandler
-from desktop.views.main_window import MainWindow
-from desktop.views.safety_ui import HistoryDialog, RestoreDialog
+from desktop.services.scheduling.sessions import BookingRequest, parse_times
+from desktop.views.shell import safety_ui
+from desktop.views.shell.application import CrashHandler
+from desktop.views.shell.main_window import MainWindow
+from desktop.views.shell.safety_ui import HistoryDialog, RestoreDialog
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot

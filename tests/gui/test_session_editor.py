@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from desktop.app import AppContext
 from desktop.errors import BadInput
-from desktop.services.sessions import SessionRecord
-from desktop.views.session_editor import SessionEditor
+from desktop.services.scheduling.sessions import SessionRecord
+from desktop.views.sessions.session_editor import SessionEditor
 from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
 from pytestqt.qtbot import QtBot
 

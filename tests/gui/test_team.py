@@ -9,8 +9,8 @@ import pytest
 from desktop.app import AppContext, build_context
 from desktop.services.customers import CustomerDraft
 from desktop.services.user_config import UserConfig
-from desktop.views.main_window import CUSTOMERS, MainWindow
-from desktop.views.team_ui import CopyBookDialog, copy_target
+from desktop.views.shell.main_window import CUSTOMERS, MainWindow
+from desktop.views.shell.team_ui import CopyBookDialog, copy_target
 from PySide6.QtCore import QSettings, QTimer
 from pytestqt.qtbot import QtBot
 
@@ -146,7 +146,7 @@ def test_a_server_that_cannot_be_reached_is_said_in_the_status_bar(
     qtbot: QtBot, context: AppContext, settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop.errors import StoreError
-    from desktop.views import team_ui
+    from desktop.views.shell import team_ui
 
     window = open_window(qtbot, context, settings)
 
@@ -165,8 +165,8 @@ def test_a_server_that_cannot_be_reached_is_said_in_the_status_bar(
 def test_the_calendar_shows_my_customers_or_a_colleagues(qtbot: QtBot, context: AppContext) -> None:
     from datetime import date
 
-    from desktop.views.calendar_page import CalendarPage
-    from desktop.views.undo import SessionActions
+    from desktop.views.calendar.calendar_page import CalendarPage
+    from desktop.views.shell.undo import SessionActions
 
     from .booking import book, fixed_now
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerRecord
-from desktop.views.main_window import MainWindow
-from desktop.views.plan_dialog import PlanDialog
-from desktop.views.session_editor import SessionEditor
-from desktop.views.sessions_panel import SessionsPanel
+from desktop.views.sessions.plan_dialog import PlanDialog
+from desktop.views.sessions.session_editor import SessionEditor
+from desktop.views.sessions.sessions_panel import SessionsPanel
+from desktop.views.shell.main_window import MainWindow
 from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot

@@ -1,0 +1,1 @@
+"""iCalendar in and out: export, busy-time import, feeds, attendees."""

@@ -1,0 +1,102 @@
+"""Who a session invites and what each answered: the customers' contacts, with the PARTSTAT
+of their latest iTIP reply to the session's current sequence (an answer to an older version
+of the session no longer holds once it moved)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from desktop.models.tables import AttendeeReply, Contact
+
+if TYPE_CHECKING:
+    from desktop.services.scheduling.sessions import SessionRecord
+
+LOAD_ALL_REPLIES_FROM = 500
+PARTSTATS = ("needs-action", "accepted", "tentative", "declined", "delegated")
+PARTSTAT_LABELS = {
+    "needs-action": "no answer yet",
+    "accepted": "accepted",
+    "tentative": "tentative",
+    "declined": "declined",
+    "delegated": "delegated",
+}
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    email: str
+    partstat: str = "needs-action"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "email": self.email, "partstat": self.partstat}
+
+    @property
+    def label(self) -> str:
+        who = f"{self.name} <{self.email}>" if self.name else self.email
+        return f"{who}: {PARTSTAT_LABELS.get(self.partstat, self.partstat)}"
+
+
+def _chunks(values: Sequence[int], size: int = 500) -> list[Sequence[int]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def load_attendees(
+    session: Session, records: Sequence[SessionRecord]
+) -> dict[int, tuple[Attendee, ...]]:
+    """Attendees of each session in two queries, whatever the number of sessions."""
+    if not records:
+        return {}
+    customer_ids = sorted({cid for r in records for cid in r.customer_ids})
+    contacts: dict[int, list[Contact]] = {}
+    for chunk in _chunks(customer_ids):
+        query = (
+            select(Contact)
+            .where(col(Contact.customer_id).in_(chunk))
+            .order_by(col(Contact.customer_id), col(Contact.position), col(Contact.id))
+        )
+        for contact in session.exec(query).all():
+            contacts.setdefault(contact.customer_id, []).append(contact)
+    replies: dict[int, list[AttendeeReply]] = {}
+    wanted = {r.id for r in records}
+    if len(wanted) > LOAD_ALL_REPLIES_FROM:
+        # A calendar's worth of sessions: one pass over the (much smaller) reply table.
+        queries = [select(AttendeeReply).order_by(col(AttendeeReply.id))]
+    else:
+        queries = [
+            select(AttendeeReply)
+            .where(col(AttendeeReply.session_id).in_(chunk))
+            .order_by(col(AttendeeReply.id))
+            for chunk in _chunks(sorted(wanted))
+        ]
+    for query2 in queries:
+        for reply in session.exec(query2).all():
+            if reply.session_id in wanted:
+                replies.setdefault(reply.session_id, []).append(reply)
+    found: dict[int, tuple[Attendee, ...]] = {}
+    for record in records:
+        answered = {
+            reply.email.lower(): reply
+            for reply in replies.get(record.id, [])
+            if reply.sequence >= record.sequence
+        }
+        people: list[Attendee] = []
+        seen: set[str] = set()
+        for cid in record.customer_ids:
+            for contact in contacts.get(cid, []):
+                key = contact.email.lower()
+                if key in seen:
+                    continue
+                seen.add(key)
+                answer = answered.get(key)
+                partstat = answer.partstat if answer else "needs-action"
+                people.append(Attendee(contact.name, contact.email, partstat))
+        for key, reply in answered.items():  # answered for someone the invite was passed on to
+            if key not in seen:
+                people.append(Attendee(reply.name, reply.email, reply.partstat))
+        found[record.id] = tuple(people)
+    return found

@@ -1,0 +1,1 @@
+"""Two-way CalDAV sync: the account, the protocol, the sync itself."""

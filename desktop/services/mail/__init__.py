@@ -1,0 +1,1 @@
+"""Invitations by e-mail: building, the outbox, sending, replies read back."""

@@ -1,0 +1,1 @@
+"""Documents: the entitlement summary, the book report, calendar printing."""

@@ -1,0 +1,1 @@
+"""Booking sessions under the contract: rules, slots, the planner, usage."""

@@ -1,0 +1,189 @@
+"""The slot finder: the next legal start times for a kind and length, earliest first.
+
+Checks candidates against an in-memory ledger loaded a month at a time, and skips a whole
+day as soon as a rule says the day itself is wrong (holiday, notice, quota...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
+
+from desktop.services.business_time import to_utc, to_zone, zone
+from desktop.services.customers import CustomerRecord
+from desktop.services.scheduling.ledger import Ledger
+from desktop.services.scheduling.rules import Proposal, Violation, check, kind_not_entitled
+from desktop.services.scheduling.sessions import RuleRefusal, Scheduler, SessionTimes
+
+# Violations that depend on the time of day; any other one rules out the whole day.
+SLOT_LEVEL_RULES = frozenset({"conflict", "outside-working-hours"})
+SEARCH_HORIZON_DAYS = 730
+LOAD_CHUNK_DAYS = 31
+
+
+class SlotSearch:
+    """A reusable search over one ledger (the planner adds its proposals to that ledger)."""
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        customers: Sequence[CustomerRecord],
+        kind: str,
+        ledger: Ledger,
+        loaded_until: datetime,
+    ) -> None:
+        self.scheduler = scheduler
+        self.customers = tuple(customers)
+        self.kind = kind
+        self.ledger = ledger
+        self.loaded_until = loaded_until
+        self.policy = scheduler.policy
+        self.clock = scheduler.clock
+
+    def _ensure_loaded(self, until: datetime) -> None:
+        if until > self.loaded_until:
+            end = max(until, self.loaded_until + timedelta(days=LOAD_CHUNK_DAYS))
+            self.scheduler.extend_ledger(self.ledger, self.loaded_until, end)
+            self.loaded_until = end
+
+    def weekends_allowed(self) -> bool:
+        return self.kind == "screen-share" and all(
+            self.scheduler.customers.entitlements(c).weekends for c in self.customers
+        )
+
+    def check(
+        self,
+        times: SessionTimes,
+        requested_utc: datetime,
+        billable: bool = False,
+        session_id: int | None = None,
+    ) -> list[Violation]:
+        self._ensure_loaded(times.end_utc + timedelta(days=1))
+        proposal = Proposal(
+            kind=self.kind,
+            customers=self.customers,
+            start_utc=times.start_utc,
+            end_utc=times.end_utc,
+            requested_utc=requested_utc,
+            all_day=times.all_day,
+            billable=billable,
+            session_id=session_id,
+        )
+        return check(self.policy, self.clock, proposal, self.ledger)
+
+    def day_candidates(
+        self, day: date, minutes: int, preferred: Sequence[int] = ()
+    ) -> Iterator[SessionTimes]:
+        """Start times on `day` inside its window, preferred minute offsets first."""
+        if self.policy.kind(self.kind).all_day:
+            days = max(1, minutes // (24 * 60))
+            yield SessionTimes(
+                to_utc(self.clock.midnight(day)),
+                to_utc(self.clock.midnight(day + timedelta(days=days))),
+                True,
+            )
+            return
+        window = self.clock.work_window(day, self.weekends_allowed())
+        if window is None:
+            return
+        step = self.policy.time.slot_step_minutes
+        span = int((window.end_et - window.start_et).total_seconds() // 60)
+        offsets = list(range(0, span - minutes + 1, step))
+        ordered = [o for o in preferred if o in offsets] + [
+            o for o in offsets if o not in preferred
+        ]
+        start_utc = to_utc(window.start_et)
+        for offset in ordered:
+            begin = start_utc + timedelta(minutes=offset)
+            yield SessionTimes(begin, begin + timedelta(minutes=minutes), False)
+
+    def first_on_day(
+        self,
+        day: date,
+        minutes: int,
+        requested_utc: datetime,
+        after_utc: datetime,
+        preferred: Sequence[int] = (),
+        billable: bool = False,
+        session_id: int | None = None,
+    ) -> tuple[SessionTimes | None, bool]:
+        """The first legal slot on `day` (in preference order), and whether the day is hopeless."""
+        for times in self.day_candidates(day, minutes, preferred):
+            if times.start_utc < after_utc:
+                continue
+            violations = self.check(times, requested_utc, billable, session_id)
+            if not violations:
+                return times, False
+            if any(v.rule not in SLOT_LEVEL_RULES for v in violations):
+                return None, True
+        return None, False
+
+    def preferred_offsets(self, day: date, minutes: int) -> list[int]:
+        """Minute offsets into the working window, ordered by how comfortable the time is in
+        the customers' own zone (late morning first), so planned sessions suit them."""
+        window = self.clock.work_window(day, self.weekends_allowed())
+        if window is None:
+            return []
+        step = self.policy.time.slot_step_minutes
+        span = int((window.end_et - window.start_et).total_seconds() // 60)
+        offsets = list(range(0, span - minutes + 1, step))
+        start_utc = to_utc(window.start_et)
+
+        def discomfort(offset: int) -> tuple[float, int]:
+            score = 0.0
+            for customer in self.customers:
+                tz = zone(customer.tz)
+                local = to_zone(start_utc + timedelta(minutes=offset), tz)
+                local_hour = local.hour + local.minute / 60
+                end_hour = local_hour + minutes / 60
+                if local_hour < 8:
+                    score += 100 + (8 - local_hour) * 10
+                elif end_hour > 18:
+                    score += 100 + (end_hour - 18) * 10
+                score += abs(local_hour - 10.5)
+            return score, offset
+
+        return sorted(offsets, key=discomfort)
+
+
+def find_slots(
+    scheduler: Scheduler,
+    customers: Sequence[CustomerRecord],
+    kind: str,
+    minutes: int,
+    requested_utc: datetime,
+    after_utc: datetime,
+    count: int = 5,
+    billable: bool = False,
+    session_id: int | None = None,
+) -> list[SessionTimes]:
+    """The next `count` legal slots starting at or after `after_utc`, earliest first."""
+    refusal = kind_not_entitled(scheduler.policy, customers, kind)
+    if refusal:
+        raise RuleRefusal(refusal)
+    search = open_search(scheduler, customers, kind, after_utc)
+    found: list[SessionTimes] = []
+    day = scheduler.clock.et_date(after_utc)
+    last_day = day + timedelta(days=SEARCH_HORIZON_DAYS)
+    while day <= last_day and len(found) < count:
+        for times in search.day_candidates(day, minutes):
+            if times.start_utc < after_utc:
+                continue
+            violations = search.check(times, requested_utc, billable, session_id)
+            if not violations:
+                found.append(times)
+                if len(found) == count:
+                    break
+            elif any(v.rule not in SLOT_LEVEL_RULES for v in violations):
+                break
+        day += timedelta(days=1)
+    return found
+
+
+def open_search(
+    scheduler: Scheduler, customers: Sequence[CustomerRecord], kind: str, after_utc: datetime
+) -> SlotSearch:
+    end = after_utc + timedelta(days=LOAD_CHUNK_DAYS)
+    with scheduler.db.reading() as session:
+        ledger = scheduler.load_ledger(session, [c.id for c in customers], after_utc, end)
+    return SlotSearch(scheduler, customers, kind, ledger, end)

@@ -1,0 +1,1 @@
+"""The calendar page: day, week, month and agenda views of the book."""

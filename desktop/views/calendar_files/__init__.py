@@ -1,0 +1,1 @@
+"""Importing and exporting iCalendar files, feeds and invites."""

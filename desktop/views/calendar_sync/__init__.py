@@ -1,0 +1,1 @@
+"""CalDAV: the calendar account dialog and the sync status."""

@@ -1,0 +1,1 @@
+"""Mail: the account dialog, the outbox and reply import."""

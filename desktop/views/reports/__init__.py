@@ -1,0 +1,1 @@
+"""The reports page and the printing of summaries and book reports."""

@@ -1,0 +1,1 @@
+"""Sessions: the editor, the per-customer panel and the plan dialog."""

@@ -1,0 +1,167 @@
+"""Undo and redo of everything that changes sessions, through one QUndoStack.
+
+Views never call the scheduler's changing methods directly: they call `SessionActions`, which
+does the work, pushes a command that knows how to take it back, and emits `sessions_changed`
+so every page refreshes. Undo of a booking deletes it; redo brings it back with its UID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from desktop.app import AppContext
+from desktop.services.scheduling.sessions import (
+    BookingRequest,
+    Outcome,
+    SessionRecord,
+    SessionTimes,
+)
+
+
+def _describe(context: AppContext, record: SessionRecord) -> str:
+    """'Acme Logistics screen-share', as menu entries name the session."""
+    kind = context.policy.kind(record.kind).label.lower()
+    return f"{', '.join(record.customers)} {kind}"
+
+
+class _Command(QUndoCommand):
+    """A change already made once; redo() skips the first call that QUndoStack.push makes."""
+
+    def __init__(self, actions: SessionActions, text: str) -> None:
+        super().__init__(text)
+        self.actions = actions
+        self._done_once = True
+
+    def redo(self) -> None:
+        if self._done_once:
+            self._done_once = False
+            return
+        self.do_redo()
+        self.actions.sessions_changed.emit()
+
+    def undo(self) -> None:
+        self.do_undo()
+        self.actions.sessions_changed.emit()
+
+    def do_redo(self) -> None:
+        raise NotImplementedError
+
+    def do_undo(self) -> None:
+        raise NotImplementedError
+
+
+class _Created(_Command):
+    def __init__(
+        self, actions: SessionActions, text: str, records: Sequence[SessionRecord]
+    ) -> None:
+        super().__init__(actions, text)
+        self.records = list(records)
+
+    def do_undo(self) -> None:
+        self.actions.context.scheduler.delete([r.id for r in self.records])
+
+    def do_redo(self) -> None:
+        self.records = self.actions.context.scheduler.reinstate(self.records)
+
+
+class _Changed(_Command):
+    def __init__(
+        self, actions: SessionActions, text: str, before: SessionRecord, after: SessionRecord
+    ) -> None:
+        super().__init__(actions, text)
+        self.before, self.after = before, after
+
+    def do_undo(self) -> None:
+        self.actions.context.scheduler.restore(self.before)
+
+    def do_redo(self) -> None:
+        self.actions.context.scheduler.restore(self.after)
+
+
+class SessionActions(QObject):
+    """The undoable ways to change sessions. Errors (AmplanError, RuleRefusal) propagate to
+    the caller, which shows them; nothing is pushed then."""
+
+    sessions_changed = Signal()
+
+    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.stack = QUndoStack(self)
+
+    def book(self, request: BookingRequest) -> Outcome:
+        outcome = self.context.scheduler.book(request)
+        record = outcome.session
+        self.stack.push(_Created(self, f"booking of {_describe(self.context, record)}", [record]))
+        self.sessions_changed.emit()
+        return outcome
+
+    def book_plan(self, requests: Sequence[BookingRequest]) -> list[SessionRecord]:
+        records = self.context.scheduler.book_many(requests)
+        if records:
+            names = {name for r in records for name in r.customers}
+            who = next(iter(names)) if len(names) == 1 else f"{len(names)} customers"
+            text = f"plan of {len(records)} sessions for {who}"
+            self.stack.push(_Created(self, text, records))
+            self.sessions_changed.emit()
+        return records
+
+    def move(
+        self,
+        session_id: int,
+        times: SessionTimes,
+        requested_utc: datetime | None = None,
+        override_reason: str | None = None,
+        expected_sequence: int | None = None,
+    ) -> Outcome:
+        """`expected_sequence`: the sequence of the copy the user changed; a session changed
+        elsewhere since (another window, a colleague) is refused rather than overwritten."""
+        before = self.context.scheduler.get(session_id)
+        outcome = self.context.scheduler.move(
+            session_id,
+            times,
+            requested_utc,
+            override_reason,
+            expected_sequence=expected_sequence,
+        )
+        after = self.context.scheduler.get(session_id)
+        text = f"move of {_describe(self.context, before)}"
+        self.stack.push(_Changed(self, text, before, after))
+        self.sessions_changed.emit()
+        return outcome
+
+    def update(
+        self, session_id: int, request: BookingRequest, expected_sequence: int | None = None
+    ) -> Outcome:
+        before = self.context.scheduler.get(session_id)
+        outcome = self.context.scheduler.update(
+            session_id, request, expected_sequence=expected_sequence
+        )
+        after = self.context.scheduler.get(session_id)
+        text = f"edit of {_describe(self.context, before)}"
+        self.stack.push(_Changed(self, text, before, after))
+        self.sessions_changed.emit()
+        return outcome
+
+    def set_status(
+        self,
+        session_id: int,
+        status: str,
+        now: datetime | None = None,
+        expected_sequence: int | None = None,
+    ) -> SessionRecord:
+        """`now` decides whether the session has started (done and no-show need that)."""
+        before = self.context.scheduler.get(session_id)
+        self.context.scheduler.set_status(
+            session_id, status, now=now, expected_sequence=expected_sequence
+        )
+        after = self.context.scheduler.get(session_id)
+        verb = {"cancelled": "cancellation", "done": "marking done", "no-show": "no-show"}
+        text = f"{verb.get(status, status)} of {_describe(self.context, before)}"
+        self.stack.push(_Changed(self, text, before, after))
+        self.sessions_changed.emit()
+        return after

@@ -1,0 +1,1 @@
+"""Small widgets every page shares: charts, bars, notices, message boxes, icons."""
