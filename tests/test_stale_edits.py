@@ -36,3 +36,23 @@ def test_a_change_on_a_stale_copy_is_refused_and_saves_nothing(
         # On the fresh copy the same change goes through.
         moved = mine.scheduler.move(opened.id, later, requested, expected_sequence=now.sequence)
         assert moved.saved and moved.session.sequence == 2
+
+
+def test_a_drag_keeps_the_length_and_is_refused_on_a_stale_copy(
+    book_location: Path | str,
+) -> None:
+    with open_book(book_location) as mine, open_book(book_location) as theirs:
+        acme = mine.customer("Acme")
+        opened = mine.book(acme, "screen-share", "2026-03-17T10:00")
+        requested = mine.t("2026-03-01T09:00")
+        length = opened.end_utc - opened.start_utc
+        moved = mine.scheduler.move_start(
+            opened.id, mine.t("2026-03-18T14:00"), requested, expected_sequence=opened.sequence
+        ).session
+        assert moved.start_utc == mine.t("2026-03-18T14:00")
+        assert moved.end_utc - moved.start_utc == length
+        with pytest.raises(StaleEdit):
+            theirs.scheduler.move_start(
+                opened.id, theirs.t("2026-03-19T14:00"), expected_sequence=opened.sequence
+            )
+        assert mine.scheduler.get(opened.id).start_utc == mine.t("2026-03-18T14:00")

@@ -7,6 +7,9 @@ count of the customers), not the book.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy import text
 
 from desktop.models.database import Database
@@ -22,3 +25,35 @@ def change_mark(db: Database) -> tuple[object, ...]:
     """Equal marks: nothing was written in between (by anyone)."""
     with db.reading() as session:
         return tuple(session.execute(_MARK).one())
+
+
+@dataclass(frozen=True)
+class BookChange:
+    """What one change touched, carried by the window's signals so that a page can tell
+    whether it shows any of it. `everything`: re-read all (a restore, a colleague's change
+    seen by polling, an import)."""
+
+    session_ids: frozenset[int] = frozenset()
+    customer_ids: frozenset[int] = frozenset()
+    busy: bool = False
+    everything: bool = False
+
+    @classmethod
+    def of_sessions(
+        cls, session_ids: Iterable[int], customer_ids: Iterable[int] = ()
+    ) -> BookChange:
+        return cls(frozenset(session_ids), frozenset(customer_ids))
+
+    def merged(self, other: BookChange) -> BookChange:
+        return BookChange(
+            self.session_ids | other.session_ids,
+            self.customer_ids | other.customer_ids,
+            self.busy or other.busy,
+            self.everything or other.everything,
+        )
+
+    def touches_customer(self, customer_id: int) -> bool:
+        return self.everything or customer_id in self.customer_ids
+
+
+EVERYTHING = BookChange(everything=True)

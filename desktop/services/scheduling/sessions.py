@@ -763,6 +763,31 @@ class Scheduler:
             self._audit(session, "move", current.id, details)
         return Outcome(moved, violations, saved=True)
 
+    def move_start(
+        self,
+        session_id: int | str,
+        start_utc: datetime,
+        requested_utc: datetime | None = None,
+        expected_sequence: int | None = None,
+        override_reason: str | None = None,
+        dry_run: bool = False,
+    ) -> Outcome:
+        """A drag on the calendar: the same length (and all-day flag) at a new start, checked
+        like any move. Without `expected_sequence` the copy read here is the one changed."""
+        current = self.get(session_id)
+        times = SessionTimes(
+            start_utc, start_utc + (current.end_utc - current.start_utc), current.all_day
+        )
+        sequence = current.sequence if expected_sequence is None else expected_sequence
+        return self.move(
+            current.id,
+            times,
+            requested_utc,
+            override_reason,
+            dry_run=dry_run,
+            expected_sequence=sequence,
+        )
+
     def update(
         self,
         session_id: int | str,

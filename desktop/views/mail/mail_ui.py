@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from desktop.app import AppContext
 from desktop.errors import AmplanError
+from desktop.services.changes import EVERYTHING
 from desktop.services.mail.invitation_mail import Invitation
 from desktop.services.mail.mail_account import (
     NO_KEYRING,
@@ -578,7 +579,7 @@ class MailFront(QObject):
             total.ignored += outcome.ignored
         self._window.statusBar().showMessage(describe_replies(total), 10000)
         if total.updated:
-            self._sessions_changed.emit()
+            self._sessions_changed.emit(EVERYTHING)
         self.replies_imported.emit(total)
         return total
 

@@ -14,12 +14,20 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop.app import AppContext
+from desktop.services.changes import BookChange
 from desktop.services.scheduling.sessions import (
     BookingRequest,
     Outcome,
     SessionRecord,
     SessionTimes,
 )
+from desktop.services.scheduling.status import SessionStatus
+
+
+def _change_of(records: Sequence[SessionRecord]) -> BookChange:
+    return BookChange.of_sessions(
+        (r.id for r in records), (c for r in records for c in r.customer_ids)
+    )
 
 
 def _describe(context: AppContext, record: SessionRecord) -> str:
@@ -41,11 +49,14 @@ class _Command(QUndoCommand):
             self._done_once = False
             return
         self.do_redo()
-        self.actions.sessions_changed.emit()
+        self.actions.sessions_changed.emit(self.change())
 
     def undo(self) -> None:
         self.do_undo()
-        self.actions.sessions_changed.emit()
+        self.actions.sessions_changed.emit(self.change())
+
+    def change(self) -> BookChange:
+        raise NotImplementedError
 
     def do_redo(self) -> None:
         raise NotImplementedError
@@ -61,6 +72,9 @@ class _Created(_Command):
         super().__init__(actions, text)
         self.records = list(records)
 
+    def change(self) -> BookChange:
+        return _change_of(self.records)
+
     def do_undo(self) -> None:
         self.actions.context.scheduler.delete([r.id for r in self.records])
 
@@ -75,6 +89,9 @@ class _Changed(_Command):
         super().__init__(actions, text)
         self.before, self.after = before, after
 
+    def change(self) -> BookChange:
+        return _change_of([self.before, self.after])
+
     def do_undo(self) -> None:
         self.actions.context.scheduler.restore(self.before)
 
@@ -86,7 +103,7 @@ class SessionActions(QObject):
     """The undoable ways to change sessions. Errors (AmplanError, RuleRefusal) propagate to
     the caller, which shows them; nothing is pushed then."""
 
-    sessions_changed = Signal()
+    sessions_changed = Signal(object)  # BookChange: what the change touched
 
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -97,7 +114,7 @@ class SessionActions(QObject):
         outcome = self.context.scheduler.book(request)
         record = outcome.session
         self.stack.push(_Created(self, f"booking of {_describe(self.context, record)}", [record]))
-        self.sessions_changed.emit()
+        self.sessions_changed.emit(_change_of([record]))
         return outcome
 
     def book_plan(self, requests: Sequence[BookingRequest]) -> list[SessionRecord]:
@@ -107,7 +124,7 @@ class SessionActions(QObject):
             who = next(iter(names)) if len(names) == 1 else f"{len(names)} customers"
             text = f"plan of {len(records)} sessions for {who}"
             self.stack.push(_Created(self, text, records))
-            self.sessions_changed.emit()
+            self.sessions_changed.emit(_change_of(records))
         return records
 
     def move(
@@ -131,7 +148,26 @@ class SessionActions(QObject):
         after = self.context.scheduler.get(session_id)
         text = f"move of {_describe(self.context, before)}"
         self.stack.push(_Changed(self, text, before, after))
-        self.sessions_changed.emit()
+        self.sessions_changed.emit(_change_of([before, after]))
+        return outcome
+
+    def move_start(
+        self,
+        session_id: int,
+        start_utc: datetime,
+        requested_utc: datetime | None = None,
+        expected_sequence: int | None = None,
+    ) -> Outcome:
+        """A drag: the same length at a new start. The `Outcome` carries the warnings (the
+        customer's own hours) for the caller to show."""
+        before = self.context.scheduler.get(session_id)
+        outcome = self.context.scheduler.move_start(
+            session_id, start_utc, requested_utc, expected_sequence=expected_sequence
+        )
+        after = self.context.scheduler.get(session_id)
+        text = f"move of {_describe(self.context, before)}"
+        self.stack.push(_Changed(self, text, before, after))
+        self.sessions_changed.emit(_change_of([before, after]))
         return outcome
 
     def update(
@@ -144,7 +180,7 @@ class SessionActions(QObject):
         after = self.context.scheduler.get(session_id)
         text = f"edit of {_describe(self.context, before)}"
         self.stack.push(_Changed(self, text, before, after))
-        self.sessions_changed.emit()
+        self.sessions_changed.emit(_change_of([before, after]))
         return outcome
 
     def set_status(
@@ -160,8 +196,7 @@ class SessionActions(QObject):
             session_id, status, now=now, expected_sequence=expected_sequence
         )
         after = self.context.scheduler.get(session_id)
-        verb = {"cancelled": "cancellation", "done": "marking done", "no-show": "no-show"}
-        text = f"{verb.get(status, status)} of {_describe(self.context, before)}"
+        text = f"{SessionStatus(status).change_noun} of {_describe(self.context, before)}"
         self.stack.push(_Changed(self, text, before, after))
-        self.sessions_changed.emit()
+        self.sessions_changed.emit(_change_of([before, after]))
         return after
