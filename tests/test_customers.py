@@ -324,6 +324,15 @@ def test_import_of_nothing_like_a_csv(book: CustomerBook, tmp_path: Path) -> Non
     assert book.count() == 0
 
 
+def test_import_of_a_header_alone_adds_nobody(book: CustomerBook, tmp_path: Path) -> None:
+    # Found by the fuzz test: an empty batch once wrote one customer of defaults (and failed).
+    header = tmp_path / "header.csv"
+    header.write_text("name,product,users,start\r\n", encoding="utf-8")
+    report = book.import_csv(header)
+    assert (report.imported, report.errors) == (0, [])
+    assert book.count() == 0
+
+
 def test_import_extra_fields_and_blank_lines(book: CustomerBook, tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text(

@@ -512,6 +512,8 @@ class CustomerBook:
         return sorted({owner for owner in found if owner}, key=str.lower)
 
     def _insert_many(self, session: Session, rows: Sequence[ValidCustomer], source: str) -> None:
+        if not rows:  # an INSERT with no rows would write one row of defaults
+            return
         taken = {name.lower(): name for name in session.exec(select(Customer.name)).all()}
         for valid in rows:
             if valid.name.lower() in taken:
