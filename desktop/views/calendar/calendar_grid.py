@@ -48,6 +48,7 @@ from desktop.views.calendar.calendar_layout import (
 )
 from desktop.views.calendar.calendar_style import CalendarColours, KindLook
 from desktop.views.calendar.calendar_text import CalendarTexts, clock_span
+from desktop.views.theme import CLASH
 
 GUTTER = 60
 MIN_HOUR_HEIGHT = 36
@@ -183,7 +184,7 @@ def paint_block(
 
 
 CLASH_MARK = "⚠ "
-CLASH_COLOUR = QColor("#dc2626")
+CLASH_COLOUR = CLASH
 
 
 def paint_clash(painter: QPainter, rect: QRectF) -> None:

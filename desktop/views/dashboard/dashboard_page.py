@@ -55,11 +55,11 @@ from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.sessions.session_format import DASH, Now, system_now
 from desktop.views.shell.undo import SessionActions
+from desktop.views.theme import ACCENT, accent_text
 from desktop.views.widgets import messages
-from desktop.views.widgets.charts import AllowanceChart, AllowanceUse, accent_text
+from desktop.views.widgets.charts import AllowanceChart, AllowanceUse
 from desktop.views.widgets.icons import icon
 from desktop.views.widgets.placeholders import EmptyState
-from desktop.views.widgets.usage_bars import ACCENT
 
 # (category, section title, what the section is about)
 SECTIONS = (

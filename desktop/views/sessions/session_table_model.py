@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from desktop.services.business_time import BusinessClock
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.views.sessions.session_format import length_text, start_et, when_et
+from desktop.views.theme import BILLABLE, OVER
 from desktop.views.widgets.table_model import AnyIndex, RowsTableModel
 
 WHEN, KIND, LENGTH, STATUS, FLAGS = range(5)
@@ -28,8 +29,8 @@ STATUS_LABELS = {
     "cancelled": "Cancelled",
 }
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
-BILLABLE_COLOR = QColor("#8a5300")
-OVERRIDE_COLOR = QColor("#c62828")
+BILLABLE_COLOR = BILLABLE
+OVERRIDE_COLOR = OVER
 
 
 class SessionTableModel(RowsTableModel):

@@ -9,15 +9,14 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.app import APP_NAME, AppContext, log_dir
 from desktop.errors import AmplanError, StoreLocked
 from desktop.models.database import InstanceLock
 from desktop.models.store_errors import is_store_failure, translate
-from desktop.resources import resource_path
 from desktop.views.shell.main_window import MainWindow
+from desktop.views.theme import palette_is_dark, style_sheet
 from desktop.views.widgets import messages
 from desktop.views.widgets.icons import app_icon
 
@@ -67,24 +66,6 @@ class CrashHandler:
         except OSError:
             return "The details could not be written to a file; they were printed to the console."
         return f"The details were written to {self.log_path}; please send that file with a report."
-
-
-DARK_MARKER = "/* @dark"
-
-
-def palette_is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
-
-
-def style_sheet(dark: bool) -> str:
-    """`style.qss`, with its `@dark` tail only on a dark palette; `url(@icons/...)` point
-    into the shipped icon folder."""
-    text = resource_path("style.qss").read_text(encoding="utf-8")
-    light, _, _dark_part = text.partition(DARK_MARKER)
-    if not dark:
-        text = light
-    icons = resource_path("icons").as_posix()
-    return text.replace("url(@icons/", f"url({icons}/")
 
 
 def apply_style(app: QApplication) -> None:

@@ -75,10 +75,10 @@ from desktop.views.shell.find_dialog import FindDialog, FoundItem
 from desktop.views.shell.go_to_date import GoToDateDialog
 from desktop.views.shell.safety_ui import back_up_now, restore_from_backup
 from desktop.views.shell.undo import SessionActions
+from desktop.views.theme import ACCENT, ON_ACCENT
 from desktop.views.widgets import messages
 from desktop.views.widgets.action_notice import ActionNotice
-from desktop.views.widgets.icons import ON_ACCENT, icon
-from desktop.views.widgets.usage_bars import ACCENT
+from desktop.views.widgets.icons import icon
 
 DASHBOARD, CUSTOMERS, CALENDAR, REPORTS = range(4)
 PAGES = {

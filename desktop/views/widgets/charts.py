@@ -30,18 +30,10 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from desktop.services.scheduling.usage import MonthUsage
 from desktop.views.sessions.session_format import hours_text
-from desktop.views.widgets.usage_bars import ACCENT, OVER, OVER_LIGHT, SCHEDULED
+from desktop.views.theme import ACCENT, OVER, OVER_LIGHT, SCHEDULED, accent_text
 
 BAR_HEIGHT = 10
 ROW_GAP = 12
-# The accent as text on a dark background: the bar colour itself is too dim to read there.
-ACCENT_ON_DARK = QColor("#7aa7ff")
-
-
-def accent_text(palette: QPalette) -> QColor:
-    """The accent colour for text on this palette (light text means a dark background)."""
-    dark = palette.color(QPalette.ColorRole.Text).lightness() > 128
-    return ACCENT_ON_DARK if dark else ACCENT
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from desktop.resources import resource_path
+from desktop.views.theme import ON_ACCENT
 
 _SIZES = (16, 20, 24, 32, 48, 64, 96)
-# The stylesheet's accent buttons and selected navigation items draw white on the accent.
-ON_ACCENT = QColor("#ffffff")
 
 
 def _pixmap(svg: bytes, size: int, color: QColor) -> QPixmap:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.views.widgets.icons import ON_ACCENT, icon
+from desktop.views.theme import ON_ACCENT
+from desktop.views.widgets.icons import icon
 
 TEXT_WIDTH = 540
 

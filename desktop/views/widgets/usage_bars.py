@@ -14,11 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from desktop.services.scheduling.usage import Allowance, CustomerUsage
 from desktop.views.sessions.session_format import hours_text
+from desktop.views.theme import ACCENT, OVER, OVER_LIGHT, SCHEDULED
 
-ACCENT = QColor("#2563eb")
-SCHEDULED = QColor("#bfd3fb")
-OVER = QColor("#c62828")
-OVER_LIGHT = QColor("#f5c2c0")
 BAR_HEIGHT = 10
 
 
