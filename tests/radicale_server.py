@@ -7,7 +7,9 @@ Checks go through a separate `caldav` client, never through amplan's own code.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +22,14 @@ from typing import Any
 import icalendar
 
 START_TIMEOUT_S = 20
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_tests() -> None:
+    """In the child before exec: the kernel sends it SIGTERM when the test run that started
+    it dies, even by SIGKILL (whose `finally` never runs), so no server outlives its run."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -65,6 +75,7 @@ class RadicaleServer:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_the_tests if sys.platform == "linux" else None,
         )  # fmt: skip
         log.close()
         deadline = time.monotonic() + START_TIMEOUT_S
