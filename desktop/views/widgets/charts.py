@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
@@ -28,46 +27,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from desktop.services.dashboard import AllowanceUse
 from desktop.services.scheduling.usage import MonthUsage
-from desktop.views.sessions.session_format import hours_text
 from desktop.views.theme import ACCENT, OVER, OVER_LIGHT, SCHEDULED, accent_text
 
 BAR_HEIGHT = 10
 ROW_GAP = 12
-
-
-@dataclass(frozen=True)
-class AllowanceUse:
-    """One customer's most used allowance, as the dashboard's chart draws it."""
-
-    customer_id: int
-    customer: str
-    label: str  # "Assistance hours this package year"
-    unit: str  # "hours" or "sessions"
-    allowed: float
-    used: float
-    scheduled: float
-
-    @property
-    def share(self) -> float:
-        return (self.used + self.scheduled) / self.allowed if self.allowed else 0.0
-
-    def figures(self) -> str:
-        """'2 used · 9 scheduled · 1 left of 12 h': both used and scheduled count."""
-        left = max(0.0, self.allowed - self.used - self.scheduled)
-        whole = hours_text(self.allowed) if self.unit == "hours" else f"{self.allowed:g}"
-        return f"{self.used:g} used · {self.scheduled:g} scheduled · {left:g} left of {whole}"
-
-    def text(self) -> str:
-        return f"{self.customer}: {self.label} {self.figures()} ({self.share:.0%})"
-
-    def tooltip(self) -> str:
-        unit = "h" if self.unit == "hours" else ""
-        return (
-            f"{self.customer}\n{self.label}\n"
-            f"{self.used:g}{unit} used, {self.scheduled:g}{unit} scheduled "
-            f"of {self.allowed:g}{unit} ({self.share:.0%})"
-        )
 
 
 def _muted(palette: QPalette) -> QColor:
