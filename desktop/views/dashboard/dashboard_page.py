@@ -14,12 +14,10 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -36,6 +34,7 @@ from desktop.views.dashboard.dashboard_refresh import DashboardRefresh
 from desktop.views.dashboard.side_cards import ChartCard, WeekCard, right_column
 from desktop.views.sessions.session_format import Now, system_now
 from desktop.views.shell.undo import SessionActions
+from desktop.views.widgets.page_parts import page_scroll
 from desktop.views.widgets.placeholders import EmptyState
 
 # (category, section title, what the section is about)
@@ -125,13 +124,7 @@ class DashboardPage(QStackedWidget):
         row = QHBoxLayout(centred)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(content)
-        scroll = QScrollArea()
-        scroll.setObjectName("dashboardScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(centred)
-        return scroll
+        return page_scroll(centred, "dashboardScroll")
 
     def _build_header(self) -> QLayout:
         title = QLabel("Needs attention")

@@ -33,7 +33,7 @@ from desktop.errors import AmplanError
 from desktop.services.changes import EVERYTHING
 from desktop.services.mail.invitation_mail import Invitation
 from desktop.services.mail.mail_account import load_settings
-from desktop.services.mail.outbox import DeliveryReport, OutboxEntry
+from desktop.services.mail.outbox import DeliveryReport, Outbox, OutboxEntry
 from desktop.services.mail.replies import ReplyOutcome
 from desktop.views.calendar_files.calendar_files_ui import (
     ensure_profile,
@@ -129,16 +129,16 @@ class MailCourier(QObject):
 class OutboxIndicator(QToolButton):
     """'2 waiting · 1 failed' in the status bar; a click opens the Outbox."""
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, outbox: Outbox, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outboxIndicator")
         self.setAutoRaise(True)
-        self._context = context
+        self._outbox = outbox
         self.refresh()
 
     def refresh(self) -> None:
         try:
-            waiting, failed = self._context.mail.outbox.counts()
+            waiting, failed = self._outbox.counts()
         except AmplanError:
             return
         parts = []
@@ -163,14 +163,12 @@ class OutboxDialog(QDialog):
 
     COLUMNS = ("Status", "Session", "To", "Subject", "Attempts", "Reason")
 
-    def __init__(
-        self, context: AppContext, courier: MailCourier, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, outbox: Outbox, courier: MailCourier, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outboxDialog")
         self.setWindowTitle("Outbox")
         self.resize(900, 380)
-        self._context = context
+        self._outbox = outbox
         self._courier = courier
         self.entries: list[OutboxEntry] = []
         self.table = QTableWidget(0, len(self.COLUMNS))
@@ -230,8 +228,8 @@ class OutboxDialog(QDialog):
     def refresh(self) -> None:
         selected = self.selected()
         try:
-            self._context.mail.outbox.recover()
-            self.entries = self._context.mail.outbox.messages()
+            self._outbox.recover()
+            self.entries = self._outbox.messages()
         except AmplanError as exc:
             self.summary.setText(str(exc))
             return
@@ -302,14 +300,14 @@ class OutboxDialog(QDialog):
         self.refresh()
 
     def retry_selected(self) -> None:
-        self._act(self._context.mail.outbox.retry)
+        self._act(self._outbox.retry)
         self._courier.deliver()
 
     def confirm_selected(self) -> None:
-        self._act(self._context.mail.outbox.confirm_sent)
+        self._act(self._outbox.confirm_sent)
 
     def discard_selected(self) -> None:
-        self._act(self._context.mail.outbox.discard)
+        self._act(self._outbox.discard)
 
 
 # --- sending one invite ---------------------------------------------------------------------
@@ -415,7 +413,7 @@ class MailFront(QObject):
         self._context = context
         self._sessions_changed = sessions_changed
         self.courier = MailCourier(context, self, background=work_for(window))
-        self.indicator = OutboxIndicator(context, window)
+        self.indicator = OutboxIndicator(context.mail.outbox, window)
         self.indicator.clicked.connect(self.show_outbox)
         window.statusBar().addPermanentWidget(self.indicator)
         self.courier.outbox_changed.connect(self.indicator.refresh)
@@ -443,7 +441,7 @@ class MailFront(QObject):
 
     def show_outbox(self) -> OutboxDialog:
         if self.outbox_dialog is None:
-            self.outbox_dialog = OutboxDialog(self._context, self.courier, self._window)
+            self.outbox_dialog = OutboxDialog(self._context.mail.outbox, self.courier, self._window)
         self.outbox_dialog.refresh()
         if not self.outbox_dialog.isVisible():
             self.outbox_dialog.open()

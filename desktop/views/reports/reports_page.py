@@ -48,6 +48,7 @@ from desktop.views.widgets import messages
 from desktop.views.widgets.background import work_for
 from desktop.views.widgets.elided_label import ElidedLabel
 from desktop.views.widgets.icons import icon_button, search_box
+from desktop.views.widgets.page_parts import title_bar
 from desktop.views.widgets.placeholders import EmptyState
 from desktop.views.widgets.table_model import AnyIndex, RowsTableModel, record_table
 
@@ -243,8 +244,6 @@ class ReportsPage(QStackedWidget):
     # --- layout -------------------------------------------------------------------------
     def _build_toolbar(self) -> QLayout:
         """The title, the search and the summary of the selected customer."""
-        title = QLabel("Reports")
-        title.setObjectName("pageTitle")
         self.search = search_box("Search customer, product or package", 220)
         self.search.textChanged.connect(lambda text: self.proxy.setFilterFixedString(text.strip()))
         self.summary_button = icon_button("Entitlement summary…", "reports", primary=True)
@@ -252,11 +251,7 @@ class ReportsPage(QStackedWidget):
             "Preview the selected customer's summary, then print it or save it as PDF or HTML"
         )
         self.summary_button.clicked.connect(self.preview_summary)
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
-        toolbar.addWidget(title)
-        toolbar.addSpacing(16)
-        toolbar.addWidget(self.search, 1)
+        toolbar = title_bar("Reports", self.search)
         toolbar.addSpacing(8)
         toolbar.addWidget(self.summary_button)
         return toolbar
