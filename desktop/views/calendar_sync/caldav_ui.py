@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -39,6 +38,7 @@ from desktop.services.calendar_sync.caldav_account import (
 )
 from desktop.services.calendar_sync.caldav_sync import CalendarSync, SyncReport
 from desktop.views.widgets.background import BackgroundWork, Job, work_for
+from desktop.views.widgets.page_parts import form
 
 SYNC_EVERY_MS = 5 * 60 * 1000
 RETRY_OFFLINE_MS = 30 * 1000
@@ -199,12 +199,13 @@ class AccountDialog(QDialog):
         self.calendar = QLineEdit(current.calendar if current else DEFAULT_CALENDAR)
         self.busy = QLineEdit(", ".join(current.busy) if current else "")
         self.busy.setPlaceholderText("every other calendar")
-        form = QFormLayout()
-        form.addRow("Server:", self.url)
-        form.addRow("User:", self.user)
-        form.addRow("Password:", self.password)
-        form.addRow("Publish sessions to:", self.calendar)
-        form.addRow("Busy time from:", self.busy)
+        fields = form(
+            ("Server:", self.url),
+            ("User:", self.user),
+            ("Password:", self.password),
+            ("Publish sessions to:", self.calendar),
+            ("Busy time from:", self.busy),
+        )
         hint = QLabel(
             "Type just the host: amplan finds the calendars. The password goes to the "
             "system keyring, never to a file."
@@ -221,7 +222,7 @@ class AccountDialog(QDialog):
         self.buttons.accepted.connect(self.check_and_save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(fields)
         layout.addWidget(hint)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)

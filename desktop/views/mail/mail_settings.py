@@ -6,7 +6,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -24,6 +23,7 @@ from desktop.services.mail.mail_account import (
     save_settings,
     store_password,
 )
+from desktop.views.widgets.page_parts import form
 
 
 class MailSettingsDialog(QDialog):
@@ -58,19 +58,20 @@ class MailSettingsDialog(QDialog):
         if not keyring_available():
             self.password.setEnabled(False)
             self.message.setText(NO_KEYRING)
-        form = QFormLayout()
-        form.addRow("Server", self.host)
-        form.addRow("Port", self.port)
-        form.addRow("Security", self.security)
-        form.addRow("User name", self.user)
-        form.addRow("Password", self.password)
+        fields = form(
+            ("Server", self.host),
+            ("Port", self.port),
+            ("Security", self.security),
+            ("User name", self.user),
+            ("Password", self.password),
+        )
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(fields)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 

@@ -1,10 +1,18 @@
-"""Pieces every page is built of: the title bar with its search, and the scroll area that
-holds a page's content."""
+"""Pieces pages and dialogs are built of: the title bar with its search, the scroll area that
+holds a page's content, a form of labelled fields."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
 
 
 def title_bar(title: str, search: QLineEdit) -> QHBoxLayout:
@@ -29,3 +37,11 @@ def page_scroll(content: QWidget, name: str) -> QScrollArea:
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setWidget(content)
     return scroll
+
+
+def form(*rows: tuple[str, QWidget]) -> QFormLayout:
+    """A form of (label, field) rows, in order."""
+    layout = QFormLayout()
+    for label, field in rows:
+        layout.addRow(label, field)
+    return layout
