@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from .booking import NOW, book, fixed_now, gold, silver, wait_checked
+from .conftest import Dialogs
 
 
 @pytest.fixture(autouse=True)
@@ -426,3 +427,31 @@ def test_a_hidden_dashboard_recomputes_once_when_shown_again(
     window.show_page(CUSTOMERS)
     window.show_page(DASHBOARD)
     assert computed == [1], "nothing changed meanwhile"
+
+
+def test_a_worker_that_cannot_read_the_book_says_so_in_plain_words(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+    dialogs: Dialogs,
+) -> None:
+    from desktop.errors import BadInput
+    from desktop.views.dashboard import dashboard_refresh
+
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    before = titles(page)
+    page.background = True
+
+    def unreadable(*_args: object) -> object:
+        raise BadInput("The book is locked by a colleague.")
+
+    monkeypatch.setattr(dashboard_refresh, "compute_dashboard", unreadable)
+    page.refresh()
+    assert page.is_updating()
+    qtbot.waitUntil(lambda: not page.is_updating(), timeout=5000)
+    assert dialogs.errors == [("Could not read the book", "The book is locked by a colleague.")]
+    assert not page.updating_label.isVisible()
+    assert titles(page) == before, "what was shown stays"

@@ -68,7 +68,9 @@ class CardActions(QObject):
         return card
 
     def _add_mark_buttons(self, card: AttentionCard) -> None:
-        done = card.add_button("Done", "It took place: it counts as used.", primary=True)
+        done = card.add_button(
+            SessionStatus.DONE.label, "It took place: it counts as used.", primary=True
+        )
         no_show = card.add_button(
             SessionStatus.NO_SHOW.label, "The customer did not come: it still counts as used."
         )
