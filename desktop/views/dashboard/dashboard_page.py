@@ -82,14 +82,14 @@ class DashboardPage(QStackedWidget):
         self._now = now
         self._customers: list[CustomerRecord] | None = None
         self.attention: Attention | None = None
-        self._refresh = DashboardRefresh(
+        self._refresher = DashboardRefresh(
             self, context.scheduler, lambda: self._customers, now, BACKGROUND_AFTER_S
         )
-        self._refresh.computed.connect(self._show)
-        self._refresh.updating.connect(self._show_updating)
+        self._refresher.computed.connect(self._show)
+        self._refresher.updating.connect(self._show_updating)
         self.card_actions = CardActions(self, context, actions, now)
         self.card_actions.session_requested.connect(self.session_requested)
-        actions.sessions_changed.connect(self._refresh.book_changed)
+        actions.sessions_changed.connect(self._refresher.book_changed)
 
         self.empty_state = EmptyState(
             "dashboard",
@@ -217,27 +217,27 @@ class DashboardPage(QStackedWidget):
     @property
     def background(self) -> bool | None:
         """None: a worker computes a large or slow book; True or False force it (tests)."""
-        return self._refresh.background
+        return self._refresher.background
 
     @background.setter
     def background(self, value: bool | None) -> None:
-        self._refresh.background = value
+        self._refresher.background = value
 
     def is_updating(self) -> bool:
-        return self._refresh.is_updating()
+        return self._refresher.is_updating()
 
     @Slot()
     def refresh(self) -> None:
         """Recompute now (small book) or on the worker; a request while one runs is queued."""
-        self._refresh.refresh()
+        self._refresher.refresh()
 
     def wait_for_idle(self, msecs: int = 5000) -> bool:
         """Start no more computations and let a running one finish (before the book closes)."""
-        return self._refresh.wait_for_idle(msecs)
+        return self._refresher.wait_for_idle(msecs)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._refresh.shown()
+        self._refresher.shown()
 
     # --- showing ------------------------------------------------------------------------
     def _show_updating(self, updating: bool) -> None:
