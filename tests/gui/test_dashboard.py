@@ -13,7 +13,7 @@ from desktop.views.dashboard.dashboard_page import DashboardPage
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.shell.application import apply_style
-from desktop.views.shell.main_window import DASHBOARD, MainWindow
+from desktop.views.shell.main_window import CUSTOMERS, DASHBOARD, MainWindow
 from desktop.views.widgets import messages
 from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool, QTime
 from PySide6.QtGui import QColor, QPalette
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from .booking import NOW, book, fixed_now, gold, silver, wait_checked
+from .conftest import Dialogs
 
 
 @pytest.fixture(autouse=True)
@@ -391,3 +392,66 @@ def test_a_busy_import_shows_a_clash_and_move_resolves_it(
     moved = context.scheduler.get(session.id)
     assert context.clock.et(moved.start_utc).hour == 13
     qtbot.waitUntil(lambda: titles(page, "conflict") == [], timeout=3000)
+
+
+def test_a_hidden_dashboard_recomputes_once_when_shown_again(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.views.dashboard import dashboard_refresh
+
+    first = book(context, acme, "onboarding", "2026-03-09T10:00")
+    second = book(context, acme, "onboarding", "2026-03-10T10:00")
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    assert len(page.cards("overdue")) == 2
+    computed: list[int] = []
+    compute = dashboard_refresh.compute_dashboard
+
+    def counted(*args: object) -> object:
+        computed.append(1)
+        return compute(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dashboard_refresh, "compute_dashboard", counted)
+    window.show_page(CUSTOMERS)
+    assert not page.isVisible()
+    for session in (first, second):
+        window.session_actions.set_status(session.id, "done", now=NOW)
+    assert computed == [], "a hidden dashboard computes nothing"
+    window.show_page(DASHBOARD)
+    assert computed == [1], "one computation for both changes"
+    assert page.cards("overdue") == []
+    window.show_page(CUSTOMERS)
+    window.show_page(DASHBOARD)
+    assert computed == [1], "nothing changed meanwhile"
+
+
+def test_a_worker_that_cannot_read_the_book_says_so_in_plain_words(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+    dialogs: Dialogs,
+) -> None:
+    from desktop.errors import BadInput
+    from desktop.views.dashboard import dashboard_refresh
+
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    before = titles(page)
+    page.background = True
+
+    def unreadable(*_args: object) -> object:
+        raise BadInput("The book is locked by a colleague.")
+
+    monkeypatch.setattr(dashboard_refresh, "compute_dashboard", unreadable)
+    page.refresh()
+    assert page.is_updating()
+    qtbot.waitUntil(lambda: not page.is_updating(), timeout=5000)
+    assert dialogs.errors == [("Could not read the book", "The book is locked by a colleague.")]
+    assert not page.updating_label.isVisible()
+    assert titles(page) == before, "what was shown stays"

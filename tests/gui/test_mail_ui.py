@@ -11,7 +11,7 @@ import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerRecord
 from desktop.services.mail.mail_account import check_settings, save_settings, store_password
-from desktop.views.dashboard.dashboard_page import AttentionCard
+from desktop.views.dashboard.attention_cards import AttentionCard
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.shell.main_window import MainWindow
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QThreadPool, QUrl

@@ -275,3 +275,39 @@ def test_slow_reads_show_progress_and_errors_reach_the_user(
         page.refresh()
     assert dialogs.errors[-1] == ("Reports", "The book cannot be read right now.")
     assert reports_page.PROGRESS_DELAY_MS == 500
+
+
+def test_a_hidden_reports_page_reads_the_book_once_when_shown_again(
+    qtbot: QtBot, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.views.shell.main_window import DASHBOARD, REPORTS, MainWindow
+    from PySide6.QtCore import QSettings
+
+    from .booking import NOW, book, gold
+    from .booking import fixed_now as booking_now
+
+    acme = gold(context, "Acme Logistics", start="2026-03-04")
+    first = book(context, acme, "onboarding", "2026-03-09T10:00")
+    second = book(context, acme, "onboarding", "2026-03-10T10:00")
+    window = MainWindow(context, QSettings(), now=booking_now)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.reports_page.report_loaded, timeout=10_000):
+        window.show_page(REPORTS)
+    window.show_page(DASHBOARD)
+    reads: list[datetime] = []
+    real_book = Reports.book
+
+    def counted(self: Reports, now: datetime, customers: Any = None) -> Any:
+        reads.append(now)
+        return real_book(self, now, customers)
+
+    monkeypatch.setattr(Reports, "book", counted)
+    for session in (first, second):
+        window.session_actions.set_status(session.id, "done", now=NOW)
+    qtbot.wait(50)
+    assert reads == [], "a hidden page reads nothing"
+    with qtbot.waitSignal(window.reports_page.report_loaded, timeout=10_000):
+        window.show_page(REPORTS)
+    assert len(reads) == 1, "one read for both changes"

@@ -1,19 +1,16 @@
 """CalDAV in the window: the account dialog, the background sync and its status-bar state.
 
-The sync runs on a pool thread (never a nested event loop): on start, a little after every
-change of the sessions, and every few minutes; while the server is out of reach it tries
-again sooner, and the next success catches up with everything changed meanwhile.
+The sync runs on the window's background work (never a nested event loop): on start, a little
+after every change of the sessions, and every few minutes; while the server is out of reach it
+tries again sooner, and the next success catches up with everything changed meanwhile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -40,6 +37,8 @@ from desktop.services.calendar_sync.caldav_account import (
     store_password,
 )
 from desktop.services.calendar_sync.caldav_sync import CalendarSync, SyncReport
+from desktop.views.widgets.background import BackgroundWork, Job, work_for
+from desktop.views.widgets.page_parts import form
 
 SYNC_EVERY_MS = 5 * 60 * 1000
 RETRY_OFFLINE_MS = 30 * 1000
@@ -49,31 +48,14 @@ AFTER_CHANGE_MS = 2000
 NOT_SET, WORKING, SYNCED, OFFLINE, ERROR = "not-set", "working", "synced", "offline", "error"
 
 
-class _Signals(QObject):
-    finished = Signal(object)
-    failed = Signal(str, str)  # kind ("offline", "refused", "error"), message
-    crashed = Signal(object)
-
-
-class _Job(QRunnable):
-    """Runs one service call off the GUI thread and reports through queued signals."""
-
-    def __init__(self, work: Callable[[], object]) -> None:
-        super().__init__()
-        self.signals = _Signals()
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            result = self._work()
-        except SyncFailed as exc:
-            self.signals.failed.emit(exc.kind, str(exc))
-        except AmplanError as exc:
-            self.signals.failed.emit("error", str(exc))
-        except Exception as exc:  # a bug: re-raised on the GUI thread for the crash handler
-            self.signals.crashed.emit(exc)
-        else:
-            self.signals.finished.emit(result)
+def _failure(error: BaseException) -> tuple[str, str]:
+    """(kind, message) of a failed call: "offline", "refused" or "error". Anything else is a
+    bug, re-raised (on the GUI thread) for the crash handler."""
+    if isinstance(error, SyncFailed):
+        return error.kind, str(error)
+    if isinstance(error, AmplanError):
+        return "error", str(error)
+    raise error
 
 
 class SyncController(QObject):
@@ -88,7 +70,9 @@ class SyncController(QObject):
         self.state = NOT_SET
         self.text = ""
         self.last_report: SyncReport | None = None
-        self._running: _Signals | None = None
+        # The window's jobs, so that closing it waits for a sync.
+        self._background = work_for(parent) if isinstance(parent, QWidget) else BackgroundWork(self)
+        self._running: Job | None = None
         self._again = False
         self._stopped = False
         self.timer = QTimer(self)
@@ -122,13 +106,10 @@ class SyncController(QObject):
         if self._running is not None:
             self._again = True
             return
-        job = _Job(self.service.sync)
-        job.signals.finished.connect(self._finished)
-        job.signals.failed.connect(self._failed)
-        job.signals.crashed.connect(self._crashed)
-        self._running = job.signals
         self._set(WORKING, "Calendar: syncing…")
-        QThreadPool.globalInstance().start(job)
+        self._running = self._background.start(
+            lambda _report: self.service.sync(), on_success=self._finished, on_failure=self._failed
+        )
 
     def _done(self) -> None:
         self._running = None
@@ -146,18 +127,17 @@ class SyncController(QObject):
         self.synced.emit(report)
         self._done()
 
-    def _failed(self, kind: str, message: str) -> None:
+    def _failed(self, error: BaseException) -> None:
+        try:
+            kind, message = _failure(error)
+        finally:
+            self._done()
         if kind == "offline":
             self._set(OFFLINE, f"Calendar: offline — {message}")
             if not self._stopped:
                 self.soon.start(RETRY_OFFLINE_MS)  # waits, then catches up
         else:
             self._set(ERROR, f"Calendar: sync error — {message}")
-        self._done()
-
-    def _crashed(self, exc: BaseException) -> None:
-        self._done()
-        raise exc
 
     def _set(self, state: str, text: str) -> None:
         self.state, self.text = state, text
@@ -219,12 +199,13 @@ class AccountDialog(QDialog):
         self.calendar = QLineEdit(current.calendar if current else DEFAULT_CALENDAR)
         self.busy = QLineEdit(", ".join(current.busy) if current else "")
         self.busy.setPlaceholderText("every other calendar")
-        form = QFormLayout()
-        form.addRow("Server:", self.url)
-        form.addRow("User:", self.user)
-        form.addRow("Password:", self.password)
-        form.addRow("Publish sessions to:", self.calendar)
-        form.addRow("Busy time from:", self.busy)
+        fields = form(
+            ("Server:", self.url),
+            ("User:", self.user),
+            ("Password:", self.password),
+            ("Publish sessions to:", self.calendar),
+            ("Busy time from:", self.busy),
+        )
         hint = QLabel(
             "Type just the host: amplan finds the calendars. The password goes to the "
             "system keyring, never to a file."
@@ -241,12 +222,11 @@ class AccountDialog(QDialog):
         self.buttons.accepted.connect(self.check_and_save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(fields)
         layout.addWidget(hint)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
-        self._running: _Signals | None = None
 
     def settings(self) -> CalDavSettings:
         busy = tuple(name.strip() for name in self.busy.text().split(",") if name.strip())
@@ -276,15 +256,13 @@ class AccountDialog(QDialog):
             return
         self.message.setText("Checking the account on the server…")
         self.buttons.setEnabled(False)
-        job = _Job(lambda: self.service.check(settings, password))
-        job.signals.finished.connect(lambda _found: self._checked(settings, typed))
-        job.signals.failed.connect(self._refused)
-        job.signals.crashed.connect(self._crashed)
-        self._running = job.signals
-        QThreadPool.globalInstance().start(job)
+        work_for(self).start(
+            lambda _report: self.service.check(settings, password),
+            on_success=lambda _found: self._checked(settings, typed),
+            on_failure=self._refused,
+        )
 
     def _checked(self, settings: CalDavSettings, typed: str) -> None:
-        self._running = None
         self.buttons.setEnabled(True)
         try:
             if typed:
@@ -296,15 +274,9 @@ class AccountDialog(QDialog):
         self.saved.emit()
         self.accept()
 
-    def _refused(self, _kind: str, message: str) -> None:
-        self._running = None
+    def _refused(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
-        self.message.setText(message)
-
-    def _crashed(self, exc: BaseException) -> None:
-        self._running = None
-        self.buttons.setEnabled(True)
-        raise exc
+        self.message.setText(_failure(error)[1])
 
 
 class ConflictsDialog(QDialog):

@@ -8,23 +8,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -36,16 +32,8 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.changes import EVERYTHING
 from desktop.services.mail.invitation_mail import Invitation
-from desktop.services.mail.mail_account import (
-    NO_KEYRING,
-    SECURITIES,
-    check_settings,
-    keyring_available,
-    load_settings,
-    save_settings,
-    store_password,
-)
-from desktop.services.mail.outbox import DeliveryReport, OutboxEntry
+from desktop.services.mail.mail_account import load_settings
+from desktop.services.mail.outbox import DeliveryReport, Outbox, OutboxEntry
 from desktop.services.mail.replies import ReplyOutcome
 from desktop.views.calendar_files.calendar_files_ui import (
     ensure_profile,
@@ -53,7 +41,9 @@ from desktop.views.calendar_files.calendar_files_ui import (
     send_invite,
     show_saved,
 )
+from desktop.views.mail.mail_settings import MailSettingsDialog
 from desktop.views.widgets import messages
+from desktop.views.widgets.background import BackgroundWork, Job, work_for
 
 # Queued messages whose back-off ran out are tried this often while the window is open.
 RETRY_INTERVAL_MS = 30_000
@@ -61,27 +51,6 @@ STATUS_TEXT = {"queued": "Waiting", "sending": "Sending", "sent": "Sent", "faile
 
 
 # --- sending off the GUI thread ----------------------------------------------------------------
-
-
-class _Signals(QObject):
-    finished = Signal(object)
-    failed = Signal(str)
-    crashed = Signal(object)
-
-
-class _DeliveryJob(QRunnable):
-    def __init__(self, work: Callable[[], DeliveryReport]) -> None:
-        super().__init__()
-        self.signals = _Signals()
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            self.signals.finished.emit(self._work())
-        except AmplanError as exc:
-            self.signals.failed.emit(str(exc))
-        except Exception as exc:  # a bug: re-raised on the GUI thread for the crash handler
-            self.signals.crashed.emit(exc)
 
 
 class MailCourier(QObject):
@@ -99,11 +68,13 @@ class MailCourier(QObject):
         context: AppContext,
         parent: QObject | None = None,
         interval_ms: int = RETRY_INTERVAL_MS,
+        background: BackgroundWork | None = None,
     ) -> None:
         super().__init__(parent)
         self._context = context
-        self._pool = QThreadPool.globalInstance()
-        self._running: _DeliveryJob | None = None
+        # The window's jobs (`work_for(window)`), so that closing it waits for a sending.
+        self._background = background or BackgroundWork(self)
+        self._running: Job | None = None
         self._again = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -128,12 +99,11 @@ class MailCourier(QObject):
             self._again = self._again or not due_only
             return
         mail = self._context.mail
-        job = _DeliveryJob(lambda: mail.send_queued(due_only=due_only))
-        job.signals.finished.connect(self._finished)
-        job.signals.failed.connect(self._failed)
-        job.signals.crashed.connect(self._crashed)
-        self._running = job
-        self._pool.start(job)
+        self._running = self._background.start(
+            lambda _report: mail.send_queued(due_only=due_only),
+            on_success=self._finished,
+            on_failure=self._failed,
+        )
 
     def _done(self) -> None:
         self._running = None
@@ -146,13 +116,11 @@ class MailCourier(QObject):
         self._done()
         self.delivered.emit(report)
 
-    def _failed(self, text: str) -> None:
+    def _failed(self, error: BaseException) -> None:
         self._done()
-        self.delivered.emit(DeliveryReport(problem=text))
-
-    def _crashed(self, exc: BaseException) -> None:
-        self._done()
-        raise exc
+        if not isinstance(error, AmplanError):
+            raise error  # a bug: re-raised on the GUI thread for the crash handler
+        self.delivered.emit(DeliveryReport(problem=str(error)))
 
 
 # --- the status-bar indicator ------------------------------------------------------------------
@@ -161,16 +129,16 @@ class MailCourier(QObject):
 class OutboxIndicator(QToolButton):
     """'2 waiting · 1 failed' in the status bar; a click opens the Outbox."""
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, outbox: Outbox, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outboxIndicator")
         self.setAutoRaise(True)
-        self._context = context
+        self._outbox = outbox
         self.refresh()
 
     def refresh(self) -> None:
         try:
-            waiting, failed = self._context.mail.outbox.counts()
+            waiting, failed = self._outbox.counts()
         except AmplanError:
             return
         parts = []
@@ -195,14 +163,12 @@ class OutboxDialog(QDialog):
 
     COLUMNS = ("Status", "Session", "To", "Subject", "Attempts", "Reason")
 
-    def __init__(
-        self, context: AppContext, courier: MailCourier, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, outbox: Outbox, courier: MailCourier, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outboxDialog")
         self.setWindowTitle("Outbox")
         self.resize(900, 380)
-        self._context = context
+        self._outbox = outbox
         self._courier = courier
         self.entries: list[OutboxEntry] = []
         self.table = QTableWidget(0, len(self.COLUMNS))
@@ -262,8 +228,8 @@ class OutboxDialog(QDialog):
     def refresh(self) -> None:
         selected = self.selected()
         try:
-            self._context.mail.outbox.recover()
-            self.entries = self._context.mail.outbox.messages()
+            self._outbox.recover()
+            self.entries = self._outbox.messages()
         except AmplanError as exc:
             self.summary.setText(str(exc))
             return
@@ -334,82 +300,14 @@ class OutboxDialog(QDialog):
         self.refresh()
 
     def retry_selected(self) -> None:
-        self._act(self._context.mail.outbox.retry)
+        self._act(self._outbox.retry)
         self._courier.deliver()
 
     def confirm_selected(self) -> None:
-        self._act(self._context.mail.outbox.confirm_sent)
+        self._act(self._outbox.confirm_sent)
 
     def discard_selected(self) -> None:
-        self._act(self._context.mail.outbox.discard)
-
-
-# --- mail settings ------------------------------------------------------------------------------
-
-
-class MailSettingsDialog(QDialog):
-    """The SMTP server; the password goes to the OS keyring, never to a file."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("mailSettingsDialog")
-        self.setWindowTitle("Mail settings")
-        current = None
-        try:
-            current = load_settings()
-        except AmplanError:
-            current = None
-        self.host = QLineEdit(current.host if current else "")
-        self.host.setPlaceholderText("smtp.example.com")
-        self.port = QSpinBox()
-        self.port.setRange(1, 65535)
-        self.port.setValue(current.port if current else 587)
-        self.security = QComboBox()
-        labels = {"starttls": "STARTTLS (port 587)", "ssl": "SSL/TLS (port 465)", "none": "None"}
-        for name in SECURITIES:
-            self.security.addItem(labels[name], name)
-        self.security.setCurrentIndex(SECURITIES.index(current.security) if current else 0)
-        self.user = QLineEdit(current.user if current else "")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("kept in the system keyring")
-        self.message = QLabel()
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        if not keyring_available():
-            self.password.setEnabled(False)
-            self.message.setText(NO_KEYRING)
-        form = QFormLayout()
-        form.addRow("Server", self.host)
-        form.addRow("Port", self.port)
-        form.addRow("Security", self.security)
-        form.addRow("User name", self.user)
-        form.addRow("Password", self.password)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-
-    def save(self) -> None:
-        try:
-            settings = check_settings(
-                self.host.text(),
-                self.port.value(),
-                str(self.security.currentData()),
-                self.user.text(),
-            )
-            if self.password.text():
-                store_password(settings, self.password.text())
-            save_settings(settings)
-        except AmplanError as exc:
-            self.message.setText(str(exc))
-            return
-        self.accept()
+        self._act(self._outbox.discard)
 
 
 # --- sending one invite ---------------------------------------------------------------------
@@ -514,8 +412,8 @@ class MailFront(QObject):
         self._window = window
         self._context = context
         self._sessions_changed = sessions_changed
-        self.courier = MailCourier(context, self)
-        self.indicator = OutboxIndicator(context, window)
+        self.courier = MailCourier(context, self, background=work_for(window))
+        self.indicator = OutboxIndicator(context.mail.outbox, window)
         self.indicator.clicked.connect(self.show_outbox)
         window.statusBar().addPermanentWidget(self.indicator)
         self.courier.outbox_changed.connect(self.indicator.refresh)
@@ -543,7 +441,7 @@ class MailFront(QObject):
 
     def show_outbox(self) -> OutboxDialog:
         if self.outbox_dialog is None:
-            self.outbox_dialog = OutboxDialog(self._context, self.courier, self._window)
+            self.outbox_dialog = OutboxDialog(self._context.mail.outbox, self.courier, self._window)
         self.outbox_dialog.refresh()
         if not self.outbox_dialog.isVisible():
             self.outbox_dialog.open()
@@ -624,4 +522,11 @@ def courier_of(widget: QWidget) -> MailCourier | None:
     return front.courier if isinstance(front, MailFront) else None
 
 
-__all__ = ["MailCourier", "MailFront", "OutboxDialog", "Qt", "send_invite_by_mail"]
+__all__ = [
+    "MailCourier",
+    "MailFront",
+    "MailSettingsDialog",
+    "OutboxDialog",
+    "Qt",
+    "send_invite_by_mail",
+]

@@ -9,7 +9,6 @@ Print preview).
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -96,33 +95,17 @@ PDF_RESOLUTION = 600
 # Called with (documents done, documents in all); returns False to stop.
 Progress = Callable[[int, int], bool]
 
-_application: QGuiApplication | None = None
-
-# WORKAROUND PySide6 6.12.0 with Python 3.11: every call of a Qt method that returns nothing
-# hands back None without a new reference, so each call takes one reference of None away;
-# a PDF of a few hundred pages makes thousands of such calls and the interpreter aborts
-# ("none_dealloc: deallocating None"). 6.11.3 is fine; None is immortal from Python 3.12.
-# Painting gives back, after each document, the references it took (for good: references
-# held by a Python list would be dropped again while the interpreter shuts down).
-
-
-def _repay_none_references(before: int) -> None:
-    if sys.version_info < (3, 12):
-        deficit = before - sys.getrefcount(None)
-        for _ in range(max(0, deficit)):
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
-
 
 def ensure_gui_application() -> None:
     """Text layout needs a QGuiApplication. The CLI has none: make one, off screen when no
-    display is there (a cron job, SSH, CI)."""
-    global _application
+    display is there (a cron job, SSH, CI). PySide keeps the application it made alive
+    (as its `qApp`) until the interpreter ends: nothing here needs to hold it."""
     if QGuiApplication.instance() is not None:
         return
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if headless and sys.platform.startswith("linux") and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    _application = QGuiApplication(["amplan"])
+    QGuiApplication(["amplan"])
 
 
 @lru_cache(maxsize=1)
@@ -336,7 +319,6 @@ def paint_documents(
         return 0
     pages = 0
     painter: QPainter | None = None
-    before = sys.getrefcount(None)
     try:
         for number, printable in enumerate(documents):
             layout = page_layout(paper, printable.landscape)
@@ -355,21 +337,12 @@ def paint_documents(
                     device.newPage()
                 composer.paint_page(painter, index)
                 pages += 1
-            _repay_none_references(before)
-            before = sys.getrefcount(None)
             if progress is not None and not progress(number + 1, len(documents)):
                 break
     finally:
         if painter is not None:
             painter.end()
-        _repay_none_references(before)
     return pages
-
-
-def pdf_bytes(
-    documents: Sequence[Printable], paper: str = "letter", progress: Progress | None = None
-) -> bytes:
-    return render_pdf(documents, paper, progress)[0]
 
 
 def render_pdf(

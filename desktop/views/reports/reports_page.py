@@ -7,22 +7,12 @@ if that takes longer than half a second. PDFs of the whole book are written ther
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QObject,
-    QRunnable,
-    QSortFilterProxyModel,
-    Qt,
-    QThreadPool,
-    QTimer,
-    Signal,
-    SignalInstance,
-)
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,9 +20,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QProgressBar,
     QPushButton,
     QStackedWidget,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -53,8 +45,10 @@ from desktop.views.reports.printing import (
 )
 from desktop.views.sessions.session_format import Now, system_now
 from desktop.views.widgets import messages
+from desktop.views.widgets.background import work_for
 from desktop.views.widgets.elided_label import ElidedLabel
 from desktop.views.widgets.icons import icon_button, search_box
+from desktop.views.widgets.page_parts import title_bar
 from desktop.views.widgets.placeholders import EmptyState
 from desktop.views.widgets.table_model import AnyIndex, RowsTableModel, record_table
 
@@ -200,34 +194,6 @@ class BookFilterModel(QSortFilterProxyModel):
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
 
-class _WorkSignals(QObject):
-    finished = Signal(object)
-    failed = Signal(object)
-
-
-class _Work(QRunnable):
-    """Runs one function on the thread pool and reports back through queued signals."""
-
-    def __init__(self, job: Callable[[], object]) -> None:
-        super().__init__()
-        self.job = job
-        self.signals = _WorkSignals()
-
-    def run(self) -> None:
-        try:
-            result = self.job()
-        except Exception as exc:  # handed to the GUI thread, which shows or re-raises it
-            self._report(self.signals.failed, exc)
-        else:
-            self._report(self.signals.finished, result)
-
-    @staticmethod
-    def _report(signal: SignalInstance, value: object) -> None:
-        # RuntimeError: the page that asked is gone (the window closed meanwhile).
-        with contextlib.suppress(RuntimeError):
-            signal.emit(value)
-
-
 class ReportsPage(QStackedWidget):
     """The book report, refreshed every time the page is shown."""
 
@@ -246,7 +212,6 @@ class ReportsPage(QStackedWidget):
         self.report: BookReport | None = None
         self._generation = 0
         self._busy = 0
-        self._jobs: set[_Work] = set()
 
         self.empty_state = EmptyState(
             "reports",
@@ -255,40 +220,44 @@ class ReportsPage(QStackedWidget):
             "what needs attention and when they renew. Add a customer to see them here.",
         )
         self.addWidget(self.empty_state)
-
         self.model = BookTableModel(context.clock, self)
         self.proxy = BookFilterModel(self)
         self.proxy.setSourceModel(self.model)
+        listing = QWidget()
+        page_column = QVBoxLayout(listing)
+        page_column.setContentsMargins(16, 14, 16, 10)
+        page_column.setSpacing(10)
+        page_column.addLayout(self._build_toolbar())
+        page_column.addLayout(self._build_book_bar())
+        page_column.addWidget(self._build_table(), 1)
+        self.addWidget(listing)
+        self._listing = listing
+        # The listing (with its progress bar) until a read says the book is empty: saying
+        # "nothing to report" while the book is still being read would be wrong.
+        self.setCurrentWidget(listing)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_DELAY_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
+        self._update_actions()
 
-        title = QLabel("Reports")
-        title.setObjectName("pageTitle")
+    # --- layout -------------------------------------------------------------------------
+    def _build_toolbar(self) -> QLayout:
+        """The title, the search and the summary of the selected customer."""
         self.search = search_box("Search customer, product or package", 220)
         self.search.textChanged.connect(lambda text: self.proxy.setFilterFixedString(text.strip()))
-        self.paper = QComboBox()
-        self.paper.setToolTip("Paper size of PDFs and printouts")
-        for key, label in PAPER_LABELS.items():
-            self.paper.addItem(label, key)
-        self.paper.setCurrentIndex(list(PAPER_LABELS).index(default_paper()))
         self.summary_button = icon_button("Entitlement summary…", "reports", primary=True)
         self.summary_button.setToolTip(
             "Preview the selected customer's summary, then print it or save it as PDF or HTML"
         )
-        self.csv_button = QPushButton("Export CSV…")
-        self.preview_button = QPushButton("Print preview…")
-        self.pdf_button = QPushButton("Save as PDF…")
         self.summary_button.clicked.connect(self.preview_summary)
-        self.csv_button.clicked.connect(self.export_csv)
-        self.preview_button.clicked.connect(self.preview_book)
-        self.pdf_button.clicked.connect(self.save_book_pdf)
-
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
-        toolbar.addWidget(title)
-        toolbar.addSpacing(16)
-        toolbar.addWidget(self.search, 1)
+        toolbar = title_bar("Reports", self.search)
         toolbar.addSpacing(8)
         toolbar.addWidget(self.summary_button)
+        return toolbar
 
+    def _build_book_bar(self) -> QLayout:
+        """The caption, the progress of background work, the paper and the whole-book actions."""
         self.caption = ElidedLabel()
         self.caption.setObjectName("reportCaption")
         self.progress = QProgressBar()
@@ -299,18 +268,28 @@ class ReportsPage(QStackedWidget):
         self.progress.hide()
         self.progress_label = QLabel()
         self.progress_label.hide()
+        self.paper = QComboBox()
+        self.paper.setToolTip("Paper size of PDFs and printouts")
+        for key, label in PAPER_LABELS.items():
+            self.paper.addItem(label, key)
+        self.paper.setCurrentIndex(list(PAPER_LABELS).index(default_paper()))
+        self.csv_button = QPushButton("Export CSV…")
+        self.preview_button = QPushButton("Print preview…")
+        self.pdf_button = QPushButton("Save as PDF…")
+        self.csv_button.clicked.connect(self.export_csv)
+        self.preview_button.clicked.connect(self.preview_book)
+        self.pdf_button.clicked.connect(self.save_book_pdf)
         book_bar = QHBoxLayout()
         book_bar.setSpacing(8)
         book_bar.addWidget(self.caption, 1)
         book_bar.addSpacing(8)
-        book_bar.addWidget(self.progress)
-        book_bar.addWidget(self.progress_label)
-        book_bar.addWidget(QLabel("Paper"))
-        book_bar.addWidget(self.paper)
-        book_bar.addWidget(self.csv_button)
-        book_bar.addWidget(self.preview_button)
-        book_bar.addWidget(self.pdf_button)
+        for widget in (self.progress, self.progress_label, QLabel("Paper"), self.paper):
+            book_bar.addWidget(widget)
+        for button in (self.csv_button, self.preview_button, self.pdf_button):
+            book_bar.addWidget(button)
+        return book_bar
 
+    def _build_table(self) -> QTableView:
         self.table = record_table("bookTable", self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(CUSTOMER, Qt.SortOrder.AscendingOrder)
@@ -319,6 +298,13 @@ class ReportsPage(QStackedWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._size_columns(header)
+        self.table.doubleClicked.connect(lambda _index: self.preview_summary())
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        return self.table
+
+    def _size_columns(self, header: QHeaderView) -> None:
+        """Each column as wide as its heading (in bold) or, for an allowance, its widest cell."""
         bold = QFont(header.font())
         bold.setBold(True)
         metrics = QFontMetrics(bold)
@@ -336,26 +322,6 @@ class ReportsPage(QStackedWidget):
         header.resizeSection(
             RENEWAL, metrics.horizontalAdvance("30 Sep 2026") + CELL_PADDING + SORT_ARROW
         )
-        self.table.doubleClicked.connect(lambda _index: self.preview_summary())
-        self.table.selectionModel().selectionChanged.connect(self._update_actions)
-
-        listing = QWidget()
-        page_column = QVBoxLayout(listing)
-        page_column.setContentsMargins(16, 14, 16, 10)
-        page_column.setSpacing(10)
-        page_column.addLayout(toolbar)
-        page_column.addLayout(book_bar)
-        page_column.addWidget(self.table, 1)
-        self.addWidget(listing)
-        self._listing = listing
-        # The listing (with its progress bar) until a read says the book is empty: saying
-        # "nothing to report" while the book is still being read would be wrong.
-        self.setCurrentWidget(listing)
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.setInterval(PROGRESS_DELAY_MS)
-        self._progress_timer.timeout.connect(self._show_progress)
-        self._update_actions()
 
     # --- state --------------------------------------------------------------------------
     @property
@@ -391,43 +357,34 @@ class ReportsPage(QStackedWidget):
         self.refresh()
 
     # --- background work ----------------------------------------------------------------
-    def _run(
-        self,
-        job: Callable[[], object],
-        done: Callable[[Any], None],
-        label: str,
-    ) -> None:
-        work = _Work(job)
-        self._jobs.add(work)
+    def _run(self, job: Callable[[], object], done: Callable[[Any], None], label: str) -> None:
+        """`job` on the thread pool, then `done(result)` here; the progress bar shows if it
+        takes a while. A book error is shown in plain words, any other exception re-raised."""
         self._busy += 1
         self.progress_label.setText(label)
         self._progress_timer.start()
         self._update_actions()
 
-        def finish() -> None:
-            self._jobs.discard(work)
-            self._busy -= 1
-            if not self.busy:
-                self._progress_timer.stop()
-                self.progress.hide()
-                self.progress_label.hide()
-            self._update_actions()
-
         def finished(result: object) -> None:
-            finish()
+            self._finish()
             done(result)
 
-        def failed(error: object) -> None:
-            finish()
-            if isinstance(error, AmplanError):
-                messages.show_error(self, "Reports", str(error))
-                self.work_failed.emit(str(error))
-                return
-            raise error if isinstance(error, BaseException) else RuntimeError(str(error))
+        def failed(error: BaseException) -> None:
+            self._finish()
+            if not isinstance(error, AmplanError):
+                raise error
+            messages.show_error(self, "Reports", str(error))
+            self.work_failed.emit(str(error))
 
-        work.signals.finished.connect(finished)
-        work.signals.failed.connect(failed)
-        QThreadPool.globalInstance().start(work)
+        work_for(self).start(lambda _report: job(), on_success=finished, on_failure=failed)
+
+    def _finish(self) -> None:
+        self._busy -= 1
+        if not self.busy:
+            self._progress_timer.stop()
+            self.progress.hide()
+            self.progress_label.hide()
+        self._update_actions()
 
     def _show_progress(self) -> None:
         if self.busy:

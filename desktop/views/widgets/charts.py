@@ -9,77 +9,33 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetrics,
     QHelpEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPalette,
     QPen,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from desktop.services.dashboard import AllowanceUse
 from desktop.services.scheduling.usage import MonthUsage
-from desktop.views.sessions.session_format import hours_text
 from desktop.views.theme import ACCENT, OVER, OVER_LIGHT, SCHEDULED, accent_text
+from desktop.views.widgets.bar_paint import hatched, paint_amounts, paint_track
 
 BAR_HEIGHT = 10
 ROW_GAP = 12
 
 
-@dataclass(frozen=True)
-class AllowanceUse:
-    """One customer's most used allowance, as the dashboard's chart draws it."""
-
-    customer_id: int
-    customer: str
-    label: str  # "Assistance hours this package year"
-    unit: str  # "hours" or "sessions"
-    allowed: float
-    used: float
-    scheduled: float
-
-    @property
-    def share(self) -> float:
-        return (self.used + self.scheduled) / self.allowed if self.allowed else 0.0
-
-    def figures(self) -> str:
-        """'2 used · 9 scheduled · 1 left of 12 h': both used and scheduled count."""
-        left = max(0.0, self.allowed - self.used - self.scheduled)
-        whole = hours_text(self.allowed) if self.unit == "hours" else f"{self.allowed:g}"
-        return f"{self.used:g} used · {self.scheduled:g} scheduled · {left:g} left of {whole}"
-
-    def text(self) -> str:
-        return f"{self.customer}: {self.label} {self.figures()} ({self.share:.0%})"
-
-    def tooltip(self) -> str:
-        unit = "h" if self.unit == "hours" else ""
-        return (
-            f"{self.customer}\n{self.label}\n"
-            f"{self.used:g}{unit} used, {self.scheduled:g}{unit} scheduled "
-            f"of {self.allowed:g}{unit} ({self.share:.0%})"
-        )
-
-
 def _muted(palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorRole.PlaceholderText)
-
-
-def _hatched(painter: QPainter, rect: QRectF, fill: QColor, lines: QColor) -> None:
-    """Scheduled: light fill with a hatch, so it reads as "not yet" even in greyscale."""
-    painter.setBrush(fill)
-    painter.drawRect(rect)
-    painter.setBrush(QBrush(lines, Qt.BrushStyle.BDiagPattern))
-    painter.drawRect(rect)
 
 
 def _small(font: QFont, factor: float = 0.9) -> QFont:
@@ -175,38 +131,15 @@ class AllowanceChart(QWidget):
     def _paint_bar(
         painter: QPainter, track: QRectF, row: AllowanceUse, scale: float, palette: QPalette
     ) -> None:
-        radius = track.height() / 2
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        painter.drawRoundedRect(track, radius, radius)
-        inner = track.adjusted(1, 1, -1, -1)
+        inner = paint_track(painter, track, palette)
         if row.allowed <= 0:
             return
 
         def x_at(share: float) -> float:
             return inner.left() + inner.width() * min(share, scale) / scale
 
-        clip = QPainterPath()
-        clip.addRoundedRect(inner, inner.height() / 2, inner.height() / 2)
-        painter.save()
-        painter.setClipPath(clip)
-        painter.setPen(Qt.PenStyle.NoPen)
-        used_x = x_at(row.used / row.allowed)
-        total_x = x_at(row.share)
         full_x = x_at(1.0)
-        top, height = inner.top(), inner.height()
-        painter.setBrush(ACCENT)
-        painter.drawRect(QRectF(inner.left(), top, min(used_x, full_x) - inner.left(), height))
-        if used_x > full_x:
-            painter.setBrush(OVER)
-            painter.drawRect(QRectF(full_x, top, used_x - full_x, height))
-        within = max(used_x, min(total_x, full_x))
-        if within > used_x:
-            _hatched(painter, QRectF(used_x, top, within - used_x, height), SCHEDULED, ACCENT)
-        start = max(used_x, full_x)
-        if total_x > start:
-            _hatched(painter, QRectF(start, top, total_x - start, height), OVER_LIGHT, OVER)
-        painter.restore()
+        paint_amounts(painter, inner, x_at(row.used / row.allowed), x_at(row.share), full_x)
         if scale > 1:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.WindowText), 1.5))
             painter.drawLine(QPointF(full_x, track.top() - 2), QPointF(full_x, track.bottom() + 2))
@@ -345,22 +278,14 @@ class MonthlyChart(QWidget):
                 )
             total = month.used + month.scheduled
             if month.scheduled:
-                low = month.used
-                split = max(low, min(total, month.allowed))
-                if split > low:
-                    _hatched(
-                        painter,
-                        QRectF(left, y_at(split), column_width, y_at(low) - y_at(split)),
-                        SCHEDULED,
-                        ACCENT,
-                    )
-                if total > split:
-                    _hatched(
-                        painter,
-                        QRectF(left, y_at(total), column_width, y_at(split) - y_at(total)),
-                        OVER_LIGHT,
-                        OVER,
-                    )
+                split = max(month.used, min(total, month.allowed))
+                for low, high, fill, lines in (
+                    (month.used, split, SCHEDULED, ACCENT),
+                    (split, total, OVER_LIGHT, OVER),
+                ):
+                    if high > low:
+                        column = QRectF(left, y_at(high), column_width, y_at(low) - y_at(high))
+                        hatched(painter, column, fill, lines)
         self._paint_month_labels(painter, plot, slot, small, current, palette)
         # The allowance: a dashed line over the columns.
         pen = QPen(palette.color(QPalette.ColorRole.WindowText), 1, Qt.PenStyle.DashLine)

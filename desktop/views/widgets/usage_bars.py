@@ -9,12 +9,12 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.services.scheduling.usage import Allowance, CustomerUsage
 from desktop.views.sessions.session_format import hours_text
-from desktop.views.theme import ACCENT, OVER, OVER_LIGHT, SCHEDULED
+from desktop.views.widgets.bar_paint import paint_amounts, paint_track
 
 BAR_HEIGHT = 10
 
@@ -62,56 +62,23 @@ class UsageBar(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         track = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        radius = track.height() / 2
         palette = self.palette()
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        painter.drawRoundedRect(track, radius, radius)
-
+        inner = paint_track(painter, track, palette)
         total = self._used + self._scheduled
         scale = max(self._allowed, total)
         if scale <= 0:
             painter.end()
             return
-        inner = track.adjusted(1, 1, -1, -1)
 
         def x_at(amount: float) -> float:
             return inner.left() + inner.width() * min(amount, scale) / scale
 
-        rounded = QPainterPath()
-        rounded.addRoundedRect(inner, inner.height() / 2, inner.height() / 2)
-        painter.setClipPath(rounded)
-        painter.setPen(Qt.PenStyle.NoPen)
         allowed_x = x_at(self._allowed)
-        used_x = x_at(self._used)
-        total_x = x_at(total)
-        top, height = inner.top(), inner.height()
-        # Used: solid accent, red past the allowance.
-        painter.setBrush(ACCENT)
-        painter.drawRect(QRectF(inner.left(), top, min(used_x, allowed_x) - inner.left(), height))
-        if used_x > allowed_x:
-            painter.setBrush(OVER)
-            painter.drawRect(QRectF(allowed_x, top, used_x - allowed_x, height))
-        # Scheduled: light fill with a hatch, so it reads as "not yet" even in greyscale.
-        within = max(used_x, min(total_x, allowed_x))
-        if within > used_x:
-            self._hatched(painter, QRectF(used_x, top, within - used_x, height), SCHEDULED, ACCENT)
-        start = max(used_x, allowed_x)
-        if total_x > start:
-            self._hatched(painter, QRectF(start, top, total_x - start, height), OVER_LIGHT, OVER)
-        painter.setClipping(False)
+        paint_amounts(painter, inner, x_at(self._used), x_at(total), allowed_x)
         if total > self._allowed:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.WindowText), 1.5))
             painter.drawLine(int(allowed_x), 0, int(allowed_x), self.height())
         painter.end()
-
-    @staticmethod
-    def _hatched(painter: QPainter, rect: QRectF, fill: QColor, lines: QColor) -> None:
-        painter.setBrush(fill)
-        painter.drawRect(rect)
-        hatch = QBrush(lines, Qt.BrushStyle.BDiagPattern)
-        painter.setBrush(hatch)
-        painter.drawRect(rect)
 
 
 class _Legend(QWidget):

@@ -1,0 +1,99 @@
+"""The dashboard's figures without Qt: the fullest allowances, the attention items by when
+they need the manager, and the headings' sentences."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from desktop.app import build_context
+from desktop.services.attention import Attention, AttentionItem, needs_attention
+from desktop.services.dashboard import (
+    TOP_CUSTOMERS,
+    AllowanceUse,
+    by_urgency,
+    compute_dashboard,
+    dashboard_subtitle,
+    split_title,
+    things_need_you,
+    top_allowance_use,
+    week_subtitle,
+)
+
+WEDNESDAY = date(2026, 3, 11)
+
+
+def item(category: str, due: date, title: str = "Acme: something") -> AttentionItem:
+    return AttentionItem(category, None, title, "", "", due)
+
+
+def test_this_week_and_problems_come_first_the_rest_waits_under_later() -> None:
+    onboarding_now = item("onboarding", date(2026, 3, 14))
+    onboarding_later = item("onboarding", date(2026, 5, 1))
+    yearly_later = item("yearly", date(2026, 4, 1))
+    clash_later = item("conflict", date(2026, 6, 1))
+    overdue = item("overdue", date(2026, 3, 9))
+    urgency = by_urgency(
+        [onboarding_later, onboarding_now, yearly_later, clash_later, overdue], WEDNESDAY
+    )
+    assert urgency.soon_in("onboarding") == [onboarding_now]
+    assert urgency.soon_in("conflict") == [clash_later]  # a problem is today's, whatever its date
+    assert urgency.soon_in("overdue") == [overdue]
+    assert urgency.soon_in("cadence") == []
+    assert urgency.later == [yearly_later, onboarding_later]  # the soonest first
+
+
+def test_the_week_ends_on_sunday() -> None:
+    sunday = item("onboarding", date(2026, 3, 15))
+    monday = item("onboarding", date(2026, 3, 16))
+    urgency = by_urgency([sunday, monday], WEDNESDAY)
+    assert urgency.soon_in("onboarding") == [sunday]
+    assert urgency.later == [monday]
+
+
+def test_sentences() -> None:
+    assert things_need_you(0) == "Nothing needs you"
+    assert things_need_you(1) == "1 thing needs you"
+    assert things_need_you(4) == "4 things need you"
+    attention = Attention((item("overdue", WEDNESDAY),), ())
+    assert dashboard_subtitle(WEDNESDAY, attention) == "Wednesday 11 March 2026 · 1 thing needs you"
+    assert week_subtitle(WEDNESDAY, 0) == "9 Mar – 15 Mar · free"
+    assert week_subtitle(WEDNESDAY, 1) == "9 Mar – 15 Mar · 1 session"
+    assert week_subtitle(WEDNESDAY, 3) == "9 Mar – 15 Mar · 3 sessions"
+
+
+def test_a_title_splits_into_who_and_what() -> None:
+    who_and_what = item("x", WEDNESDAY, "Acme Logistics: 3 hours")
+    assert split_title(who_and_what) == ("Acme Logistics", "3 hours")
+    assert split_title(item("x", WEDNESDAY, "No customer here")) == ("", "No customer here")
+
+
+def test_allowance_use_figures() -> None:
+    use = AllowanceUse(1, "Acme", "Onboarding hours", "hours", 12, 2, 9)
+    assert use.share == 11 / 12
+    assert use.figures() == "2 used · 9 scheduled · 1 left of 12 h"
+    assert use.text() == "Acme: Onboarding hours 2 used · 9 scheduled · 1 left of 12 h (92%)"
+    assert use.tooltip() == "Acme\nOnboarding hours\n2h used, 9h scheduled of 12h (92%)"
+    over = AllowanceUse(2, "Brandt", "Screen-shares this month", "sessions", 4, 5, 0)
+    assert over.figures() == "5 used · 0 scheduled · 0 left of 4"
+    assert AllowanceUse(3, "Zero", "x", "sessions", 0, 0, 0).share == 0.0
+
+
+def test_the_chart_holds_each_customers_fullest_allowance_the_fullest_first(
+    tmp_path: Path,
+) -> None:
+    context = build_context(tmp_path / "book.sqlite")
+    try:
+        assert context.load_sample_book().errors == []
+        customers = context.customers.list()
+        now = datetime(2026, 3, 11, 14, 0, tzinfo=UTC)
+        data = compute_dashboard(context.scheduler, customers, now)
+        assert data.chart == top_allowance_use(context.scheduler, customers, now)
+        assert data.attention == needs_attention(context.scheduler, customers, now)
+        assert data.seconds >= 0
+        shares = [use.share for use in data.chart]
+        assert shares == sorted(shares, reverse=True) and len(shares) <= TOP_CUSTOMERS
+        assert len({use.customer_id for use in data.chart}) == len(data.chart)
+        assert all(use.share > 0 for use in data.chart)
+    finally:
+        context.close()
