@@ -420,13 +420,48 @@ def test_a_hidden_dashboard_recomputes_once_when_shown_again(
     assert not page.isVisible()
     for session in (first, second):
         window.session_actions.set_status(session.id, "done", now=NOW)
-    assert computed == [], "a hidden dashboard computes nothing"
+    assert computed == [], "a hidden dashboard computes nothing at once"
     window.show_page(DASHBOARD)
     assert computed == [1], "one computation for both changes"
     assert page.cards("overdue") == []
     window.show_page(CUSTOMERS)
     window.show_page(DASHBOARD)
     assert computed == [1], "nothing changed meanwhile"
+
+
+def test_a_hidden_dashboard_keeps_the_navigation_count_true(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.views.dashboard import dashboard_refresh
+
+    monkeypatch.setattr(dashboard_refresh, "BADGE_AFTER_MS", 50)
+    first = book(context, acme, "onboarding", "2026-03-09T10:00")
+    second = book(context, acme, "onboarding", "2026-03-10T10:00")
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    badge = window.attention_badge()
+    assert badge >= 2
+    computed: list[int] = []
+    compute = dashboard_refresh.compute_dashboard
+
+    def counted(*args: object) -> object:
+        computed.append(1)
+        return compute(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dashboard_refresh, "compute_dashboard", counted)
+    window.show_page(CUSTOMERS)
+    for session in (first, second):
+        window.session_actions.set_status(session.id, "done", now=NOW)
+    assert computed == []
+    qtbot.waitUntil(lambda: window.attention_badge() == badge - 2, timeout=5000)
+    assert computed == [1], "one computation for the run of changes"
+    window.show_page(DASHBOARD)
+    assert computed == [1], "shown after the count was brought up to date: nothing to redo"
+    assert page.cards("overdue") == []
 
 
 def test_a_worker_that_cannot_read_the_book_says_so_in_plain_words(

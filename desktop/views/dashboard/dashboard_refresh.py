@@ -24,6 +24,9 @@ STALE_AFTER_S = 600
 # A large book's first computation waits this long, so the window paints first (a worker
 # thread holding the interpreter would slow the start-up it is meant to spare).
 FIRST_DELAY_MS = 300
+# A hidden page waits this long after the last of a run of changes before it recomputes,
+# once, for the count beside "Dashboard" in the navigation (which stays visible).
+BADGE_AFTER_MS = 1500
 
 
 class DashboardRefresh(QObject):
@@ -64,6 +67,10 @@ class DashboardRefresh(QObject):
         self._first_timer.setSingleShot(True)
         self._first_timer.setInterval(FIRST_DELAY_MS)
         self._first_timer.timeout.connect(self.refresh)
+        self._badge_timer = QTimer(self)
+        self._badge_timer.setSingleShot(True)
+        self._badge_timer.setInterval(BADGE_AFTER_MS)
+        self._badge_timer.timeout.connect(self._refresh_if_stale)
 
     def is_updating(self) -> bool:
         return self._job is not None
@@ -85,6 +92,7 @@ class DashboardRefresh(QObject):
             self._again = True
             return
         self._first_timer.stop()
+        self._badge_timer.stop()
         self._stale = False
         self._number += 1
         number, now, scheduler = self._number, self._now(), self._scheduler
@@ -111,11 +119,18 @@ class DashboardRefresh(QObject):
 
     @Slot(object)
     def book_changed(self, _change: object = None) -> None:
-        """A hidden page only notes that it is stale: it recomputes once, when shown."""
+        """A hidden page notes that it is stale and recomputes once, a moment after a run of
+        changes ends (the navigation's count must stay true) or when shown, whichever first."""
         if self._page.isVisible():
             self.refresh()
         else:
             self._stale = True
+            self._badge_timer.start()
+
+    @Slot()
+    def _refresh_if_stale(self) -> None:
+        if self._stale:
+            self.refresh()
 
     def shown(self) -> None:
         """The page is shown again: recompute if the book changed meanwhile or it is old."""
@@ -126,6 +141,7 @@ class DashboardRefresh(QObject):
     def wait_for_idle(self, msecs: int = 5000) -> bool:
         """Start no more computations and let a running one finish (before the book closes)."""
         self._first_timer.stop()
+        self._badge_timer.stop()
         job = self._job
         return job is None or job.wait(msecs / 1000)
 
