@@ -2,9 +2,10 @@
 
 Each public function is one user action, called from a menu entry or a button. It asks for
 what it needs (the organizer's profile, the options, a file name), calls `context.calendars`
-and says in plain words what happened. Long work (an import, a large export) runs on the
-thread pool behind a progress dialog (progress.py), so the window keeps painting and Cancel
-works. The dialogs it asks with live beside it: profile_dialog.py, export_dialog.py.
+and says in plain words what happened. Long work (an import, an export) runs in the window's
+background work behind a progress dialog (progress.py), so the window keeps painting and
+Cancel works: those two actions return once the work has started and say what it did when
+it ends. The dialogs they ask with live beside them: profile_dialog.py, export_dialog.py.
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ from desktop.views.calendar_files.progress import (
     SHOW_PROGRESS_AFTER_MS,
     WorkProgress,
     busy_elsewhere,
-    run_job,
+    start_job,
 )
 from desktop.views.sessions.session_format import when_et
 from desktop.views.widgets import messages
+from desktop.views.widgets.background import Job, Progress
 
 __all__ = [
     "ALL_DATES_KEY",
@@ -153,10 +155,14 @@ def send_invite(parent: QWidget | None, context: AppContext, session_id: int) ->
 
 
 def export_calendar(
-    parent: QWidget | None, context: AppContext, customer: CustomerRecord | None = None
-) -> Path | None:
+    parent: QWidget | None,
+    context: AppContext,
+    customer: CustomerRecord | None = None,
+    on_done: Callable[[Path], None] | None = None,
+) -> Job | None:
     """Choose the sessions, then a file, and write them as a calendar (PUBLISH) to open in
-    any calendar program; None when the user stopped or it could not be done."""
+    any calendar program. The writing runs in the background: the job is returned (None
+    when the user stopped first), and `on_done(path)` runs once the file is written."""
     if busy_elsewhere(parent):
         return None
     try:
@@ -176,32 +182,37 @@ def export_calendar(
 
     calendars = context.calendars
 
-    def work(_report: Callable[[int, int], bool]) -> int:
+    def work(_report: Progress) -> int:
         data = calendars.feed(choice.customer, choice.first, choice.last, choice.reminder)
         write_file(path, data)
         return data.count(b"BEGIN:VEVENT")
 
+    def written(events: int) -> None:
+        show_saved(parent, "Calendar exported", _exported_text(choice, events, path), path)
+        if on_done is not None:
+            on_done(path)
+
+    def failed(error: BaseException) -> None:
+        if not isinstance(error, AmplanError):
+            raise error  # a bug: to the crash handler, on the GUI thread
+        messages.show_error(parent, "Calendar not exported", str(error))
+
     progress = WorkProgress(parent, "Export calendar", f"Writing {path.name}…", cancellable=False)
-    job = run_job(progress, work)
-    if isinstance(job.error, AmplanError):
-        messages.show_error(parent, "Calendar not exported", str(job.error))
-        return None
-    if job.error is not None:
-        raise job.error  # a bug: to the crash handler, on the GUI thread
-    events = int(job.result)
+    return start_job(parent, progress, work, written, failed)
+
+
+def _exported_text(choice: ExportChoice, events: int, path: Path) -> str:
     scope = choice.customer.name if choice.customer else "the whole book"
     span = ""
     if choice.first and choice.last:
         span = f" from {choice.first:%a} {choice.first.day} {choice.first:%b %Y}"
         span += f" to {choice.last:%a} {choice.last.day} {choice.last:%b %Y}"
     reminder = f", each with a reminder {choice.reminder} minutes before" if choice.reminder else ""
-    text = (
+    return (
         f"{plural(events, 'session')} of {scope}{span}{reminder}.\n\n"
         f"Saved as {path.name}. Open it in Outlook, Google Calendar or Apple Calendar "
         "to add the sessions to your calendar."
     )
-    show_saved(parent, "Calendar exported", text, path)
-    return path
 
 
 # --- 3. the manager's own calendar as busy time ------------------------------------------
@@ -210,57 +221,83 @@ def import_my_calendar(
     context: AppContext,
     today: date | None = None,
     path: Path | None = None,
-) -> tuple[int, int] | None:
+    on_done: Callable[[tuple[int, int]], None] | None = None,
+) -> Job | None:
     """Import an .ics export of the user's own calendar as busy time, which bookings then
-    avoid. Returns (imported, skipped), or None when nothing changed.
+    avoid. The reading runs in the background: the job is returned (None when nothing was
+    started), and `on_done((imported, skipped))` runs once the busy time is saved; a stop or
+    an error saves nothing and says so.
 
     Without `path` the user picks the file; with one (a file opened from the desktop) the
     user confirms that it is their calendar first."""
     if busy_elsewhere(parent):
         return None
+    chosen = _import_path(parent, path)
+    if chosen is None:
+        return None
+    day = today or today_et(context)
+    calendars = context.calendars
+
+    def work(report: Progress) -> tuple[int, int]:
+        return calendars.import_busy(chosen, day, report)
+
+    progress = WorkProgress(parent, "Import my calendar", f"Reading {chosen.name}…")
+
+    def imported(result: tuple[int, int]) -> None:
+        text = _imported_text(context, chosen.name, day, result)
+        if progress.stopping:
+            text = f"The import had already finished when you pressed Cancel.\n\n{text}"
+        messages.show_info(parent, "Calendar imported", text)
+        if on_done is not None:
+            on_done(result)
+
+    def failed(error: BaseException) -> None:
+        if isinstance(error, ImportCancelled):
+            messages.show_info(
+                parent,
+                "Import stopped",
+                f"The import of {chosen.name} was stopped. Nothing was imported: "
+                "your busy time is as it was.",
+            )
+        elif isinstance(error, AmplanError):
+            messages.show_error(
+                parent,
+                "Calendar not imported",
+                f"{error}\n\nNothing was imported: your busy time is as it was.",
+            )
+        else:
+            raise error  # a bug: to the crash handler, on the GUI thread
+
+    return start_job(parent, progress, work, imported, failed, _import_stopped)
+
+
+def _import_stopped() -> ImportCancelled:
+    return ImportCancelled("Import stopped; nothing was saved.")
+
+
+def _import_path(parent: QWidget | None, path: Path | None) -> Path | None:
+    """The file the user picks, or the one given once the user says it is their calendar."""
     if path is None:
         name, _ = QFileDialog.getOpenFileName(
             parent, "Import my calendar", str(last_folder(IMPORT_FOLDER_KEY)), OPEN_FILTER
         )
         if not name:
             return None
-        path = Path(name)
-        remember_folder(IMPORT_FOLDER_KEY, path.parent)
-    elif not messages.ask(
+        remember_folder(IMPORT_FOLDER_KEY, Path(name).parent)
+        return Path(name)
+    if not messages.ask(
         parent,
         "Import my calendar",
         f"Import the events of {path.name} as your busy time? Bookings will then avoid them.",
         "Import",
     ):
         return None
-    day = today or today_et(context)
-    calendars = context.calendars
+    return path
 
-    def work(report: Callable[[int, int], bool]) -> tuple[int, int]:
-        return calendars.import_busy(path, day, report)
 
-    progress = WorkProgress(parent, "Import my calendar", f"Reading {path.name}…")
-    job = run_job(progress, work)
-    stopped_late = progress.stopping and job.error is None
-    if isinstance(job.error, ImportCancelled):
-        messages.show_info(
-            parent,
-            "Import stopped",
-            f"The import of {path.name} was stopped. Nothing was imported: "
-            "your busy time is as it was.",
-        )
-        return None
-    if isinstance(job.error, AmplanError):
-        messages.show_error(
-            parent,
-            "Calendar not imported",
-            f"{job.error}\n\nNothing was imported: your busy time is as it was.",
-        )
-        return None
-    if job.error is not None:
-        raise job.error  # a bug: to the crash handler, on the GUI thread
-    imported, skipped = job.result
-    text = f"Imported {plural(imported, 'busy block')} from {path.name}"
+def _imported_text(context: AppContext, name: str, day: date, result: tuple[int, int]) -> str:
+    imported, skipped = result
+    text = f"Imported {plural(imported, 'busy block')} from {name}"
     if skipped:
         text += f" ({plural(skipped, 'free or cancelled event')} skipped)"
     text += "."
@@ -279,10 +316,7 @@ def import_my_calendar(
             f"\n\n{plural(clashing, 'booked session')} now clash with your busy time or "
             "each other: the dashboard lists them under Clashes, with Move… on each."
         )
-    if stopped_late:
-        text = f"The import had already finished when you pressed Cancel.\n\n{text}"
-    messages.show_info(parent, "Calendar imported", text)
-    return imported, skipped
+    return text
 
 
 def clear_busy_time(parent: QWidget | None, context: AppContext) -> int | None:

@@ -1,62 +1,25 @@
-"""The progress of a calendar job, and the one job at a time that runs it."""
+"""A calendar job: its work on the window's background work (widgets/background.py), its
+progress dialog, and the rule of one calendar job at a time per window.
+
+The action that starts a job returns at once; what the job did arrives in the callbacks,
+on the GUI thread, after the progress dialog has gone.
+"""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
-from desktop.services.calendar_files.ical_import import ImportCancelled
 from desktop.views.widgets import messages
+from desktop.views.widgets.background import BackgroundWork, Job, Work, work_for
 
 # Work that ends sooner than this never shows its progress dialog (no flash for small files).
 SHOW_PROGRESS_AFTER_MS = 400
-
-
-class _JobSignals(QObject):
-    """Lives on the GUI thread; a worker's emits arrive there queued."""
-
-    progress = Signal(int, int)
-    finished = Signal()
-
-
-class _Job(QRunnable):
-    """Runs `work(report)` once on the pool; keeps its result or error for the GUI thread.
-
-    `report(done, total)` is the progress callback the services take: it tells the GUI and,
-    once a stop was asked for, raises ImportCancelled so that the service saves nothing.
-    """
-
-    def __init__(self, work: Callable[[Callable[[int, int], bool]], Any]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
-        self.signals = _JobSignals()
-        self.stop = threading.Event()
-        self.done = threading.Event()
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self._work = work
-
-    def report(self, done: int, total: int) -> bool:
-        # Raised rather than returned: the service ignores the answer of its last call,
-        # and a stop asked for then must still save nothing.
-        if self.stop.is_set():
-            raise ImportCancelled("Import stopped; nothing was saved.")
-        self.signals.progress.emit(done, total)
-        return True
-
-    def run(self) -> None:
-        try:
-            self.result = self._work(self.report)
-        except BaseException as exc:  # handed to the GUI thread, which shows or re-raises it
-            self.error = exc
-        # Emit before `done`: once `done` is set the GUI thread may drop this object.
-        self.signals.finished.emit()
-        self.done.set()
+_JOBS_NAME = "calendarFileJobs"
 
 
 class _StopButton(QPushButton):
@@ -107,11 +70,11 @@ class WorkProgress(QProgressDialog):
         self.canceled.connect(self.request_stop)
         self.stopping = False
         self.running = True
-        self._job: _Job | None = None
+        self._job: Job | None = None
 
-    def watch(self, job: _Job) -> None:
+    def watch(self, job: Job) -> None:
         self._job = job
-        job.signals.progress.connect(self.show_progress)
+        job.progressed.connect(self.show_progress)
 
     @Slot(int, int)
     def show_progress(self, done: int, total: int) -> None:
@@ -131,7 +94,7 @@ class WorkProgress(QProgressDialog):
             return
         self.stopping = True
         if self._job is not None:
-            self._job.stop.set()
+            self._job.cancel()
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Stopping…")
         self.setRange(0, 0)
@@ -157,34 +120,74 @@ class WorkProgress(QProgressDialog):
         self.deleteLater()
 
 
-_running: list[_Job] = []
+class CalendarJobs(QObject):
+    """The calendar job a window runs, if any: one at a time, so that an import never races
+    an export of the same book."""
+
+    def __init__(self, owner: QObject) -> None:
+        super().__init__(owner)
+        self.setObjectName(_JOBS_NAME)
+        self.current: Job | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.current is not None
+
+    def started(self, job: Job) -> None:
+        self.current = job
+        job.ended.connect(self._ended)
+
+    @Slot()
+    def _ended(self) -> None:
+        self.current = None
 
 
-def run_job(progress: WorkProgress, work: Callable[[Callable[[int, int], bool]], Any]) -> _Job:
-    """Run `work` on the pool while `progress` shows; returns the finished job.
+def calendar_jobs(parent: QWidget | None) -> CalendarJobs:
+    """The calendar jobs of `parent`'s window (of the application without a parent)."""
+    owner: QObject | None = parent.window() if parent is not None else QCoreApplication.instance()
+    assert owner is not None
+    found = owner.findChild(CalendarJobs, _JOBS_NAME)
+    return found if isinstance(found, CalendarJobs) else CalendarJobs(owner)
 
-    A local event loop keeps the GUI painting and answering (the progress dialog is modal,
-    so only it takes input) and ends when the job does.
-    """
-    job = _Job(work)
-    progress.watch(job)
-    loop = QEventLoop()
-    job.signals.finished.connect(loop.quit)
-    _running.append(job)
-    try:
-        QThreadPool.globalInstance().start(job)
-        if not job.done.is_set():
-            loop.exec()
-        job.done.wait()  # the loop also ends when the application quits
-    finally:
-        _running.remove(job)
+
+def _background(parent: QWidget | None) -> BackgroundWork:
+    if parent is not None:
+        return work_for(parent)
+    app = QCoreApplication.instance()
+    found = app.findChild(BackgroundWork, "backgroundWork") if app is not None else None
+    return found if isinstance(found, BackgroundWork) else BackgroundWork(app)
+
+
+def start_job(
+    parent: QWidget | None,
+    progress: WorkProgress,
+    work: Work,
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None],
+    cancel_error: Callable[[], BaseException] | None = None,
+) -> Job:
+    """Run `work` in the background while `progress` shows (after its delay); the progress
+    is gone before `on_success(result)` or `on_failure(error)` runs."""
+
+    def succeeded(result: object) -> None:
         progress.finish()
+        on_success(result)
+
+    def failed(error: BaseException) -> None:
+        progress.finish()
+        on_failure(error)
+
+    job = _background(parent).start(
+        work, on_success=succeeded, on_failure=failed, cancel_error=cancel_error
+    )
+    progress.watch(job)
+    calendar_jobs(parent).started(job)
     return job
 
 
 def busy_elsewhere(parent: QWidget | None) -> bool:
     """One calendar job at a time: another action clicked during one waits its turn."""
-    if _running:
+    if calendar_jobs(parent).busy:
         messages.show_info(
             parent, "Still working", "A calendar file is still being read or written; wait."
         )
