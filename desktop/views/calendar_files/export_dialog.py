@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,7 +26,7 @@ from desktop.errors import AmplanError
 from desktop.services.customers import CustomerRecord
 from desktop.views.calendar_files.files import plural, pydate, qdate, today_et
 from desktop.views.customers.customer_dialog import FieldMessage
-from desktop.views.widgets.form_dialog import dialog_buttons
+from desktop.views.widgets.form_dialog import dialog_buttons, dialog_column, hint_and_buttons
 
 REMINDER_KEY = "calendarFiles/feedReminder"
 ALL_DATES_KEY = "calendarFiles/allDates"
@@ -92,18 +91,13 @@ class ExportCalendarDialog(QDialog):
         )
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
-        footer = QHBoxLayout()
-        footer.addWidget(self.summary, 1)
-        footer.addWidget(self.buttons)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(12)
+        layout = dialog_column(self, 12)
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addSpacing(4)
         layout.addLayout(grid)
         layout.addSpacing(4)
-        layout.addLayout(footer)
+        layout.addLayout(hint_and_buttons(self.summary, self.buttons))
         self._watch_choice()
         # WORKAROUND: see CustomerDialog.__init__ (a minimum size set before the first show).
         self.ensurePolished()

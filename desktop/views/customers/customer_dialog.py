@@ -28,7 +28,7 @@ from desktop.services.customers import CustomerDraft, CustomerRecord, validate_d
 from desktop.services.entitlements import describe, entitlements_for
 from desktop.services.policy import PACKAGE_NAMES, Policy
 from desktop.views.customers.customer_detail import EntitlementsCard, contract_summary
-from desktop.views.widgets.form_dialog import dialog_buttons
+from desktop.views.widgets.form_dialog import dialog_buttons, dialog_column, hint_and_buttons
 
 FIELD_LABELS = {
     "name": "Name",
@@ -216,14 +216,9 @@ class CustomerDialog(QDialog):
         body.setSpacing(20)
         body.addLayout(form_column, 3)
         body.addWidget(self.preview, 2, Qt.AlignmentFlag.AlignTop)
-        footer = QHBoxLayout()
-        footer.addWidget(self.missing, 1)
-        footer.addWidget(self.buttons)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(14)
+        layout = dialog_column(self, 14)
         layout.addLayout(body)
-        layout.addLayout(footer)
+        layout.addLayout(hint_and_buttons(self.missing, self.buttons))
 
     def _connect_fields(self) -> None:
         self.name_edit.textEdited.connect(lambda: self._changed("name"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,6 +40,7 @@ from desktop.views.sessions.editor_widgets import (
     SlotsList,
     SlotTimeEdit,
 )
+from desktop.views.widgets.form_dialog import dialog_buttons, dialog_column, hint_and_buttons
 
 SLOTS_SHOWN = 5
 
@@ -164,14 +164,9 @@ class SessionEditorForm(QDialog):
         self.save_hint = QLabel()
         self.save_hint.setObjectName("missingHint")
         self.save_hint.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        self.buttons, self.save_button = dialog_buttons(
+            QDialogButtonBox.StandardButton.Save, "Save changes" if editing else "Book session"
         )
-        self.save_button: QPushButton = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("Save changes" if editing else "Book session")
-        self.save_button.setObjectName("primary")
-        for button in self.buttons.buttons():
-            button.setIcon(QIcon())
 
     def show_kind_fields(self, fields: KindFields) -> None:
         """Guests for a round table; a last day for an all-day kind, else a time and length."""
@@ -192,15 +187,10 @@ class SessionEditorForm(QDialog):
         body.setSpacing(18)
         body.addLayout(form, 1)
         body.addWidget(self._check_panel())
-        footer = QHBoxLayout()
-        footer.addWidget(self.save_hint, 1)
-        footer.addWidget(self.buttons)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(12)
+        layout = dialog_column(self, 12)
         layout.addWidget(self.banner)
         layout.addLayout(body, 1)
-        layout.addLayout(footer)
+        layout.addLayout(hint_and_buttons(self.save_hint, self.buttons))
 
     def _row(self, *widgets: QWidget, stretch_first: bool = True) -> QHBoxLayout:
         row = QHBoxLayout()

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -42,6 +41,7 @@ from desktop.services.scheduling.planner import (
     default_until,
 )
 from desktop.services.scheduling.sessions import SessionTimes
+from desktop.views.sessions.plan_progress import PlanningProgress
 from desktop.views.sessions.plan_table_model import (
     CUSTOMER,
     HEADERS,
@@ -58,6 +58,7 @@ from desktop.views.sessions.session_format import Now, system_now
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets import messages
 from desktop.views.widgets.background import BackgroundWork, Job, Progress, work_for
+from desktop.views.widgets.form_dialog import titled_page
 from desktop.views.widgets.geometry import remember_size, restore_size
 from desktop.views.widgets.table_model import record_table
 
@@ -116,7 +117,7 @@ class PlanDialog(QDialog):
         name = self._customers[0].name
         self.setWindowTitle(f"Plan the year for {name}" if single else "Plan the book")
         self.pages = QStackedWidget()
-        self.pages.addWidget(self._busy_page(single))
+        self.pages.addWidget(self._busy_page())
         self.pages.addWidget(self._result_page(single))
         self._lay_out(single)
         self.model.dataChanged.connect(self._update_book_button)
@@ -132,29 +133,12 @@ class PlanDialog(QDialog):
         self.finished.connect(lambda _result: remember_size(self, self._size_key))
 
     # --- layout -------------------------------------------------------------------------
-    def _busy_page(self, single: bool) -> QWidget:
-        count = len(self._customers)
-        self.busy_label = QLabel(
-            f"Planning {self._customers[0].name}…" if single else f"Planning {count} customers…"
-        )
-        self.busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.progress = QProgressBar()
-        # One customer is one step: a busy bar. A book fills it customer by customer.
-        self.progress.setRange(0, 0 if single else count)
-        self.progress.setTextVisible(False)
-        self.progress.setFixedWidth(320)
-        self.stop_button = QPushButton("Cancel")
-        self.stop_button.setToolTip("Stop planning; nothing is proposed or booked.")
+    def _busy_page(self) -> QWidget:
+        page = PlanningProgress([c.name for c in self._customers])
+        self.busy_label, self.progress, self.stop_button = page.label, page.bar, page.stop_button
         self.stop_button.clicked.connect(self.cancel_planning)
-        busy = QWidget()
-        busy_column = QVBoxLayout(busy)
-        busy_column.addStretch()
-        busy_column.addWidget(self.busy_label)
-        busy_column.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
-        busy_column.addSpacing(8)
-        busy_column.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        busy_column.addStretch()
-        return busy
+        self._planning_progress = page
+        return page
 
     def _result_page(self, single: bool) -> QWidget:
         self.summary = QLabel()
@@ -246,23 +230,17 @@ class PlanDialog(QDialog):
 
     def _lay_out(self, single: bool) -> None:
         count = len(self._customers)
-        title = QLabel(
-            f"Plan for {self._customers[0].name}" if single else f"Plan the book: {count} customers"
-        )
-        title.setObjectName("dialogTitle")
-        span = QLabel(
+        titled_page(
+            self,
+            f"Plan for {self._customers[0].name}"
+            if single
+            else f"Plan the book: {count} customers",
             f"Onboarding hours and account-management calls from {format_day(self._first)} "
-            f"to {format_day(self._until)}, each at a time the contract allows."
+            f"to {format_day(self._until)}, each at a time the contract allows.",
+            self.pages,
+            self._footer(),
+            body_stretch=1,
         )
-        span.setObjectName("cardSubtitle")
-        span.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(title)
-        layout.addWidget(span)
-        layout.addWidget(self.pages, 1)
-        layout.addLayout(self._footer())
 
     def _set_tab_order(self) -> None:
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -304,9 +282,7 @@ class PlanDialog(QDialog):
     def _progressed(self, done: int, total: int) -> None:
         if self._cancelled or len(self._customers) == 1:
             return
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-        self.busy_label.setText(f"Planning… {done} of {total} customers done")
+        self._planning_progress.show_count(done, total)
 
     def _planned(self, plan: Plan) -> None:
         if self._cancelled:

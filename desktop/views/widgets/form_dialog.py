@@ -61,8 +61,36 @@ def field_grid(rows: Sequence[tuple[str, Field, QWidget]]) -> QGridLayout:
     return grid
 
 
+def dialog_column(dialog: QDialog, spacing: int) -> QVBoxLayout:
+    """The dialog's own layout, with the margins every form dialog keeps."""
+    layout = QVBoxLayout(dialog)
+    layout.setContentsMargins(20, 18, 20, 16)
+    layout.setSpacing(spacing)
+    return layout
+
+
+def hint_and_buttons(hint: QWidget, buttons: QWidget) -> QHBoxLayout:
+    """The footer: why Save waits (or what it will do) on the left, the buttons on the right."""
+    footer = QHBoxLayout()
+    footer.addWidget(hint, 1)
+    footer.addWidget(buttons)
+    return footer
+
+
+def _add(layout: QVBoxLayout, part: QLayout | QWidget, stretch: int = 0) -> None:
+    if isinstance(part, QLayout):
+        layout.addLayout(part, stretch)
+    else:
+        layout.addWidget(part, stretch)
+
+
 def titled_page(
-    dialog: QDialog, title: str, intro: str, body: QLayout, buttons: QWidget
+    dialog: QDialog,
+    title: str,
+    intro: str,
+    body: QLayout | QWidget,
+    footer: QLayout | QWidget,
+    body_stretch: int = 0,
 ) -> QVBoxLayout:
     """The dialog's layout: its title, a line or two of why, the body, the buttons."""
     title_label = QLabel(title)
@@ -70,11 +98,9 @@ def titled_page(
     intro_label = QLabel(intro)
     intro_label.setObjectName("cardSubtitle")
     intro_label.setWordWrap(True)
-    layout = QVBoxLayout(dialog)
-    layout.setContentsMargins(20, 18, 20, 16)
-    layout.setSpacing(10)
+    layout = dialog_column(dialog, 10)
     layout.addWidget(title_label)
     layout.addWidget(intro_label)
-    layout.addLayout(body)
-    layout.addWidget(buttons)
+    _add(layout, body, body_stretch)
+    _add(layout, footer)
     return layout
