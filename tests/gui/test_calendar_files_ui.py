@@ -6,6 +6,7 @@ and clearing it. File dialogs are replaced at the class; modal dialogs are drive
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,8 +30,10 @@ from desktop.views.calendar_files.calendar_files_ui import (
     send_invite,
 )
 from desktop.views.widgets import messages
+from desktop.views.widgets.background import Job
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -116,6 +119,22 @@ def when(
             raise AssertionError("the awaited dialog never showed")
 
     QTimer.singleShot(0, poll)
+
+
+def to_the_end(action: Callable[..., Job | None], *args: Any, **kwargs: Any) -> Any:
+    """Start a calendar action and run the event loop until its background job has ended:
+    what the action handed to `on_done`, or None (nothing started, stopped or failed)."""
+    results: list[Any] = []
+    job = action(*args, on_done=results.append, **kwargs)
+    if job is None:
+        return None
+    ended: list[bool] = []
+    job.ended.connect(lambda: ended.append(True))
+    deadline = time.monotonic() + 30
+    while not ended:
+        assert time.monotonic() < deadline, "the calendar job never ended"
+        QTest.qWait(10)
+    return results[0] if results else None
 
 
 def shown(kind: type[W]) -> Callable[[], W | None]:
@@ -417,7 +436,7 @@ def test_a_customers_calendar_is_exported(
         dialog.export_button.click()
 
     when(shown(ExportCalendarDialog), choose)
-    path = export_calendar(parent, context, acme)
+    path = to_the_end(export_calendar, parent, context, acme)
 
     assert path == tmp_path / "acme.ics"
     assert seen == ["2 sessions will be exported."]
@@ -463,7 +482,7 @@ def test_the_whole_book_is_exported_for_a_date_range(
         when(lambda: not dialog.count_pending(), export)
 
     when(shown(ExportCalendarDialog), choose)
-    path = export_calendar(parent, context)
+    path = to_the_end(export_calendar, parent, context)
 
     assert path is not None
     assert seen == ["3 sessions will be exported."]
@@ -512,7 +531,7 @@ def test_cancelling_the_export_dialog_writes_nothing(
 ) -> None:
     customer(context)
     when(shown(ExportCalendarDialog), lambda dialog: dialog.reject())
-    assert export_calendar(parent, context) is None
+    assert to_the_end(export_calendar, parent, context) is None
     assert files.save_asked == [] and saved.shown == []
 
 
@@ -522,7 +541,7 @@ def test_an_outlook_calendar_is_imported_as_busy_time(
 ) -> None:
     files.open_answer = outlook_file(tmp_path)
 
-    result = import_my_calendar(parent, context, TODAY)
+    result = to_the_end(import_my_calendar, parent, context, TODAY)
 
     assert result == (3, 2)
     title, _, filters = files.open_asked[0]
@@ -549,11 +568,11 @@ def test_a_file_opened_from_the_desktop_is_imported_after_asking(
 ) -> None:
     path = outlook_file(tmp_path)
     dialogs.answer = False
-    assert import_my_calendar(parent, context, TODAY, path=path) is None
+    assert to_the_end(import_my_calendar, parent, context, TODAY, path=path) is None
     assert busy(context) == [], "declining the question imports nothing"
 
     dialogs.answer = True
-    assert import_my_calendar(parent, context, TODAY, path=path) == (3, 2)
+    assert to_the_end(import_my_calendar, parent, context, TODAY, path=path) == (3, 2)
     assert files.open_asked == [], "the file was given: no file dialog"
     assert [title for title, _ in dialogs.questions] == ["Import my calendar"] * 2
     assert "outlook.ics" in dialogs.questions[0][1]
@@ -582,7 +601,7 @@ def test_no_finished_progress_pops_up_over_the_result(
     # A modal box's loop need not delete the finished dialog before the box closes; keep it
     # alive here so that only a stopped show-timer keeps it hidden.
     monkeypatch.setattr(WorkProgress, "deleteLater", lambda self: None)
-    assert import_my_calendar(parent, context, TODAY) == (3, 2)
+    assert to_the_end(import_my_calendar, parent, context, TODAY) == (3, 2)
     assert seen_while_result_up == [False]
 
 
@@ -590,14 +609,14 @@ def test_a_broken_file_names_its_line_and_changes_nothing(
     parent: QWidget, context: AppContext, files: FileDialogs, dialogs: Dialogs, tmp_path: Path
 ) -> None:
     files.open_answer = outlook_file(tmp_path)
-    assert import_my_calendar(parent, context, TODAY) == (3, 2)
+    assert to_the_end(import_my_calendar, parent, context, TODAY) == (3, 2)
     before = busy(context)
     broken = tmp_path / "broken.ics"
     shutil.copy(FIXTURES / "broken_junk_line.ics", broken)
     files.open_answer = broken
     dialogs.infos.clear()
 
-    assert import_my_calendar(parent, context, TODAY) is None
+    assert to_the_end(import_my_calendar, parent, context, TODAY) is None
 
     [(title, text)] = dialogs.errors
     assert title == "Calendar not imported"
@@ -617,7 +636,7 @@ def test_cancel_during_a_long_import_saves_nothing_and_the_gui_keeps_running(
     tmp_path: Path,
 ) -> None:
     files.open_answer = outlook_file(tmp_path)
-    assert import_my_calendar(parent, context, TODAY) == (3, 2)
+    assert to_the_end(import_my_calendar, parent, context, TODAY) == (3, 2)
     before = busy(context)
     dialogs.infos.clear()
     files.open_answer = big_file(tmp_path)
@@ -643,7 +662,7 @@ def test_cancel_during_a_long_import_saves_nothing_and_the_gui_keeps_running(
     when(shown(WorkProgress), press_cancel)
     started = time.monotonic()
     heartbeat.start()
-    result = import_my_calendar(parent, context, TODAY)
+    result = to_the_end(import_my_calendar, parent, context, TODAY)
     heartbeat.stop()
 
     assert result is None
@@ -692,16 +711,52 @@ def test_escape_or_closing_the_progress_dialog_also_stops(
         assert progress.isVisible()
 
     when(shown(WorkProgress), close)
-    assert import_my_calendar(parent, context, TODAY) is None
+    assert to_the_end(import_my_calendar, parent, context, TODAY) is None
     assert asked == [True]
     assert dialogs.infos[0][0] == "Import stopped"
     assert busy(context) == []
 
 
+def test_the_import_returns_at_once_and_one_calendar_job_runs_at_a_time(
+    qtbot: QtBot,
+    parent: QWidget,
+    context: AppContext,
+    files: FileDialogs,
+    dialogs: Dialogs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files.open_answer = outlook_file(tmp_path)
+    real = context.calendars.import_busy
+    release = threading.Event()
+
+    def held(path: Path, today: date, progress: Callable[[int, int], bool]) -> tuple[int, int]:
+        release.wait(10)
+        return real(path, today, progress)
+
+    monkeypatch.setattr(context.calendars, "import_busy", held)
+    done: list[tuple[int, int]] = []
+    job = import_my_calendar(parent, context, TODAY, on_done=done.append)
+    assert job is not None and not job.done, "the action returned while the work runs"
+    assert export_calendar(parent, context) is None
+    assert import_my_calendar(parent, context, TODAY) is None
+    assert (
+        dialogs.infos
+        == [("Still working", "A calendar file is still being read or written; wait.")] * 2
+    )
+    release.set()
+    qtbot.waitUntil(lambda: done == [(3, 2)], timeout=10000)
+    assert dialogs.infos[-1][0] == "Calendar imported"
+    dialogs.infos.clear()
+    files.open_answer = None
+    assert import_my_calendar(parent, context, TODAY) is None  # free again: the file dialog
+    assert len(files.open_asked) == 2 and dialogs.infos == []
+
+
 def test_no_file_chosen_changes_nothing(
     parent: QWidget, context: AppContext, dialogs: Dialogs
 ) -> None:
-    assert import_my_calendar(parent, context, TODAY) is None
+    assert to_the_end(import_my_calendar, parent, context, TODAY) is None
     assert dialogs.infos == [] and dialogs.errors == []
 
 
@@ -710,7 +765,7 @@ def test_clearing_busy_time_asks_first(
     parent: QWidget, context: AppContext, files: FileDialogs, dialogs: Dialogs, tmp_path: Path
 ) -> None:
     files.open_answer = outlook_file(tmp_path)
-    import_my_calendar(parent, context, TODAY)
+    to_the_end(import_my_calendar, parent, context, TODAY)
     dialogs.answer = False
     assert clear_busy_time(parent, context) is None
     assert len(busy(context)) == 3

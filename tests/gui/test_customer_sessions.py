@@ -280,11 +280,11 @@ def test_the_sessions_menu_exports_and_imports_calendars(
     calls: list[str] = []
     monkeypatch.setattr(
         "desktop.views.shell.main_window.export_calendar",
-        lambda _w, _c, chosen: calls.append(f"export {chosen.name if chosen else 'book'}"),
+        lambda _w, _c, chosen, on_done: calls.append(f"export {chosen.name if chosen else 'book'}"),
     )
-    monkeypatch.setattr(
+    monkeypatch.setattr(  # the job ends at once and reports (3 imported, 1 skipped)
         "desktop.views.shell.main_window.import_my_calendar",
-        lambda _w, _c, _today, path: calls.append(f"import {path}") or (3, 1),
+        lambda _w, _c, _today, path, on_done: calls.append(f"import {path}") or on_done((3, 1)),
     )
     shown.export_calendar_action.trigger()
     shown.import_calendar_action.trigger()
@@ -292,3 +292,24 @@ def test_the_sessions_menu_exports_and_imports_calendars(
     assert shown.statusBar().currentMessage() == "Imported 3 busy blocks."
     shown.open_calendar_file(Path("/calendars/mine.ics"))
     assert calls[-1] == "import /calendars/mine.ics"
+
+
+def test_the_panel_rereads_only_for_a_change_to_its_customer_and_when_shown_again(
+    shown: MainWindow, context: AppContext, customer: CustomerRecord
+) -> None:
+    from desktop.services.changes import EVERYTHING, BookChange
+
+    actions = shown.session_actions
+    panel = panel_of(shown)
+    book(context, customer, "onboarding", "2026-03-17 11:00")
+    actions.sessions_changed.emit(BookChange.of_sessions([99], [customer.id + 1]))
+    assert panel.model.rowCount() == 0  # another customer's change: not re-read
+    actions.sessions_changed.emit(BookChange.of_sessions([1], [customer.id]))
+    assert panel.model.rowCount() == 1
+
+    panel.hide()
+    book(context, customer, "onboarding", "2026-03-18 11:00")
+    actions.sessions_changed.emit(EVERYTHING)
+    assert panel.model.rowCount() == 1  # hidden: nothing read yet
+    panel.show()
+    assert panel.model.rowCount() == 2  # shown again: re-read once

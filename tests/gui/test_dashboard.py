@@ -376,6 +376,7 @@ def test_a_busy_import_shows_a_clash_and_move_resolves_it(
     page = window.dashboard
     assert titles(page, "conflict") == []
     window.import_calendar_action.trigger()
+    qtbot.waitUntil(lambda: bool(infos), timeout=5000)  # the import runs in the background
     assert "1 booked session now clash" in infos[0]
     qtbot.waitUntil(lambda: bool(titles(page, "conflict")), timeout=3000)
     assert titles(page, "conflict") == ["Acme Logistics · onboarding assistance clashes"]

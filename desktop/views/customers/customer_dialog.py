@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 import pytz
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,8 +26,9 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.customers import CustomerDraft, CustomerRecord, validate_draft
 from desktop.services.entitlements import describe, entitlements_for
-from desktop.services.policy import PACKAGE_NAMES
+from desktop.services.policy import PACKAGE_NAMES, Policy
 from desktop.views.customers.customer_detail import EntitlementsCard, contract_summary
+from desktop.views.widgets.form_dialog import dialog_buttons, dialog_column, hint_and_buttons
 
 FIELD_LABELS = {
     "name": "Name",
@@ -103,9 +102,46 @@ class CustomerDialog(QDialog):
         self._touched: set[str] = set()
         self._package_start_follows = True
         self._following = False
-        policy = context.policy
         self.setWindowTitle(f"Edit {customer.name}" if customer else "Add customer")
+        self._make_contract_fields(context.policy)
+        self._make_contact_fields(context.policy)
+        self.messages = {field: FieldMessage() for field in FIELD_LABELS}
+        self.messages["users"].set_hint("The licence band follows from this number.")
+        self.messages["package_start"].set_hint("Premium years run from this date.")
+        self.messages["contacts"].set_hint("One per line, as Name <email>. They receive invites.")
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        grid = self._field_grid()
+        self.preview = EntitlementsCard()
+        self.preview.setObjectName("card")
+        self.preview.setFixedWidth(360)
+        self.buttons, self.ok_button = dialog_buttons(
+            QDialogButtonBox.StandardButton.Ok, "Save changes" if customer else "Add customer"
+        )
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        self.missing = QLabel()
+        self.missing.setObjectName("missingHint")
+        self.missing.setWordWrap(True)
+        self._lay_out(grid)
+        if customer is not None:
+            self._fill(customer)
+        else:
+            today = date.today()
+            self.start_edit.setDate(_qdate(today))
+            self.package_start_edit.setDate(_qdate(today))
+        self._connect_fields()
+        self._revalidate()
+        # WORKAROUND: a minimum size set before the first show keeps the layout from setting one
+        # on the live window, which the offscreen platform (CI) reports as a Qt warning.
+        self.ensurePolished()
+        self.setMinimumSize(self.minimumSizeHint())
+        self.resize(self.sizeHint())
 
+    def _make_contract_fields(self, policy: Policy) -> None:
+        """Who the customer is and what they bought."""
         self.name_edit = QLineEdit()
         self.name_edit.setMinimumWidth(FIELD_WIDTH)
         self.name_edit.setPlaceholderText("e.g. Acme Logistics")
@@ -125,6 +161,9 @@ class CustomerDialog(QDialog):
                 label = f"{label} (${package.price_usd_per_year:,} a year)"
             self.package_combo.addItem(label, name)
         self.package_start_edit = self._date_edit()
+
+    def _make_contact_fields(self, policy: Policy) -> None:
+        """Where the customer is and who is invited."""
         self.tz_combo = QComboBox()
         self.tz_combo.setEditable(True)
         self.tz_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -133,7 +172,7 @@ class CustomerDialog(QDialog):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.tz_combo.setCompleter(completer)
-        self.tz_combo.setCurrentText(context.policy.time.zone_name)
+        self.tz_combo.setCurrentText(policy.time.zone_name)
         self.contacts_edit = QPlainTextEdit()
         self.contacts_edit.setPlaceholderText(
             "Dana Whitfield <dana@example.com>\nRaj Patel <raj@example.com>"
@@ -141,16 +180,7 @@ class CustomerDialog(QDialog):
         self.contacts_edit.setTabChangesFocus(True)
         self.contacts_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 16)
 
-        self.messages = {field: FieldMessage() for field in FIELD_LABELS}
-        self.messages["users"].set_hint("The licence band follows from this number.")
-        self.messages["package_start"].set_hint("Premium years run from this date.")
-        self.messages["contacts"].set_hint("One per line, as Name <email>. They receive invites.")
-
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
-
+    def _field_grid(self) -> QGridLayout:
         fields: dict[str, QWidget] = {
             "name": self.name_edit,
             "product": self.product_combo,
@@ -175,26 +205,9 @@ class CustomerDialog(QDialog):
             grid.addWidget(caption, row * 2, 0, alignment)
             grid.addWidget(widget, row * 2, 1)
             grid.addWidget(self.messages[field], row * 2 + 1, 1)
+        return grid
 
-        self.preview = EntitlementsCard()
-        self.preview.setObjectName("card")
-        self.preview.setFixedWidth(360)
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button: QPushButton = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Save changes" if customer else "Add customer")
-        self.ok_button.setObjectName("primary")
-        for button in self.buttons.buttons():
-            button.setIcon(QIcon())  # some desktop styles add stock icons; words suffice
-
-        self.buttons.accepted.connect(self._save)
-        self.buttons.rejected.connect(self.reject)
-        self.missing = QLabel()
-        self.missing.setObjectName("missingHint")
-        self.missing.setWordWrap(True)
-
+    def _lay_out(self, grid: QGridLayout) -> None:
         form_column = QVBoxLayout()
         form_column.addWidget(self.banner)
         form_column.addLayout(grid)
@@ -203,22 +216,11 @@ class CustomerDialog(QDialog):
         body.setSpacing(20)
         body.addLayout(form_column, 3)
         body.addWidget(self.preview, 2, Qt.AlignmentFlag.AlignTop)
-        footer = QHBoxLayout()
-        footer.addWidget(self.missing, 1)
-        footer.addWidget(self.buttons)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(14)
+        layout = dialog_column(self, 14)
         layout.addLayout(body)
-        layout.addLayout(footer)
+        layout.addLayout(hint_and_buttons(self.missing, self.buttons))
 
-        if customer is not None:
-            self._fill(customer)
-        else:
-            today = date.today()
-            self.start_edit.setDate(_qdate(today))
-            self.package_start_edit.setDate(_qdate(today))
-
+    def _connect_fields(self) -> None:
         self.name_edit.textEdited.connect(lambda: self._changed("name"))
         self.product_combo.currentIndexChanged.connect(lambda: self._changed("product"))
         self.users_edit.textEdited.connect(lambda: self._changed("users"))
@@ -227,12 +229,6 @@ class CustomerDialog(QDialog):
         self.package_start_edit.dateChanged.connect(self._package_start_changed)
         self.tz_combo.currentTextChanged.connect(lambda: self._changed("tz"))
         self.contacts_edit.textChanged.connect(lambda: self._changed("contacts"))
-        self._revalidate()
-        # WORKAROUND: a minimum size set before the first show keeps the layout from setting one
-        # on the live window, which the offscreen platform (CI) reports as a Qt warning.
-        self.ensurePolished()
-        self.setMinimumSize(self.minimumSizeHint())
-        self.resize(self.sizeHint())
 
     def _date_edit(self) -> QDateEdit:
         edit = QDateEdit()

@@ -80,13 +80,33 @@ class CustomersPage(QStackedWidget):
         self.empty_add_button.clicked.connect(self.add_customer)
         self.empty_sample_button.clicked.connect(self.sample_book_requested)
         self.addWidget(self.empty_state)
-
         self.model = CustomerTableModel(
             {name: package.label for name, package in context.policy.packages.items()}, self
         )
         self.proxy = CustomerFilterModel(self)
         self.proxy.setSourceModel(self.model)
+        toolbar = self._toolbar()
+        self._build_table()
+        # The sessions take the wide side under the table; their allowances go in the panel.
+        self.sessions = SessionsPanel(context, now, actions=actions)
+        self.detail = CustomerDetail(context.policy, context.clock, usage=self.sessions.usage_card)
+        self.detail.setMinimumWidth(DETAIL_MIN_WIDTH - 20)
+        self._build_splitters()
+        listing = QWidget()
+        column = QVBoxLayout(listing)
+        column.setContentsMargins(16, 14, 16, 10)
+        column.setSpacing(12)
+        column.addLayout(toolbar)
+        column.addWidget(self.splitter, 1)
+        self.addWidget(listing)
+        self._listing = listing
+        self._columns_sized = False
+        self._active_rows: list[CustomerRecord] = []
+        self._splitter_sized = False
+        self._update_actions()
 
+    def _toolbar(self) -> QHBoxLayout:
+        """The title, the search, whose customers, and the customer actions, wired."""
         title = QLabel("Customers")
         title.setObjectName("pageTitle")
         self.search = search_box("Search name, product, package or contact", 160)
@@ -125,7 +145,9 @@ class CustomersPage(QStackedWidget):
         toolbar.addWidget(self.add_button)
         toolbar.addWidget(self.edit_button)
         toolbar.addWidget(self.archive_button)
+        return toolbar
 
+    def _build_table(self) -> None:
         self.table = record_table("customerTable", self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
@@ -145,11 +167,8 @@ class CustomersPage(QStackedWidget):
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_match.hide()
 
-        # The sessions take the wide side under the table; their allowances go in the panel.
-        self.sessions = SessionsPanel(context, now, actions=actions)
-        self.detail = CustomerDetail(context.policy, context.clock, usage=self.sessions.usage_card)
-        self.detail.setMinimumWidth(DETAIL_MIN_WIDTH - 20)
-
+    def _build_splitters(self) -> None:
+        """The table over the sessions on the left, the customer's panel on the right."""
         table_side = QWidget()
         table_column = QVBoxLayout(table_side)
         table_column.setContentsMargins(0, 0, 0, 0)
@@ -169,19 +188,6 @@ class CustomersPage(QStackedWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-
-        listing = QWidget()
-        column = QVBoxLayout(listing)
-        column.setContentsMargins(16, 14, 16, 10)
-        column.setSpacing(12)
-        column.addLayout(toolbar)
-        column.addWidget(self.splitter, 1)
-        self.addWidget(listing)
-        self._listing = listing
-        self._columns_sized = False
-        self._active_rows: list[CustomerRecord] = []
-        self._splitter_sized = False
-        self._update_actions()
 
     # --- state --------------------------------------------------------------------------
     def set_rows(self, rows: list[CustomerRecord]) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from desktop.services.business_time import BusinessClock
 from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 from desktop.views.sessions.session_format import length_text, start_et, when_et
 from desktop.views.theme import BILLABLE, OVER
 from desktop.views.widgets.table_model import AnyIndex, RowsTableModel
@@ -21,12 +22,6 @@ HEADERS = {
     LENGTH: "Length",
     STATUS: "Status",
     FLAGS: "Flags",
-}
-STATUS_LABELS = {
-    "planned": "Planned",
-    "done": "Done",
-    "no-show": "No-show",
-    "cancelled": "Cancelled",
 }
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
 BILLABLE_COLOR = BILLABLE
@@ -64,13 +59,13 @@ class SessionTableModel(RowsTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(session, column)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if session.status == "cancelled":
+            if session.status == SessionStatus.CANCELLED:
                 return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
             if column == FLAGS and session.override_reason:
                 return OVERRIDE_COLOR
             if column == FLAGS and session.billable:
                 return BILLABLE_COLOR
-        if role == Qt.ItemDataRole.FontRole and session.status == "cancelled":
+        if role == Qt.ItemDataRole.FontRole and session.status == SessionStatus.CANCELLED:
             font = QFont()
             font.setStrikeOut(column == WHEN)
             return font
@@ -84,7 +79,7 @@ class SessionTableModel(RowsTableModel):
         if column == LENGTH:
             return length_text(session.minutes, session.all_day)
         if column == STATUS:
-            return STATUS_LABELS.get(session.status, session.status)
+            return SessionStatus(session.status).label
         if column == FLAGS:
             return " · ".join(self._flags(session))
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,8 +20,11 @@ from PySide6.QtWidgets import (
 from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.business_time import format_day
+from desktop.services.changes import BookChange
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import SessionStatus
+from desktop.services.scheduling.status_actions import status_actions
 from desktop.services.scheduling.usage import CustomerUsage, usage_for
 from desktop.views.calendar_files.calendar_files_ui import send_invite
 from desktop.views.mail.mail_ui import (
@@ -70,21 +74,19 @@ class SessionsPanel(QWidget):
         self._context = context
         self._now = now
         self._actions = actions or SessionActions(context, self)
-        self._actions.sessions_changed.connect(self.refresh)
+        self._actions.sessions_changed.connect(self._book_changed)
         self._customer: CustomerRecord | None = None
+        # A change to this customer seen while hidden: re-read when shown again.
+        self._stale = False
+        self._courier: MailCourier | None = None
+        self._build_usage_card()
+        self._build_table()
+        buttons = self._build_action_buttons()
+        self._build_layout(buttons)
+        self._update_actions()
 
-        self.new_button = icon_button("New session…", "add", primary=True)
-        self.new_button.setToolTip(
-            "Book a session for this customer, checked against their contract as you type."
-        )
-        self.plan_button = icon_button("Plan year…", "calendar")
-        self.plan_button.setToolTip(
-            "Propose the onboarding and account-management sessions of the next 12 months."
-        )
-        self.new_button.clicked.connect(self.new_session)
-        self.plan_button.clicked.connect(self.plan_year)
-
-        # Fed here, shown wherever the page puts it (the customer panel, above the contract).
+    def _build_usage_card(self) -> None:
+        """Fed here, shown wherever the page puts it (the customer panel, above the contract)."""
         usage_title = QLabel("Allowances")
         usage_title.setObjectName("cardTitle")
         self.usage = UsageBars()
@@ -107,9 +109,9 @@ class SessionsPanel(QWidget):
         usage_column.addWidget(self.months_caption)
         self._show_months(None)
 
-        self.model = SessionTableModel(
-            context.clock, {name: kind.label for name, kind in context.policy.kinds.items()}, self
-        )
+    def _build_table(self) -> None:
+        kind_labels = {name: kind.label for name, kind in self._context.policy.kinds.items()}
+        self.model = SessionTableModel(self._context.clock, kind_labels, self)
         self.table = record_table("sessionTable", self.model)
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -124,6 +126,18 @@ class SessionsPanel(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
+    def _build_action_buttons(self) -> tuple[QPushButton, ...]:
+        """The toolbar's two and the selected session's actions, wired; the latter returned."""
+        self.new_button = icon_button("New session…", "add", primary=True)
+        self.new_button.setToolTip(
+            "Book a session for this customer, checked against their contract as you type."
+        )
+        self.plan_button = icon_button("Plan year…", "calendar")
+        self.plan_button.setToolTip(
+            "Propose the onboarding and account-management sessions of the next 12 months."
+        )
+        self.new_button.clicked.connect(self.new_session)
+        self.plan_button.clicked.connect(self.plan_year)
         self.edit_button = icon_button("Edit…", "edit")
         self.edit_button.setToolTip("Change the selected planned session (double-click works too).")
         self.cancel_button = QPushButton("Cancel")
@@ -136,28 +150,26 @@ class SessionsPanel(QWidget):
         self.invite_button.setToolTip(
             "Save an invite (.ics) for the customer's contacts, to attach to an e-mail."
         )
-        self.invite_button.clicked.connect(self.send_invite)
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip(
             "Who changed the selected session (or, with none selected, the customer), when, "
             "and why an override was made."
         )
-        self.history_button.clicked.connect(self.show_history)
         self.draft_button = QPushButton("E-mail draft…")
         self.draft_button.setToolTip(
             "Save the invite as an e-mail draft (.eml) that Outlook or Apple Mail opens ready "
             "to send."
         )
-        self.draft_button.clicked.connect(self.save_draft)
         self.answers_label = QLabel()
         self.answers_label.setObjectName("attendeeAnswers")
         self.answers_label.setWordWrap(True)
-        self._courier: MailCourier | None = None
+        self.invite_button.clicked.connect(self.send_invite)
+        self.history_button.clicked.connect(self.show_history)
+        self.draft_button.clicked.connect(self.save_draft)
         self.edit_button.clicked.connect(self.edit_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
-        self.done_button.clicked.connect(lambda: self._set_status("done"))
-        self.no_show_button.clicked.connect(lambda: self._set_status("no-show"))
-
+        self.done_button.clicked.connect(lambda: self._set_status(SessionStatus.DONE))
+        self.no_show_button.clicked.connect(lambda: self._set_status(SessionStatus.NO_SHOW))
         buttons = (
             self.edit_button,
             self.invite_button,
@@ -169,6 +181,9 @@ class SessionsPanel(QWidget):
         )
         for button in buttons:
             button.setObjectName("compact")
+        return buttons
+
+    def _build_layout(self, buttons: tuple[QPushButton, ...]) -> None:
         self.title = ElidedLabel("Sessions")
         self.title.setObjectName("sectionTitle")
         self.count_label = QLabel()
@@ -194,7 +209,6 @@ class SessionsPanel(QWidget):
         layout.addWidget(self.empty_label, 1)
         layout.addWidget(self.answers_label)
         layout.addWidget(self.action_bar)
-        self._update_actions()
 
     # --- state --------------------------------------------------------------------------
     def customer(self) -> CustomerRecord | None:
@@ -204,8 +218,26 @@ class SessionsPanel(QWidget):
         self._customer = customer
         self.refresh()
 
+    def _book_changed(self, change: BookChange | None = None) -> None:
+        """Re-read after a change to this customer's sessions; hidden, only once shown again."""
+        customer = self._customer
+        if customer is None:
+            return
+        if change is not None and not change.touches_customer(customer.id):
+            return
+        if not self.isVisible():
+            self._stale = True
+            return
+        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
         """Re-read this customer's sessions and usage; the selected session stays selected."""
+        self._stale = False
         selected = self.selected_session()
         customer = self._customer
         if customer is None:
@@ -230,7 +262,7 @@ class SessionsPanel(QWidget):
         self.model.set_rows(sessions)
         self.usage.set_usage(usage)
         self._show_months(usage, today)
-        cancelled = sum(1 for s in sessions if s.status == "cancelled")
+        cancelled = sum(1 for s in sessions if s.status == SessionStatus.CANCELLED)
         counts = f"{len(sessions) - cancelled} booked"
         self.count_label.setText(counts + (f" · {cancelled} cancelled" if cancelled else ""))
         self.title.setText(f"Sessions of {customer.name}")
@@ -306,21 +338,20 @@ class SessionsPanel(QWidget):
         self.plan_button.setEnabled(has_customer)
         self.history_button.setEnabled(has_customer)
         session = self.selected_session()
-        status = session.status if session is not None else None
+        status = SessionStatus(session.status) if session is not None else None
         started = session is not None and session.start_utc <= self._now()
-        self.edit_button.setEnabled(status == "planned")
-        self.invite_button.setEnabled(status in ("planned", "cancelled"))
-        self.draft_button.setEnabled(status in ("planned", "cancelled"))
+        allowed = status_actions(status, started)
+        self.edit_button.setEnabled(allowed.edit)
+        self.invite_button.setEnabled(allowed.invite)
+        self.draft_button.setEnabled(allowed.invite)
         self._show_answers(session)
         self.invite_button.setText(
-            "Send cancellation…" if status == "cancelled" else "Send invite…"
+            "Send cancellation…" if allowed.invite_cancels else "Send invite…"
         )
-        self.cancel_button.setEnabled(status == "planned")
-        self.done_button.setEnabled(status in ("planned", "no-show") and started)
-        self.no_show_button.setEnabled(status in ("planned", "done") and started)
-        waiting = (
-            "It can be marked once it has started." if status == "planned" and not started else ""
-        )
+        self.cancel_button.setEnabled(allowed.cancel)
+        self.done_button.setEnabled(allowed.mark_done)
+        self.no_show_button.setEnabled(allowed.mark_no_show)
+        waiting = "It can be marked once it has started." if allowed.waiting_for_start else ""
         self.done_button.setToolTip(waiting or self._done_tip)
         self.no_show_button.setToolTip(waiting or self._no_show_tip)
 
@@ -369,7 +400,7 @@ class SessionsPanel(QWidget):
 
     def edit_selected(self) -> None:
         session = self.selected_session()
-        if session is None or session.status != "planned":
+        if session is None or session.status != SessionStatus.PLANNED:
             return
         self._open_editor(
             SessionEditor(
@@ -404,9 +435,9 @@ class SessionsPanel(QWidget):
         )
         if not messages.ask(self, "Cancel session", question, "Yes, cancel it"):
             return
-        self._set_status("cancelled")
+        self._set_status(SessionStatus.CANCELLED)
 
-    def _set_status(self, status: str) -> None:
+    def _set_status(self, status: SessionStatus) -> None:
         session = self.selected_session()
         if session is None:
             return

@@ -409,9 +409,11 @@ class MainWindow(QMainWindow):
 
     # --- calendar files ----------------------------------------------------------------
     def export_calendar(self) -> None:
-        path = export_calendar(self, self._context, self.customers_page.selected_customer())
-        if path is not None:
-            self.statusBar().showMessage(f"Exported the calendar to {path}.", 6000)
+        customer = self.customers_page.selected_customer()
+        export_calendar(self, self._context, customer, on_done=self._calendar_exported)
+
+    def _calendar_exported(self, path: Path) -> None:
+        self.statusBar().showMessage(f"Exported the calendar to {path}.", 6000)
 
     def import_my_calendar(self) -> None:
         self._import_busy(None)
@@ -422,10 +424,11 @@ class MainWindow(QMainWindow):
 
     def _import_busy(self, path: Path | None) -> None:
         today = self._context.clock.et_date(self._now())
-        result = import_my_calendar(self, self._context, today, path=path)
-        if result is not None:
-            self.statusBar().showMessage(f"Imported {result[0]} busy blocks.", 6000)
-            self.refresh()
+        import_my_calendar(self, self._context, today, path=path, on_done=self._busy_imported)
+
+    def _busy_imported(self, result: tuple[int, int]) -> None:
+        self.statusBar().showMessage(f"Imported {result[0]} busy blocks.", 6000)
+        self.refresh()
 
     def clear_busy_time(self) -> None:
         removed = clear_busy_time(self, self._context)

@@ -5,21 +5,18 @@ Kept in the user configuration, not in the book: the same person in every book t
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTime
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QSizePolicy,
     QSpinBox,
     QTimeEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,6 +30,7 @@ from desktop.services.profile import (
 )
 from desktop.views.customers.customer_dialog import FieldMessage
 from desktop.views.widgets import messages
+from desktop.views.widgets.form_dialog import Field, dialog_buttons, field_grid, titled_page
 
 COMMON_ZONES = (
     "America/New_York",
@@ -56,17 +54,40 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle("Preferences")
         self._context = context
         profile = context.profiles.load()
+        self._make_identity_fields(profile)
+        lunch_row = self._make_workload_fields(profile)
 
-        title = QLabel("You and your working day")
-        title.setObjectName("dialogTitle")
-        intro = QLabel(
+        self.messages: dict[str, FieldMessage] = {}
+        rows: list[tuple[str, str, Field, str]] = [
+            ("name", "Name", self.name_edit, ""),
+            ("email", "E-mail", self.email_edit, "Replies to your invites come here."),
+            ("tz", "Your time zone", self.tz_combo, "Your days and lunch are counted here."),
+            ("meeting_url", "Meeting link", self.url_edit, ""),
+            ("max_per_day", "Sessions a day", self.per_day_spin, "At most; booked ones count."),
+            ("buffer_minutes", "Between sessions", self.buffer_spin, ""),
+            ("lunch", "Lunch", lunch_row, ""),
+            ("lead_days", "Lead time", self.lead_spin, "Plans start no earlier."),
+        ]
+        for key, _caption, _field, hint in rows:
+            self.messages[key] = FieldMessage()
+            self.messages[key].set_hint(hint)
+        grid = field_grid([(caption, field, self.messages[key]) for key, caption, field, _ in rows])
+        self.buttons, self.save_button = dialog_buttons(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        titled_page(
+            self,
+            "You and your working day",
             "Invites name you as their organizer. Plans never book more than your sessions a "
             "day, keep the minutes between sessions and your lunch free, and start after your "
-            "lead time. These settings follow you to every book you open."
+            "lead time. These settings follow you to every book you open.",
+            grid,
+            self.buttons,
         )
-        intro.setObjectName("cardSubtitle")
-        intro.setWordWrap(True)
+        self.ensurePolished()
+        self.setMinimumWidth(600)  # the lunch row: its box, two times and "to" side by side
 
+    def _make_identity_fields(self, profile: ManagerProfile) -> None:
         self.name_edit = QLineEdit(profile.name)
         self.email_edit = QLineEdit(profile.email)
         self.tz_combo = QComboBox()
@@ -75,6 +96,9 @@ class PreferencesDialog(QDialog):
         self.tz_combo.setCurrentText(profile.tz)
         self.url_edit = QLineEdit(profile.meeting_url)
         self.url_edit.setPlaceholderText("https://… (optional; goes into invites)")
+
+    def _make_workload_fields(self, profile: ManagerProfile) -> QHBoxLayout:
+        """In the order Tab visits them; returns the lunch row."""
         self.per_day_spin = QSpinBox()
         self.per_day_spin.setRange(1, MAX_SESSIONS_PER_DAY)
         self.per_day_spin.setValue(profile.max_per_day)
@@ -83,6 +107,14 @@ class PreferencesDialog(QDialog):
         self.buffer_spin.setSingleStep(5)
         self.buffer_spin.setSuffix(" min")
         self.buffer_spin.setValue(profile.buffer_minutes)
+        lunch_row = self._lunch_row(profile)
+        self.lead_spin = QSpinBox()
+        self.lead_spin.setRange(0, MAX_LEAD_DAYS)
+        self.lead_spin.setSuffix(" business day(s)")
+        self.lead_spin.setValue(profile.lead_days)
+        return lunch_row
+
+    def _lunch_row(self, profile: ManagerProfile) -> QHBoxLayout:
         self.lunch_check = QCheckBox("Keep lunch free")
         self.lunch_from = QTimeEdit()
         self.lunch_to = QTimeEdit()
@@ -105,59 +137,7 @@ class PreferencesDialog(QDialog):
         lunch_row.addWidget(QLabel("to"))
         lunch_row.addWidget(self.lunch_to)
         lunch_row.addStretch()
-        self.lead_spin = QSpinBox()
-        self.lead_spin.setRange(0, MAX_LEAD_DAYS)
-        self.lead_spin.setSuffix(" business day(s)")
-        self.lead_spin.setValue(profile.lead_days)
-
-        self.messages: dict[str, FieldMessage] = {}
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(2)
-        grid.setColumnStretch(1, 1)
-        rows: list[tuple[str, str, QWidget | QHBoxLayout, str]] = [
-            ("name", "Name", self.name_edit, ""),
-            ("email", "E-mail", self.email_edit, "Replies to your invites come here."),
-            ("tz", "Your time zone", self.tz_combo, "Your days and lunch are counted here."),
-            ("meeting_url", "Meeting link", self.url_edit, ""),
-            ("max_per_day", "Sessions a day", self.per_day_spin, "At most; booked ones count."),
-            ("buffer_minutes", "Between sessions", self.buffer_spin, ""),
-            ("lunch", "Lunch", lunch_row, ""),
-            ("lead_days", "Lead time", self.lead_spin, "Plans start no earlier."),
-        ]
-        for row, (key, caption_text, widget, hint) in enumerate(rows):
-            caption = QLabel(caption_text)
-            caption.setObjectName("fieldLabel")
-            grid.addWidget(caption, row * 2, 0, Qt.AlignmentFlag.AlignRight)
-            if isinstance(widget, QHBoxLayout):
-                grid.addLayout(widget, row * 2, 1)
-            else:
-                caption.setBuddy(widget)
-                grid.addWidget(widget, row * 2, 1)
-            message = FieldMessage()
-            message.set_hint(hint)
-            self.messages[key] = message
-            grid.addWidget(message, row * 2 + 1, 1)
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setObjectName("primary")
-        for button in self.buttons.buttons():
-            button.setIcon(QIcon())
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(title)
-        layout.addWidget(intro)
-        layout.addLayout(grid)
-        layout.addWidget(self.buttons)
-        self.ensurePolished()
-        self.setMinimumWidth(600)  # the lunch row: its box, two times and "to" side by side
+        return lunch_row
 
     def _lunch_toggled(self, on: bool) -> None:
         self.lunch_from.setEnabled(on)
