@@ -279,11 +279,11 @@ def test_the_sessions_menu_exports_and_imports_calendars(
 ) -> None:
     calls: list[str] = []
     monkeypatch.setattr(
-        "desktop.views.shell.main_window.export_calendar",
+        "desktop.views.calendar_files.calendar_files_ui.export_calendar",
         lambda _w, _c, chosen: calls.append(f"export {chosen.name if chosen else 'book'}"),
     )
     monkeypatch.setattr(
-        "desktop.views.shell.main_window.import_my_calendar",
+        "desktop.views.calendar_files.calendar_files_ui.import_my_calendar",
         lambda _w, _c, _today, path: calls.append(f"import {path}") or (3, 1),
     )
     shown.export_calendar_action.trigger()
