@@ -360,7 +360,7 @@ class MainWindow(QMainWindow, MenuActions):
         """Another manager's change (or a command-line one) shows up without a restart."""
         from desktop.views.shell.team_ui import BookWatch
 
-        self.book_watch = BookWatch(self.context, self)
+        self.book_watch = BookWatch(self.context.db, self)
         self.book_watch.changed.connect(self.refresh)
         self.book_watch.trouble.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.session_actions.sessions_changed.connect(self.book_watch.note_own_change)

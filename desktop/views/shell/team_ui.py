@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from desktop.app import AppContext
 from desktop.errors import AmplanError
+from desktop.models.database import Database
 from desktop.models.server import is_server_url, safe_label
 from desktop.services.book_copy import CopyCounts, copy_book
 from desktop.services.changes import EVERYTHING, change_mark
@@ -54,12 +55,12 @@ class BookWatch(QObject):
     changed = Signal(object)  # BookChange: the mark says only that something changed
     trouble = Signal(str)
 
-    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._db = context.db
+        self._db = db
         self._mark: tuple[object, ...] | None = None
         self.timer = QTimer(self)
-        self.timer.setInterval(POLL_MS_SERVER if context.db.is_server else POLL_MS_FILE)
+        self.timer.setInterval(POLL_MS_SERVER if db.is_server else POLL_MS_FILE)
         self.timer.timeout.connect(self.poll)
         self.note_own_change()
         self.timer.start()
