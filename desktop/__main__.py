@@ -1,5 +1,5 @@
 import sys
 
-from desktop.cli import main
+from desktop.launch import main
 
 sys.exit(main())

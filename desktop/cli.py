@@ -177,28 +177,17 @@ def open_context(args: argparse.Namespace) -> AppContext:
 
 
 def _gui(args: argparse.Namespace, out: Output) -> int:
-    if (
-        sys.platform.startswith("linux")
-        and not os.environ.get("QT_QPA_PLATFORM")
-        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    ):  # Qt would abort the process with a core dump instead
-        raise BadInput(
-            "No screen to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
-            "Run amplan in a desktop session, or use its commands (`amplan --help`)."
-        )
+    """The window, from a parsed command line (`amplan` itself takes desktop.launch's faster
+    path; this one serves `main([...])`)."""
+    from desktop.views.shell.startup import file_to_open, require_a_screen
+
+    require_a_screen()
     context = open_context(args)
     from desktop.views.shell.application import run_gui  # Qt loads only when a window is wanted
 
-    opened = getattr(args, "open", None)
-    if opened and not Path(opened).is_file():
-        raise BadInput(f"{opened}: no such file to open.")
-    return int(
-        run_gui(
-            context,
-            quit_after_start=getattr(args, "quit_after_start", False),
-            open_file=Path(opened) if opened else None,
-        )
-    )
+    opened = file_to_open(getattr(args, "open", None))
+    quit_after_start = getattr(args, "quit_after_start", False)
+    return int(run_gui(context, quit_after_start=quit_after_start, open_file=opened))
 
 
 def _profile_set(args: argparse.Namespace, out: Output) -> int:

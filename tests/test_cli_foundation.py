@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from desktop.cli import main
-from desktop.models.database import Database
+from desktop.launch import gui_request
+from desktop.models.database import Database, InstanceLock
 from desktop.services.customers import CustomerBook
 from desktop.services.policy import Policy
 from desktop.services.profile import ProfileStore
+from desktop.views.shell.startup import GuiRequest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -542,6 +544,93 @@ def test_python_m_desktop_opens_the_window_and_quits_after_the_first_paint(tmp_p
     )
     assert done.returncode == 0, done.stderr
     assert book.exists()  # the window opened the book (and made it)
+
+
+def _amplan(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m desktop ARGV` on the offscreen platform, as a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *argv],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "request_"),
+    [
+        ([], GuiRequest()),
+        (["gui"], GuiRequest()),
+        (["--db", "b.sqlite", "gui"], GuiRequest(db="b.sqlite")),
+        (["gui", "--db=b", "--quit-after-start"], GuiRequest(db="b", quit_after_start=True)),
+        (["--db", "a", "gui", "--db", "b"], GuiRequest(db="b")),  # after the command wins
+        (["--policy", "p.toml", "--json"], GuiRequest(policy="p.toml")),
+        (["gui", "--open", "x.ics"], GuiRequest(open_file="x.ics")),
+        (["--open", "x.ics"], None),  # a usage error: argparse says so
+        (["--quit-after-start"], None),
+        (["gui", "--quit"], None),  # an abbreviation: argparse knows it
+        (["--db"], None),
+        (["--db", "--json"], None),
+        (["--help"], None),
+        (["customer", "list"], None),
+        (["gui", "gui"], None),
+    ],
+)
+def test_a_window_start_is_told_apart_from_every_other_command(
+    argv: list[str], request_: GuiRequest | None
+) -> None:
+    assert gui_request(argv) == request_
+
+
+def test_the_window_frame_loads_without_the_services() -> None:
+    script = (
+        "import sys, desktop.launch, desktop.views.shell.application\n"
+        "print([m for m in ('sqlalchemy', 'desktop.app', 'desktop.cli') if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_window_paints_before_the_book_opens(tmp_path: Path) -> None:
+    log = tmp_path / "startup.log"
+    done = _amplan(
+        "--db", str(tmp_path / "book.sqlite"), "gui", "--quit-after-start",
+        AMPLAN_STARTUP_LOG=str(log),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    moments = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [name for name, _ in moments] == ["first_paint", "ready"]
+    assert float(moments[0][1]) <= float(moments[1][1])
+
+
+def test_the_fast_start_refuses_a_book_as_the_command_line_does(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.sqlite"
+    folder.mkdir()
+    fast = _amplan("--db", str(folder), "gui", "--quit-after-start")
+    full = _amplan("--db", str(folder), "gui", "--quit")  # argparse's path
+    assert fast.returncode == full.returncode == 2
+    assert fast.stderr == full.stderr
+    assert "folder" in fast.stderr
+    missing = _amplan("--db", str(tmp_path / "b.sqlite"), "gui", "--open", "nothing.ics")
+    assert missing.returncode == 2
+    assert missing.stderr == "amplan: nothing.ics: no such file to open.\n"
+
+
+def test_the_fast_start_exits_2_on_a_book_open_in_another_window(tmp_path: Path) -> None:
+    book = tmp_path / "book.sqlite"
+    Database(book).close()
+    other_window = InstanceLock(book)
+    other_window.acquire()
+    try:
+        done = _amplan("--db", str(book), "gui", "--quit-after-start")
+    finally:
+        other_window.release()
+    assert done.returncode == 2
+    assert "already open in another amplan window" in done.stderr
 
 
 def test_an_archived_customer_can_be_brought_back(

@@ -92,7 +92,7 @@ def test_the_wheel_carries_the_resources_and_the_command() -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-        assert "amplan = desktop.cli:main" in archive.read(entry_points).decode()
+        assert "amplan = desktop.launch:main" in archive.read(entry_points).decode()
     assert "desktop/_resources/policy/default.toml" in names
     assert "desktop/_resources/icons/amplan.svg" in names
     assert "desktop/_resources/sample/book.csv" in names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,15 @@ from desktop.app import AppContext, data_dir, log_dir
 from desktop.errors import BadInput
 from desktop.models.database import InstanceLock
 from desktop.views.shell.application import CrashHandler, PaletteFollower, apply_style, run_gui
-from desktop.views.shell.main_window import MainWindow
+from desktop.views.shell.main_window import CALENDAR, CUSTOMERS, DASHBOARD, REPORTS, MainWindow
+from desktop.views.shell.window_pages import OPENING
+from desktop.views.widgets.background import work_for
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
 
-from .conftest import Dialogs
+from .conftest import Dialogs, open_window
 
 
 def test_run_gui_starts_and_quits_with_zero(
@@ -98,3 +103,52 @@ def test_about_names_the_version_and_where_everything_lives(
     assert str(context.db.path) in text
     assert f"Settings folder: {isolated_user_config}" in text
     assert f"Data folder: {data_dir()}" in text and f"Log folder: {log_dir()}" in text
+
+
+def test_the_frame_paints_first_and_the_book_opens_into_it(
+    qtbot: QtBot, sample_context: AppContext, settings: QSettings
+) -> None:
+    window = MainWindow(None, settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.first_painted):
+        window.show()
+    opening = window.pages.currentWidget()
+    assert isinstance(opening, QLabel) and opening.text() == OPENING
+    assert window.menuBar().actions() and not window.menus["&File"].actions()
+    window.open_book(sample_context)
+    assert window.customers_page is window.pages.currentWidget()  # the page it was left on
+    assert window.customers_page.model.rowCount() > 0
+    assert window.count_label.text().endswith("customers")
+    assert window.add_action in window.menus["&File"].actions()
+
+
+def test_a_page_is_built_when_first_opened(
+    qtbot: QtBot, sample_context: AppContext, settings: QSettings
+) -> None:
+    window = open_window(qtbot, sample_context, settings)
+    pages = window._pages
+    assert pages.built(CUSTOMERS) is not None
+    assert pages.built(CALENDAR) is None and pages.built(REPORTS) is None
+    window.refresh()  # hidden pages not built are not built to be refreshed
+    assert pages.built(CALENDAR) is None and pages.built(REPORTS) is None
+    qtbot.waitUntil(lambda: pages.built(DASHBOARD) is not None)  # for its count
+    window.show_page(CALENDAR)
+    assert window.pages.currentWidget() is pages.built(CALENDAR) is window.calendar_page
+    window.page_actions[REPORTS].trigger()
+    assert window.pages.currentWidget() is window.reports_page
+    assert not any(isinstance(w, QLabel) for w in map(window.pages.widget, range(4)))
+
+
+def test_closing_waits_for_the_windows_background_jobs(
+    qtbot: QtBot, context: AppContext, settings: QSettings
+) -> None:
+    window = open_window(qtbot, context, settings)
+    finished: list[str] = []
+
+    def slow(report: object) -> None:
+        time.sleep(0.3)
+        finished.append("done")
+
+    work_for(window).start(slow)
+    window.close()
+    assert finished == ["done"]

@@ -279,11 +279,11 @@ def test_the_sessions_menu_exports_and_imports_calendars(
 ) -> None:
     calls: list[str] = []
     monkeypatch.setattr(
-        "desktop.views.shell.main_window.export_calendar",
+        "desktop.views.calendar_files.calendar_files_ui.export_calendar",
         lambda _w, _c, chosen, on_done: calls.append(f"export {chosen.name if chosen else 'book'}"),
     )
     monkeypatch.setattr(  # the job ends at once and reports (3 imported, 1 skipped)
-        "desktop.views.shell.main_window.import_my_calendar",
+        "desktop.views.calendar_files.calendar_files_ui.import_my_calendar",
         lambda _w, _c, _today, path, on_done: calls.append(f"import {path}") or on_done((3, 1)),
     )
     shown.export_calendar_action.trigger()

@@ -25,6 +25,7 @@ from desktop.services.book_search import BookSearch, BusyHit, FoundInBook
 from desktop.services.business_time import BusinessClock, format_span
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 from desktop.views.widgets.icons import search_box
 
 TYPING_DELAY_MS = 200
@@ -134,7 +135,7 @@ class FindDialog(QDialog):
         text = f"{', '.join(session.customers)} · {kind}"
         if session.title:
             text += f" · {session.title}"
-        if session.status != "planned":
+        if session.status != SessionStatus.PLANNED:
             text += f" ({session.status})"
         when = format_span(session.start_utc, session.end_utc, self._clock)
         day = self._clock.et_date(session.start_utc)

@@ -1,36 +1,27 @@
 """The main window: navigation on the left, one page at a time, the book in the status bar.
 
-It owns the one `SessionActions` (the undo stack) and hands it to every page and dialog that
-changes sessions; the Edit menu's Undo and Redo name what they take back.
+It paints first, as a frame (navigation, menus' titles, status bar, "Opening your book…"),
+before the services are imported; `open_book` then brings the book, the menus' entries and
+the start page (each page is built when first shown, see `WindowPages`). It owns the one
+`SessionActions` (the undo stack) and hands it to every page and dialog that changes sessions.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
-    QRectF,
-    QSettings,
-    QSize,
-    Qt,
-    QThreadPool,
-    QTimer,
-)
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QColor,
     QDragEnterEvent,
     QDropEvent,
-    QFont,
-    QFontMetrics,
     QKeySequence,
     QPainter,
+    QPaintEvent,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -42,143 +33,109 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QToolButton,
     QWidget,
 )
 
 from desktop import __version__
-from desktop.app import AppContext, data_dir, log_dir
 from desktop.errors import AmplanError
-from desktop.services.customers import CustomerRecord
-from desktop.services.scheduling.sessions import SessionRecord
-from desktop.services.user_config import default_config_dir
-from desktop.views.calendar.calendar_page import VIEW_LABELS, VIEWS, CalendarPage
-from desktop.views.calendar_files.calendar_files_ui import (
-    clear_busy_time,
-    export_calendar,
-    import_my_calendar,
+from desktop.views.shell.window_menus import MenuActions, add_menus, fill_menus
+from desktop.views.shell.window_pages import (
+    CALENDAR,
+    CUSTOMERS,
+    DASHBOARD,
+    PAGES,
+    REPORTS,
+    WindowPages,
 )
-from desktop.views.calendar_sync.caldav_ui import (
-    AccountDialog,
-    ConflictsDialog,
-    SyncController,
-    SyncStatus,
-)
-from desktop.views.customers.customers_page import CustomersPage
-from desktop.views.dashboard.dashboard_page import DashboardPage
-from desktop.views.mail.mail_ui import MailFront
-from desktop.views.reports.reports_page import ReportsPage
-from desktop.views.sessions.plan_dialog import PlanDialog
-from desktop.views.sessions.session_editor import SessionEditor
-from desktop.views.sessions.session_format import Now, system_now, when_et
-from desktop.views.shell.find_dialog import FindDialog, FoundItem
-from desktop.views.shell.go_to_date import GoToDateDialog
-from desktop.views.shell.safety_ui import back_up_now, restore_from_backup
-from desktop.views.shell.undo import SessionActions
 from desktop.views.theme import ACCENT, ON_ACCENT
 from desktop.views.widgets import messages
 from desktop.views.widgets.action_notice import ActionNotice
+from desktop.views.widgets.background import work_for
+from desktop.views.widgets.delegates import AnyIndex, draw_pill, pill_font
 from desktop.views.widgets.icons import icon
 
-DASHBOARD, CUSTOMERS, CALENDAR, REPORTS = range(4)
-PAGES = {
-    DASHBOARD: ("Dashboard", "dashboard"),
-    CUSTOMERS: ("Customers", "customers"),
-    CALENDAR: ("Calendar", "calendar"),
-    REPORTS: ("Reports", "reports"),
-}
+if TYPE_CHECKING:
+    from desktop.app import AppContext
+    from desktop.services.customers import CustomerRecord
+    from desktop.services.scheduling.sessions import SessionRecord
+    from desktop.views.calendar.calendar_page import CalendarPage
+    from desktop.views.calendar_sync.caldav_ui import SyncController, SyncStatus
+    from desktop.views.customers.customers_page import CustomersPage
+    from desktop.views.dashboard.dashboard_page import DashboardPage
+    from desktop.views.mail.mail_ui import MailFront
+    from desktop.views.reports.reports_page import ReportsPage
+    from desktop.views.sessions.session_format import Now
+    from desktop.views.shell.find_dialog import FoundItem
+    from desktop.views.shell.team_ui import BookWatch
+    from desktop.views.shell.undo import SessionActions
+
+__all__ = ["CALENDAR", "CUSTOMERS", "DASHBOARD", "PAGES", "REPORTS", "MainWindow"]
+
 MAX_ERRORS_SHOWN = 6
 MINIMUM_SIZE = QSize(1024, 700)
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 1
 CLOSE_WAIT_MS = 10_000
-# Pages other helpers build; wired in when their module is there.
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class _NavigationDelegate(QStyledItemDelegate):
     """The navigation's items, with a count pill on the right when an item has one."""
 
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         super().paint(painter, option, index)
         count = index.data(BADGE_ROLE)
         if not isinstance(count, int) or count <= 0:
             return
-        text = str(count) if count < 1000 else "999+"
-        font = QFont(option.font)
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        font.setWeight(QFont.Weight.DemiBold)
-        metrics = QFontMetrics(font)
-        height = metrics.height() + 2
-        width = max(height, metrics.horizontalAdvance(text) + 12)
-        rect = QRectF(
-            option.rect.right() - width - 6,
-            option.rect.center().y() - height / 2 + 0.5,
-            width,
-            height,
-        )
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(ON_ACCENT) if selected else ACCENT)
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setFont(font)
-        painter.setPen(ACCENT if selected else QColor(ON_ACCENT))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
+        colours = (QColor(ON_ACCENT), ACCENT) if selected else (ACCENT, QColor(ON_ACCENT))
+        text = str(count) if count < 1000 else "999+"
+        right, middle = option.rect.right() - 6, option.rect.center().y()
+        draw_pill(painter, right, middle, text, pill_font(option.font), colours)
 
 
-class MainWindow(QMainWindow):
-    """Composes the pages; all reading and writing goes through `context`'s services."""
+class MainWindow(QMainWindow, MenuActions):
+    """Composes the pages; all reading and writing goes through the book's services."""
 
-    def __init__(self, context: AppContext, settings: QSettings, now: Now = system_now) -> None:
+    first_painted = Signal()
+    """The frame is on screen: the moment to open the book."""
+
+    # The book's side, there once `open_book` ran.
+    session_actions: SessionActions
+    sync: SyncController
+    sync_status: SyncStatus
+    mail: MailFront
+    book_watch: BookWatch
+
+    def __init__(
+        self, context: AppContext | None, settings: QSettings, now: Now | None = None
+    ) -> None:
+        """The frame; with a `context` the book opens at once (without one, `open_book`
+        brings it once the frame has painted)."""
         super().__init__()
         self.setObjectName("mainWindow")
-        self._context = context
-        self._settings = settings
-        self._now = now
-        self.setWindowTitle(f"amplan — {context.db.title}")
+        self._context: AppContext | None = None
+        self.settings = settings
+        self._now: Now = now or _system_now
+        self._painted = False
+        self.setWindowTitle("amplan")
         # Set before the first show: see the WORKAROUND in CustomerDialog.__init__.
         self.setMinimumSize(MINIMUM_SIZE)
-
-        self.navigation = QListWidget()
-        self.navigation.setObjectName("navigation")
-        self.navigation.setIconSize(QSize(20, 20))
-        self.navigation.setFixedWidth(184)
-        self.navigation.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.navigation.setItemDelegate(_NavigationDelegate(self.navigation))
-        for page, (label, icon_name) in PAGES.items():
-            item = QListWidgetItem(icon(icon_name, selected=ON_ACCENT), label)
-            item.setData(Qt.ItemDataRole.UserRole, page)
-            self.navigation.addItem(item)
-
-        # The one undo stack: every page and dialog that changes sessions goes through it.
-        self.session_actions = SessionActions(context, self)
-        self.dashboard = DashboardPage(context, self.session_actions, now)
-        self.dashboard_add_button = self.dashboard.empty_add_button
-        self.dashboard_sample_button = self.dashboard.empty_sample_button
-        self.customers_page = CustomersPage(context, now=now, actions=self.session_actions)
-        self.calendar_page = CalendarPage(self._context, self.session_actions, now=self._now)
-        self.reports_page = ReportsPage(context, now=now)
+        self.navigation = self._navigation()
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
-        for widget in (self.dashboard, self.customers_page, self.calendar_page, self.reports_page):
-            self.pages.addWidget(widget)
-        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
-
+        self._pages = WindowPages(self, self.pages)
+        self.navigation.currentRowChanged.connect(self._pages.show)
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
-        row.addWidget(self.navigation)
-        row.addWidget(self.pages, 1)
+        for widget, stretch in ((self.navigation, 0), (self.pages, 1)):
+            row.addWidget(widget, stretch)
         self.setCentralWidget(central)
-
-        self._build_menus()
+        self.menus = add_menus(self.menuBar())
         self.book_label = QLabel()
         self.book_label.setObjectName("bookPath")
         self.count_label = QLabel()
@@ -187,180 +144,99 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.notice)
         self.statusBar().addWidget(self.book_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
+        self._restore_state()
+        if context is not None:
+            self.open_book(context)
+
+    def _navigation(self) -> QListWidget:
+        navigation = QListWidget()
+        navigation.setObjectName("navigation")
+        navigation.setIconSize(QSize(20, 20))
+        navigation.setFixedWidth(184)
+        navigation.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        navigation.setItemDelegate(_NavigationDelegate(navigation))
+        for page, (label, icon_name) in PAGES.items():
+            item = QListWidgetItem(icon(icon_name, selected=ON_ACCENT), label)
+            item.setData(Qt.ItemDataRole.UserRole, page)
+            navigation.addItem(item)
+        return navigation
+
+    def open_book(self, context: AppContext) -> None:
+        """The book is open: the services, the menus' entries, the sync, the start page."""
+        from desktop.views.calendar_sync.caldav_ui import SyncController, SyncStatus
+        from desktop.views.mail.mail_ui import MailFront
+        from desktop.views.shell.undo import SessionActions
+
+        self._context = context
+        self.setWindowTitle(f"amplan — {context.db.title}")
+        # The one undo stack: every page and dialog that changes sessions goes through it.
+        self.session_actions = SessionActions(context, self)
+        fill_menus(self, self.menus)
         # CalDAV: synced in the background on start, after changes and every few minutes.
         self.sync = SyncController(context, self)
         self.sync_status = SyncStatus(self.sync)
         self.statusBar().addPermanentWidget(self.sync_status)
         self.session_actions.sessions_changed.connect(self.sync.sessions_changed)
-        self.customers_page.book_changed.connect(self.sync.sessions_changed)
         self.sync.synced.connect(self._calendar_synced)
         QTimer.singleShot(0, self.sync, self.sync.start)
         self.mail = MailFront(self, context, self.session_actions.sessions_changed)
-
-        self.customers_page.book_changed.connect(self.refresh)
-        self.customers_page.customer_saved.connect(self._customer_saved)
-        self.customers_page.owner_chosen.connect(self._read_book)
-        self.customers_page.sample_book_requested.connect(self.load_sample_book)
-        self.dashboard.add_customer_requested.connect(self.add_customer)
-        self.dashboard.sample_book_requested.connect(self.load_sample_book)
-        self.dashboard.attention_counted.connect(self._show_attention_count)
-        self.dashboard.customer_requested.connect(self.show_customer)
-        self.dashboard.session_requested.connect(self.show_session)
         self.session_actions.sessions_changed.connect(self._refresh_reports)
-        for action in (self.new_session_action, self.plan_book_action):
-            button = QToolButton()
-            button.setObjectName("headerButton")
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setIconSize(QSize(16, 16))
-            self.dashboard.add_header_button(button)
-
-        self._restore_state()
-        self._read_book()  # the calendar read the book as it was built
         self._watch_the_book()
+        self._pages.open(context, self.session_actions, self._now)
+        self.read_book()
+        self._pages.show(self.navigation.currentRow())
+        if self.navigation.currentRow() != DASHBOARD:  # its count shows in the navigation
+            QTimer.singleShot(0, self, lambda: self._pages.get(DASHBOARD))
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        edit_menu = self.menuBar().addMenu("&Edit")
-        stack = self.session_actions.stack
-        # Qt keeps their text current: "Undo move of Acme Logistics screen-share".
-        self.undo_action = stack.createUndoAction(self, "Undo")
-        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
-        self.undo_action.setIcon(icon("undo"))
-        self.redo_action = stack.createRedoAction(self, "Redo")
-        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
-        self.redo_action.setIcon(icon("redo"))
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        self.add_action = QAction(icon("add"), "&Add customer…", self)
-        self.add_action.setShortcut(QKeySequence.StandardKey.New)
-        self.add_action.triggered.connect(self.add_customer)
-        self.sample_action = QAction(icon("sample"), "Load &sample book", self)
-        self.sample_action.triggered.connect(self.load_sample_book)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        quit_action.triggered.connect(self.close)
-        self.print_calendar_action = QAction("&Print calendar…", self)
-        self.print_calendar_action.setShortcut(QKeySequence.StandardKey.Print)
-        self.print_calendar_action.setToolTip(
-            "Print or save as PDF the calendar's day, week, month or agenda as shown."
-        )
-        self.print_calendar_action.triggered.connect(self.print_calendar)
-        file_menu.addAction(self.add_action)
-        file_menu.addAction(self.sample_action)
-        self.copy_book_action = QAction("&Copy book to a team server…", self)
-        self.copy_book_action.setToolTip("Copy the whole book into an empty team book.")
-        self.copy_book_action.triggered.connect(self.copy_book)
-        file_menu.addAction(self.copy_book_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.print_calendar_action)
-        file_menu.addSeparator()
-        self.backup_action = QAction("&Back up now", self)
-        self.backup_action.triggered.connect(lambda: back_up_now(self, self._context))
-        self.restore_action = QAction("&Restore from backup…", self)
-        self.restore_action.triggered.connect(self.restore_backup)
-        file_menu.addAction(self.backup_action)
-        file_menu.addAction(self.restore_action)
-        file_menu.addSeparator()
-        self.preferences_action = QAction("&Preferences…", self)
-        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.preferences_action.triggered.connect(self.show_preferences)
-        file_menu.addAction(self.preferences_action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        self.find_action = QAction(icon("search"), "&Find…", self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.setToolTip("Find customers, sessions and busy time in the whole book.")
-        self.find_action.triggered.connect(self.find_in_book)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.find_action)
-        self._build_view_menu()
-        sessions_menu = self.menuBar().addMenu("&Sessions")
-        self.new_session_action = QAction(icon("add"), "&New session…", self)
-        self.new_session_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
-        self.new_session_action.setToolTip(
-            "Book a session, checked against the contract as you type (Ctrl+Shift+N)."
-        )
-        self.new_session_action.triggered.connect(self.new_session)
-        self.plan_book_action = QAction(icon("plan"), "&Plan the book…", self)
-        self.plan_book_action.setToolTip(
-            "Propose the onboarding and account-management calls of the next 12 months for "
-            "every customer; you choose which to book."
-        )
-        self.plan_book_action.triggered.connect(self.plan_book)
-        sessions_menu.addAction(self.new_session_action)
-        sessions_menu.addAction(self.plan_book_action)
-        sessions_menu.addSeparator()
-        self.export_calendar_action = QAction(icon("calendar-export"), "&Export calendar…", self)
-        self.export_calendar_action.setToolTip(
-            "Save a calendar file (.ics) of a customer's or the whole book's sessions."
-        )
-        self.export_calendar_action.triggered.connect(self.export_calendar)
-        self.import_calendar_action = QAction(icon("calendar-import"), "&Import my calendar…", self)
-        self.import_calendar_action.setToolTip(
-            "Your Outlook, Google or Apple calendar as busy time that bookings avoid."
-        )
-        self.import_calendar_action.triggered.connect(self.import_my_calendar)
-        self.clear_busy_action = QAction("&Clear busy time…", self)
-        self.clear_busy_action.triggered.connect(self.clear_busy_time)
-        for action in (
-            self.export_calendar_action,
-            self.import_calendar_action,
-            self.clear_busy_action,
-        ):
-            sessions_menu.addAction(action)
-        sessions_menu.addSeparator()
-        self.sync_now_action = QAction("S&ync now", self)
-        self.sync_now_action.setShortcut(QKeySequence("F5"))
-        self.sync_now_action.triggered.connect(lambda: self.sync.sync_now())
-        self.caldav_account_action = QAction("Calendar &account…", self)
-        self.caldav_account_action.setToolTip(
-            "Your CalDAV calendar (Nextcloud, Fastmail, iCloud...): sessions go there, busy "
-            "time comes back."
-        )
-        self.caldav_account_action.triggered.connect(self.edit_caldav_account)
-        self.caldav_conflicts_action = QAction("Calendar &conflicts…", self)
-        self.caldav_conflicts_action.setEnabled(False)
-        self.caldav_conflicts_action.triggered.connect(self.show_caldav_conflicts)
-        sessions_menu.addAction(self.sync_now_action)
-        sessions_menu.addAction(self.caldav_account_action)
-        sessions_menu.addAction(self.caldav_conflicts_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about_action = QAction("&About amplan", self)
-        about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        about_action.triggered.connect(self.show_about)
-        help_menu.addAction(about_action)
+    @property
+    def context(self) -> AppContext:
+        if self._context is None:
+            raise RuntimeError("The book is not open yet.")
+        return self._context
 
-    def _build_view_menu(self) -> None:
-        """Every page and calendar view with its shortcut, for the keyboard and the curious."""
-        view_menu = self.menuBar().addMenu("&View")
-        self.page_actions: dict[int, QAction] = {}
-        for number, (page, (label, _icon)) in enumerate(PAGES.items(), start=1):
-            action = QAction(label, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _checked=False, p=page: self.show_page(p))
-            view_menu.addAction(action)
-            self.page_actions[page] = action
-        view_menu.addSeparator()
-        self.calendar_view_actions: dict[str, QAction] = {}
-        for view in VIEWS:
-            label = VIEW_LABELS[view]
-            action = QAction(f"{label} view", self)
-            action.setShortcut(QKeySequence(f"Ctrl+Shift+{label[0]}"))
-            action.triggered.connect(lambda _checked=False, v=view: self.show_calendar_view(v))
-            view_menu.addAction(action)
-            self.calendar_view_actions[view] = action
-        view_menu.addSeparator()
-        today = QAction("&Today", self)
-        today.setShortcut(QKeySequence("Ctrl+T"))
-        today.triggered.connect(lambda: self.go_to_day(self._now().date()))
-        self.go_to_date_action = QAction("&Go to date…", self)
-        self.go_to_date_action.setShortcut(QKeySequence("Ctrl+G"))
-        self.go_to_date_action.triggered.connect(self.ask_date)
-        view_menu.addAction(today)
-        view_menu.addAction(self.go_to_date_action)
+    @property
+    def dashboard(self) -> DashboardPage:
+        return cast("DashboardPage", self._pages.get(DASHBOARD))
+
+    @property
+    def customers_page(self) -> CustomersPage:
+        return cast("CustomersPage", self._pages.get(CUSTOMERS))
+
+    @property
+    def calendar_page(self) -> CalendarPage:
+        return cast("CalendarPage", self._pages.get(CALENDAR))
+
+    @property
+    def reports_page(self) -> ReportsPage:
+        return cast("ReportsPage", self._pages.get(REPORTS))
+
+    @property
+    def dashboard_add_button(self) -> QWidget:
+        return self.dashboard.empty_add_button
+
+    @property
+    def dashboard_sample_button(self) -> QWidget:
+        return self.dashboard.empty_sample_button
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+    def show_page(self, page: int) -> None:
+        self.navigation.setCurrentRow(page)
+
+    def go_to_today(self) -> None:
+        self.go_to_day(self._now().date())
+
+    def back_up(self) -> None:
+        from desktop.views.shell.safety_ui import back_up_now
+
+        back_up_now(self, self.context)
+
+    def sync_now(self) -> None:
+        self.sync.sync_now()
 
     def show_calendar_view(self, view: str) -> None:
         self.show_page(CALENDAR)
@@ -371,13 +247,17 @@ class MainWindow(QMainWindow):
         self.calendar_page.go_to(day)
 
     def ask_date(self) -> None:
+        from desktop.views.shell.go_to_date import GoToDateDialog
+
         dialog = GoToDateDialog(self.calendar_page.anchor(), self)
         if dialog.exec() == GoToDateDialog.DialogCode.Accepted:
             self.go_to_day(dialog.chosen())
 
     def find_in_book(self) -> None:
-        labels = {name: kind.label for name, kind in self._context.policy.kinds.items()}
-        dialog = FindDialog(self._context.search, self._context.clock, labels, self)
+        from desktop.views.shell.find_dialog import FindDialog
+
+        labels = {name: kind.label for name, kind in self.context.policy.kinds.items()}
+        dialog = FindDialog(self.context.search, self.context.clock, labels, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(self.reveal)
         dialog.open()
@@ -405,12 +285,14 @@ class MainWindow(QMainWindow):
     def copy_book(self) -> None:
         from desktop.views.shell.team_ui import CopyBookDialog
 
-        CopyBookDialog(self._context, self).exec()
+        CopyBookDialog(self.context, self).exec()
 
     # --- calendar files ----------------------------------------------------------------
     def export_calendar(self) -> None:
+        from desktop.views.calendar_files.calendar_files_ui import export_calendar
+
         customer = self.customers_page.selected_customer()
-        export_calendar(self, self._context, customer, on_done=self._calendar_exported)
+        export_calendar(self, self.context, customer, on_done=self._calendar_exported)
 
     def _calendar_exported(self, path: Path) -> None:
         self.statusBar().showMessage(f"Exported the calendar to {path}.", 6000)
@@ -423,27 +305,35 @@ class MainWindow(QMainWindow):
         self._import_busy(path)
 
     def _import_busy(self, path: Path | None) -> None:
-        today = self._context.clock.et_date(self._now())
-        import_my_calendar(self, self._context, today, path=path, on_done=self._busy_imported)
+        from desktop.views.calendar_files.calendar_files_ui import import_my_calendar
+
+        today = self.context.clock.et_date(self._now())
+        import_my_calendar(self, self.context, today, path=path, on_done=self._busy_imported)
 
     def _busy_imported(self, result: tuple[int, int]) -> None:
         self.statusBar().showMessage(f"Imported {result[0]} busy blocks.", 6000)
         self.refresh()
 
     def clear_busy_time(self) -> None:
-        removed = clear_busy_time(self, self._context)
+        from desktop.views.calendar_files.calendar_files_ui import clear_busy_time
+
+        removed = clear_busy_time(self, self.context)
         if removed is not None:
             self.statusBar().showMessage(f"Removed {removed} busy blocks.", 6000)
             self.refresh()
 
     def edit_caldav_account(self) -> None:
-        dialog = AccountDialog(self._context, self)
+        from desktop.views.calendar_sync.caldav_ui import AccountDialog
+
+        dialog = AccountDialog(self.context, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self.sync.sync_now)
         dialog.open()
 
     def show_caldav_conflicts(self) -> None:
-        dialog = ConflictsDialog(self._context, self)
+        from desktop.views.calendar_sync.caldav_ui import ConflictsDialog
+
+        dialog = ConflictsDialog(self.context, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resolved.connect(self.sync.sessions_changed)
         dialog.open()
@@ -455,49 +345,50 @@ class MainWindow(QMainWindow):
 
     # --- the book -----------------------------------------------------------------------
     def restore_backup(self) -> None:
-        if restore_from_backup(self, self._context):
+        from desktop.views.shell.safety_ui import restore_from_backup
+
+        if restore_from_backup(self, self.context):
             self.session_actions.stack.clear()  # its steps were about the book as it was
             self.refresh()
 
     def refresh(self) -> None:
-        """The book changed: every page re-reads it."""
-        self._read_book()
-        calendar_refresh = getattr(self.calendar_page, "refresh", None)
-        if callable(calendar_refresh):
-            calendar_refresh()
+        """The book changed: every page built so far re-reads it (the reports when shown)."""
+        self.read_book()
+        calendar = self._pages.built(CALENDAR)
+        if calendar is not None:
+            cast("CalendarPage", calendar).refresh()
         self._refresh_reports()
 
     def _watch_the_book(self) -> None:
         """Another manager's change (or a command-line one) shows up without a restart."""
         from desktop.views.shell.team_ui import BookWatch
 
-        self.book_watch = BookWatch(self._context, self)
+        self.book_watch = BookWatch(self.context.db, self)
         self.book_watch.changed.connect(self.refresh)
         self.book_watch.trouble.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.session_actions.sessions_changed.connect(self.book_watch.note_own_change)
-        self.customers_page.book_changed.connect(self.book_watch.note_own_change)
 
     def _refresh_reports(self) -> None:
         """The report reads the whole book: only when it is on screen (it reads on show)."""
-        if self.reports_page.isVisible():
-            self.reports_page.refresh()
+        reports = self._pages.built(REPORTS)
+        if reports is not None and reports.isVisible():
+            cast("ReportsPage", reports).refresh()
 
-    def _read_book(self) -> None:
+    def read_book(self) -> None:
         """Re-read the book once and hand the rows to every page that shows them."""
         try:
-            rows = self._context.customers.list()
-            total = self._context.customers.count()
+            rows = self.context.customers.list()
+            total = self.context.customers.count()
         except AmplanError as exc:
             messages.show_error(self, "Could not read the book", str(exc))
             return
-        self.customers_page.set_rows(rows)
+        self._pages.set_rows(rows, total)
         self._show_counts(rows, total - len(rows))
-        self.dashboard.set_customers(self.customers_page.of_chosen_owner(rows), total)
         self.new_session_action.setEnabled(bool(rows))
         self.plan_book_action.setEnabled(bool(rows))
 
     def _show_counts(self, rows: list[CustomerRecord], archived: int) -> None:
-        label = self._context.db.label
+        label = self.context.db.label
         self.book_label.setText(f"Book: {label}")
         self.book_label.setToolTip(label)
         count = len(rows)
@@ -511,7 +402,7 @@ class MainWindow(QMainWindow):
         self.customers_page.add_customer()
 
     def load_sample_book(self) -> None:
-        rows = self._context.customers.list()
+        rows = self.context.customers.list()
         if rows and not messages.ask(
             self,
             "Load sample book",
@@ -520,7 +411,7 @@ class MainWindow(QMainWindow):
         ):
             return
         try:
-            report = self._context.load_sample_book()
+            report = self.context.load_sample_book()
         except AmplanError as exc:
             messages.show_error(self, "Sample book not loaded", str(exc))
             return
@@ -536,7 +427,7 @@ class MainWindow(QMainWindow):
         self.show_page(CUSTOMERS)
         self.statusBar().showMessage(f"Loaded {report.imported} sample customers.", 6000)
 
-    def _show_attention_count(self, count: int) -> None:
+    def show_attention_count(self, count: int) -> None:
         item = self.navigation.item(DASHBOARD)
         item.setData(BADGE_ROLE, count)
         label = PAGES[DASHBOARD][0]
@@ -546,6 +437,7 @@ class MainWindow(QMainWindow):
 
     def attention_badge(self) -> int:
         """The count shown beside "Dashboard" in the navigation (0: no badge)."""
+        self._pages.get(DASHBOARD)  # the dashboard counts it: built now if it was not
         value = self.navigation.item(DASHBOARD).data(BADGE_ROLE)
         return value if isinstance(value, int) else 0
 
@@ -565,8 +457,10 @@ class MainWindow(QMainWindow):
 
     def new_session(self) -> None:
         """Book for the selected customer (the first one if none is); the editor can switch."""
+        from desktop.views.sessions.session_editor import SessionEditor
+
         editor = SessionEditor(
-            self._context,
+            self.context,
             self.customers_page.selected_customer(),
             None,
             self._now,
@@ -579,8 +473,10 @@ class MainWindow(QMainWindow):
 
     def _session_booked(self, record: SessionRecord) -> None:
         """Said in the status bar; the page in view stays (every page shows it already)."""
-        when = when_et(self._context.clock, record.start_utc, record.end_utc, record.all_day)
-        kind = self._context.policy.kind(record.kind).label
+        from desktop.views.sessions.session_format import when_et
+
+        when = when_et(self.context.clock, record.start_utc, record.end_utc, record.all_day)
+        kind = self.context.policy.kind(record.kind).label
         undo = self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.statusBar().showMessage(
             f"Booked {kind.lower()} with {', '.join(record.customers)}, {when}. "
@@ -590,20 +486,22 @@ class MainWindow(QMainWindow):
 
     def plan_book(self) -> None:
         """Plan every customer in the book at once; planning runs off the GUI thread."""
+        from desktop.views.sessions.plan_dialog import PlanDialog
+
         try:
-            customers = self._context.customers.list()
+            customers = self.context.customers.list()
         except AmplanError as exc:
             messages.show_error(self, "Could not read the book", str(exc))
             return
         if not customers:
             return
-        dialog = PlanDialog(self._context, customers, self._now, self, actions=self.session_actions)
+        dialog = PlanDialog(self.context, customers, self._now, self, actions=self.session_actions)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sessions_booked.connect(self._plan_booked)
         dialog.open()
         dialog.start()
 
-    def _customer_saved(self, customer: CustomerRecord, is_new: bool) -> None:
+    def customer_saved(self, customer: CustomerRecord, is_new: bool) -> None:
         self.notice.say(f"{'Added' if is_new else 'Saved'} {customer.name}.")
 
     def _plan_booked(self, records: list[SessionRecord]) -> None:
@@ -619,29 +517,30 @@ class MainWindow(QMainWindow):
     def show_preferences(self) -> None:
         from desktop.views.shell.preferences_dialog import PreferencesDialog
 
-        dialog = PreferencesDialog(self._context, self)
+        dialog = PreferencesDialog(self.context, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def show_page(self, page: int) -> None:
-        self.navigation.setCurrentRow(page)
-
     def show_about(self) -> None:
+        from desktop.app import data_dir, log_dir
+        from desktop.services.user_config import default_config_dir
+
         messages.show_about(
             self,
             "About amplan",
             f"<b>amplan {__version__}</b><br>Plans the sessions that SpiraTest, SpiraTeam and "
             "SpiraPlan customers are entitled to, by their licence and premium package.<br><br>"
-            f"Book: {escape(self._context.db.label)}<br>"
+            f"Book: {escape(self.context.db.label)}<br>"
             f"Data folder: {escape(str(data_dir()))}<br>"
             f"Settings folder: {escape(str(default_config_dir()))}<br>"
             f"Log folder: {escape(str(log_dir()))}<br>"
-            f"Policy: {escape(self._context.policy.title)}",
+            f"Policy: {escape(self.context.policy.title)}",
         )
 
     # --- window state -------------------------------------------------------------------
     def _restore_state(self) -> None:
-        settings = self._settings
+        """Size, place and page as the window was left (before the first paint)."""
+        settings = self.settings
         geometry = settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
@@ -650,35 +549,46 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         page = str(settings.value("window/page", CUSTOMERS))
         self.show_page(int(page) if page.isdigit() and int(page) in PAGES else CUSTOMERS)
-        self.customers_page.restore_state(settings)
 
     def save_state(self) -> None:
-        settings = self._settings
+        settings = self.settings
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/page", self.navigation.currentRow())
-        self.customers_page.save_state(settings)
+        customers = self._pages.built(CUSTOMERS)
+        if customers is not None:
+            cast("CustomersPage", customers).save_state(settings)
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
-        # Work still running must end before the book closes under it: a plan is told to
-        # stop after the customer in hand, the dashboard finishes its (short) computation.
+        if self._context is not None:
+            self._stop_work()
+        super().closeEvent(event)
+
+    def _stop_work(self) -> None:
+        """Work still running must end before the book closes under it: a plan is told to
+        stop after the customer in hand, the dashboard finishes its (short) computation,
+        the window's background jobs and the thread pool are waited for."""
+        from desktop.views.sessions.plan_dialog import PlanDialog
+
         for dialog in self.findChildren(PlanDialog):
             if dialog.is_planning():
                 dialog.cancel_planning()
-        self.dashboard.wait_for_idle()
+        dashboard = self._pages.built(DASHBOARD)
+        if dashboard is not None:
+            cast("DashboardPage", dashboard).wait_for_idle()
         self.sync.stop()
+        work_for(self).wait_for_all(CLOSE_WAIT_MS)
         QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS)
-        super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if not self.mail.drag_entered(event):
+        if self._context is None or not self.mail.drag_entered(event):
             super().dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         """A reply (.ics or .eml) dropped on the window is imported."""
-        if not self.mail.dropped(event):
+        if self._context is None or not self.mail.dropped(event):
             super().dropEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:

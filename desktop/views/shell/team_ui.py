@@ -23,9 +23,10 @@ from sqlalchemy.engine import make_url
 
 from desktop.app import AppContext
 from desktop.errors import AmplanError
+from desktop.models.database import Database
 from desktop.models.server import is_server_url, safe_label
 from desktop.services.book_copy import CopyCounts, copy_book
-from desktop.services.changes import change_mark
+from desktop.services.changes import EVERYTHING, change_mark
 from desktop.views.widgets import messages
 
 # How often a window looks for other managers' changes: a team's server, or a file that the
@@ -51,15 +52,15 @@ class BookWatch(QObject):
     """Polls the book's change mark; `changed` when someone else wrote to it. A server that
     cannot be reached is reported through `trouble` and tried again at the next tick."""
 
-    changed = Signal()
+    changed = Signal(object)  # BookChange: the mark says only that something changed
     trouble = Signal(str)
 
-    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._db = context.db
+        self._db = db
         self._mark: tuple[object, ...] | None = None
         self.timer = QTimer(self)
-        self.timer.setInterval(POLL_MS_SERVER if context.db.is_server else POLL_MS_FILE)
+        self.timer.setInterval(POLL_MS_SERVER if db.is_server else POLL_MS_FILE)
         self.timer.timeout.connect(self.poll)
         self.note_own_change()
         self.timer.start()
@@ -79,8 +80,23 @@ class BookWatch(QObject):
             return
         if self._mark is not None and mark != self._mark:
             self._mark = mark
-            self.changed.emit()
+            self.changed.emit(EVERYTHING)
         self._mark = mark
+
+
+def _wrapped_label(text: str, name: str = "") -> QLabel:
+    label = QLabel(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
+def _line_edit(name: str, placeholder: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    return edit
 
 
 class CopyBookDialog(QDialog):
@@ -92,22 +108,15 @@ class CopyBookDialog(QDialog):
         self.setWindowTitle("Copy book to a team server")
         self._context = context
         self.counts: CopyCounts | None = None
-        intro = QLabel(
+        intro = _wrapped_label(
             "Copies every customer, contact, session (with the UIDs and sequences of the invites "
             "already sent), busy time and the history into an <b>empty</b> team book. Your own "
             "book is not changed."
         )
-        intro.setWordWrap(True)
-        self.address = QLineEdit()
-        self.address.setObjectName("copyAddress")
-        self.address.setPlaceholderText("postgresql://you@server/team   or a file path")
-        self.password = QLineEdit()
-        self.password.setObjectName("copyPassword")
+        self.address = _line_edit("copyAddress", "postgresql://you@server/team   or a file path")
+        self.password = _line_edit("copyPassword", "only if the address has none; not saved")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("only if the address has none; not saved")
-        self.error = QLabel()
-        self.error.setObjectName("inlineError")
-        self.error.setWordWrap(True)
+        self.error = _wrapped_label("", "inlineError")
         self.error.hide()
         form = QFormLayout()
         form.addRow("Team book", self.address)
