@@ -100,11 +100,14 @@ def _localize_beyond_tables(tz: pytz.BaseTzInfo, wall: datetime) -> datetime:
 
 
 def to_zone(moment: datetime, tz: pytz.BaseTzInfo) -> datetime:
-    """An aware instant as wall clock in `tz` (aware, normalized)."""
+    """An aware instant as wall clock in `tz` (aware, normalized).
+
+    pytz's `fromutc` (what `astimezone` calls) already picks the offset in force, so no
+    `normalize` after it: a feed converts tens of thousands of times."""
     utc = to_utc(moment)
     if _past_tables(tz, utc.replace(tzinfo=None)):
         return _fixed(utc.astimezone(ZoneInfo(str(tz.zone))))
-    return tz.normalize(utc.astimezone(tz))
+    return utc.astimezone(tz)
 
 
 def to_utc(moment: datetime) -> datetime:
