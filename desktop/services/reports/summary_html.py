@@ -6,7 +6,7 @@ number of its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,12 @@ from desktop.services.reports.summary_terms import span
 from desktop.services.scheduling.usage import Allowance, CustomerUsage, MonthUsage
 
 if TYPE_CHECKING:
-    from desktop.services.reports.summary import CustomerSummary, EntitlementLine, Fact
+    from desktop.services.reports.summary import (
+        CustomerSummary,
+        EntitlementLine,
+        Fact,
+        SessionLine,
+    )
 
 TITLE = "Entitlement summary"
 ALLOWANCE_NAMES = {
@@ -185,37 +190,33 @@ def _sessions_table(summary: CustomerSummary) -> str:
     lines = summary.upcoming
     if not lines:
         return paragraph("No sessions are scheduled.", muted=True)
-    zone_label = summary.zone_label
+    time_et = f"Time ({esc(summary.zone_label)})"
+    # (heading, width, align, nowrap, the line's text); the local time only when it differs
+    columns: list[tuple[str, str, str, bool, Callable[[SessionLine], str]]]
     if summary.local_zone:
-        header = [
-            cell("Date", "22%", header=True),
-            cell(f"Time ({esc(zone_label)})", "13%", header=True),
-            cell(f"Time in {esc(city(summary.local_zone))}", "17%", header=True),
-            cell("Session", "38%", header=True),
-            cell("Length", "10%", "right", header=True),
-        ]
-        rows = [
-            cell(esc(line.day), "22%")
-            + cell(esc(line.time_et), "13%", nowrap=True)
-            + cell(esc(line.time_local), "17%")
-            + cell(esc(line.what), "38%")
-            + cell(esc(line.length), "10%", "right", nowrap=True)
-            for line in lines
+        local = f"Time in {esc(city(summary.local_zone))}"
+        columns = [
+            ("Date", "22%", "left", False, lambda line: line.day),
+            (time_et, "13%", "left", True, lambda line: line.time_et),
+            (local, "17%", "left", False, lambda line: line.time_local),
+            ("Session", "38%", "left", False, lambda line: line.what),
+            ("Length", "10%", "right", True, lambda line: line.length),
         ]
     else:
-        header = [
-            cell("Date", "22%", header=True),
-            cell(f"Time ({esc(zone_label)})", "16%", header=True),
-            cell("Session", "50%", header=True),
-            cell("Length", "12%", "right", header=True),
+        columns = [
+            ("Date", "22%", "left", False, lambda line: line.day),
+            (time_et, "16%", "left", True, lambda line: line.time_et),
+            ("Session", "50%", "left", False, lambda line: line.what),
+            ("Length", "12%", "right", True, lambda line: line.length),
         ]
-        rows = [
-            cell(esc(line.day), "22%")
-            + cell(esc(line.time_et), "16%", nowrap=True)
-            + cell(esc(line.what), "50%")
-            + cell(esc(line.length), "12%", "right", nowrap=True)
-            for line in lines
-        ]
+    header = [cell(title, width, align, header=True) for title, width, align, _, _ in columns]
+    rows = [
+        "".join(
+            cell(esc(text(line)), width, align, nowrap=nowrap)
+            for _, width, align, nowrap, text in columns
+        )
+        for line in lines
+    ]
     return table(header, rows)
 
 
