@@ -52,6 +52,7 @@ from desktop.services.calendar_sync.caldav_protocol import (
 )
 from desktop.services.customers import CustomerBook, CustomerRecord
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 from desktop.services.user_config import UserConfig
 
 # Bumped when the published event's shape changes, so every event is written again.
@@ -225,7 +226,7 @@ class CalendarSync:
         if conflict is None:
             raise BadInput(f"No conflict for '{which}'. `amplan sync` lists the conflicts.")
         record = next((s for s in self.scheduler.find() if s.uid == conflict.uid), None)
-        live = record is not None and record.status != "cancelled"
+        live = record is not None and record.status != SessionStatus.CANCELLED
         everyone = {c.id: c for c in self.customers.list(include_archived=True)}
         with self.db.transaction() as session:
             row = session.exec(
@@ -306,7 +307,7 @@ class CalendarSync:
         self._server_side_changes(server, calendar, token, rows, sessions, everyone, counts)
         folder = path_of(calendar.url)
         for uid, record in sorted(sessions.items(), key=lambda item: item[1].id):
-            if record.status == "cancelled":
+            if record.status == SessionStatus.CANCELLED:
                 continue
             row = rows.get(uid)
             digest = self._digest(record, everyone)
@@ -317,7 +318,7 @@ class CalendarSync:
                 self._update(server, record, everyone, row, digest, counts)
         for uid, row in rows.items():
             current = sessions.get(uid)
-            if (current is not None and current.status != "cancelled") or row.conflict:
+            if (current is not None and current.status != SessionStatus.CANCELLED) or row.conflict:
                 continue
             self._remove(server, row, counts)
         return counts
@@ -352,7 +353,7 @@ class CalendarSync:
                 row = by_path[path]
                 record = sessions.get(row.session_uid)
                 stored = self._stored(session, row)
-                if record is None or record.status == "cancelled":
+                if record is None or record.status == SessionStatus.CANCELLED:
                     session.delete(stored)  # a removal cut short before it was recorded
                     del rows[row.session_uid]
                     counts.removed += 1

@@ -24,6 +24,7 @@ from desktop.errors import BadInput
 from desktop.models.database import Database
 from desktop.models.tables import AttendeeReply, AuditEntry, SessionRow
 from desktop.services.input_files import read_input_file
+from desktop.services.scheduling.status import SessionStatus
 
 ANSWERS = ("accepted", "tentative", "declined", "delegated")
 MAX_REPLY_BYTES = 20 * 1024 * 1024
@@ -222,7 +223,7 @@ class Replies:
             .join(SessionRow, col(SessionRow.id) == col(AttendeeReply.session_id))
             .where(
                 AttendeeReply.partstat == "declined",
-                SessionRow.status == "planned",
+                SessionRow.status == SessionStatus.PLANNED.value,
                 col(SessionRow.end_utc) > now,
                 col(AttendeeReply.sequence) >= col(SessionRow.sequence),
             )
