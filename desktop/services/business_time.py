@@ -308,11 +308,6 @@ class BusinessClock:
         local = self.et(moment)
         return local.year, local.month
 
-    def month_bounds_utc(self, year: int, month: int) -> tuple[datetime, datetime]:
-        """[first instant, first instant of next month) of an ET calendar month, in UTC."""
-        first = date(year, month, 1)
-        return to_utc(self.midnight(first)), to_utc(self.midnight(add_months(first, 1)))
-
     def day_bounds_utc(self, first: date, end: date) -> tuple[datetime, datetime]:
         """[00:00 ET of first, 00:00 ET of end) in UTC."""
         return to_utc(self.midnight(first)), to_utc(self.midnight(end))
@@ -329,11 +324,6 @@ def non_business_days(clock: BusinessClock, first: date, last: date) -> list[str
             named.append(format_day(day) + (f" ({holiday})" if holiday else ""))
         day += timedelta(days=1)
     return named
-
-
-@lru_cache(maxsize=8)
-def clock_for(rules: TimeRules) -> BusinessClock:
-    return BusinessClock(rules)
 
 
 def format_et(moment: datetime, clock: BusinessClock, with_zone: bool = True) -> str:
