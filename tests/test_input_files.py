@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from desktop.errors import BadInput
 from desktop.services.input_files import read_input_file
 
