@@ -7,65 +7,41 @@ Data goes to stdout (JSON with --json); human messages go to stderr. Exit codes:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy.exc
 
-from desktop.app import AppContext, build_context, resolve_db_path
+from desktop import (
+    cli_caldav,
+    cli_mail,
+    cli_planning,
+    cli_reports,
+    cli_safety,
+    cli_sessions,
+    cli_team,
+)
+from desktop.app import AppContext
+from desktop.cli_common import (
+    Handler,
+    Output,
+    Parser,
+    book_of,
+    global_flags,
+    my_email,
+    open_context,
+    sub_global_flags,
+)
 from desktop.errors import AmplanError, BadInput
 from desktop.models.store_errors import is_store_failure, translate
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.entitlements import describe, entitlements_for
 from desktop.services.policy import KIND_NAMES, PACKAGE_NAMES, load_policy
 from desktop.services.scheduling.sessions import UNOVERRIDABLE, RuleRefusal
-
-Handler = Callable[[argparse.Namespace, "Output"], int]
-
-
-class Output:
-    """Where results go: JSON on stdout with --json, readable text otherwise."""
-
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-
-    def result(self, data: Any, text: str | Sequence[str] = ()) -> None:
-        if self.as_json:
-            json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-            sys.stdout.write("\n")
-        else:
-            lines = [text] if isinstance(text, str) else list(text)
-            for line in lines:
-                print(line)
-
-    @staticmethod
-    def say(message: str) -> None:
-        print(message, file=sys.stderr)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors with exit code 2 and one clear line."""
-
-    def error(self, message: str) -> Any:
-        self.exit(2, f"amplan: {message}\n(`{self.prog} --help` lists the options)\n")
-
-
-def _global_flags(parser: argparse.ArgumentParser, top: bool) -> None:
-    # Accept the global flags before or after the command; values given after the command win.
-    default = None if top else argparse.SUPPRESS
-    parser.add_argument("--db", default=default, metavar="PATH", help="the SQLite book")
-    parser.add_argument("--policy", default=default, metavar="PATH", help="another policy TOML")
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        default=False if top else argparse.SUPPRESS,
-        help="machine-readable output on stdout",
-    )
 
 
 def _customer_flags(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -83,13 +59,13 @@ def _customer_flags(parser: argparse.ArgumentParser, required: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="amplan", description="Plan what the contract owes each customer.")
-    _global_flags(parser, top=True)
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    parser = Parser(prog="amplan", description="Plan what the contract owes each customer.")
+    global_flags(parser, top=True)
+    commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_text: str, **kwargs: Any) -> Any:
         sub = commands.add_parser(name, help=help_text, description=help_text, **kwargs)
-        _global_flags(sub, top=False)
+        global_flags(sub, top=False)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -100,15 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     profile = command("profile", _profile_set, "the account manager's identity")
-    profile_commands = profile.add_subparsers(dest="action", parser_class=_Parser, required=True)
+    profile_commands = profile.add_subparsers(dest="action", parser_class=Parser, required=True)
     profile_set = profile_commands.add_parser("set", help="your identity and workload")
-    _global_flags(profile_set, top=False)
-    from desktop import cli_planning
-
+    global_flags(profile_set, top=False)
     cli_planning.profile_flags(profile_set)
 
     customer = command("customer", _customer, "add, edit, archive, list, show or import customers")
-    actions = customer.add_subparsers(dest="action", parser_class=_Parser, required=True)
+    actions = customer.add_subparsers(dest="action", parser_class=Parser, required=True)
     add = actions.add_parser("add", help="add a customer")
     _customer_flags(add, required=True)
     edit = actions.add_parser("edit", help="change a customer")
@@ -127,8 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("customer", metavar="NAME")
     csv_import = actions.add_parser("import", help="import customers from CSV, all rows or none")
     csv_import.add_argument("file", metavar="FILE.csv")
-    for sub in (add, edit, archive, unarchive, listing, show, csv_import):
-        _global_flags(sub, top=False)
+    sub_global_flags(add, edit, archive, unarchive, listing, show, csv_import)
 
     ent = command("entitlements", _entitlements, "what the contract gives")
     ent.add_argument("--customer", metavar="NAME")
@@ -136,44 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
     ent.add_argument("--users", type=int)
     ent.add_argument("--package", choices=PACKAGE_NAMES, default="none")
 
-    from desktop import cli_sessions  # imports this module back for open_context
-
     busy_actions = cli_sessions.register(command)
-    from desktop import cli_reports
-
-    cli_reports.register(command)
-    from desktop import cli_team
-
-    cli_team.register(command)
-    from desktop import cli_safety
-
-    cli_safety.register(command)
-    from desktop import cli_planning
-
-    cli_planning.register(command)
-    from desktop import cli_caldav
-
-    cli_caldav.register(command)
-    from desktop import cli_mail
-
-    cli_mail.register(command)
-    for sub in busy_actions.choices.values():
-        _global_flags(sub, top=False)
+    for module in (cli_reports, cli_team, cli_safety, cli_planning, cli_caldav, cli_mail):
+        module.register(command)
+    sub_global_flags(*busy_actions.choices.values())
     return parser
 
 
 # --- handlers ------------------------------------------------------------------------------
-# Each handler receives the parsed arguments and the output; the context is opened lazily so
-# that `entitlements --product` works without a database.
-
-_context: AppContext | None = None
-
-
-def open_context(args: argparse.Namespace) -> AppContext:
-    global _context
-    if _context is None:
-        _context = build_context(resolve_db_path(args.db), args.policy)
-    return _context
+# Each handler receives the parsed arguments and the output; `open_context(args)` opens the
+# book on first use, so that `entitlements --product` works without a database.
 
 
 def _gui(args: argparse.Namespace, out: Output) -> int:
@@ -191,8 +136,6 @@ def _gui(args: argparse.Namespace, out: Output) -> int:
 
 
 def _profile_set(args: argparse.Namespace, out: Output) -> int:
-    from desktop import cli_planning
-
     return cli_planning.profile_set(open_context(args), args, out)
 
 
@@ -211,14 +154,6 @@ def _customer_text(context: AppContext, customer: CustomerRecord) -> list[str]:
         f"  - {line}" for line in describe(ent, context.policy, context.clock, customer.start)
     ]
     return lines
-
-
-def my_email(context: AppContext) -> str:
-    """The e-mail `--mine` means: the manager's profile."""
-    email = context.customers.manager_email()
-    if not email:
-        raise BadInput("--mine needs your e-mail: `amplan profile set --name N --email E`.")
-    return email
 
 
 def _draft_changes(args: argparse.Namespace) -> dict[str, str]:
@@ -310,7 +245,6 @@ def _entitlements(args: argparse.Namespace, out: Output) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    global _context
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -336,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (sqlite3.Error, sqlalchemy.exc.DBAPIError) as exc:
         if not is_store_failure(exc):
             raise
-        where = _context.db.path if _context is not None else resolve_db_path(args.db)
+        where = book_of(args).path()
         out.say(f"amplan: {translate(exc, where)}")
         return 2
     except KeyboardInterrupt:
@@ -350,9 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.say(f"amplan: {exc.strerror or exc}{name}. Nothing was saved.")
         return 2
     finally:
-        if _context is not None:
-            _context.close()
-            _context = None
+        book_of(args).close()
 
 
 __all__ = ["KIND_NAMES", "build_parser", "main"]

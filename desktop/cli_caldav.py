@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from desktop.cli_common import (
+    Output,
+    actions_of,
+    open_context,
+    password_stdin_flag,
+    sub_global_flags,
+)
 from desktop.errors import BadInput
 from desktop.services.calendar_sync.caldav_account import (
     DEFAULT_CALENDAR,
@@ -22,16 +29,11 @@ from desktop.services.calendar_sync.caldav_account import (
 )
 from desktop.services.calendar_sync.caldav_sync import CalendarSync
 
-if TYPE_CHECKING:
-    from desktop.cli import Output
-
 
 def register(command: Any) -> None:
     """Add the CalDAV commands through `command(name, handler, help)` of cli.build_parser."""
-    from desktop.cli import _global_flags, _Parser
-
     caldav = command("caldav", _caldav, "the CalDAV account amplan syncs with")
-    actions = caldav.add_subparsers(dest="action", parser_class=_Parser, required=True)
+    actions = actions_of(caldav)
     account = actions.add_parser("set", help="the server, user and calendars (checked now)")
     account.add_argument("--url", required=True, help="the server; just the host will do")
     account.add_argument("--user", required=True)
@@ -48,24 +50,21 @@ def register(command: Any) -> None:
         metavar="NAME",
         help="a calendar read as busy time; repeat (default: every other calendar)",
     )
-    account.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
+    password_stdin_flag(account, "read the password from standard input")
     show = actions.add_parser("show", help="the account (never the password)")
     resolve = actions.add_parser(
         "resolve", help="settle a conflict: keep amplan's version or the server's"
     )
     resolve.add_argument("session", metavar="ID|UID", help="the session id (or event UID)")
     resolve.add_argument("--keep", required=True, choices=("amplan", "server"))
-    for sub in (account, show, resolve):
-        _global_flags(sub, top=False)
+    sub_global_flags(account, show, resolve)
 
     command("sync", _sync, "publish sessions to the CalDAV calendar and pull busy time")
 
 
 def _caldav(args: argparse.Namespace, out: Output) -> int:
     if args.action == "resolve":
-        context = _context(args)
+        context = open_context(args)
         sync = CalendarSync(context.scheduler, context.customers)
         conflict = sync.resolve(args.session, args.keep)
         out.result(
@@ -100,7 +99,7 @@ def _caldav(args: argparse.Namespace, out: Output) -> int:
         password = read_password(settings) or ""
         if not password:
             raise BadInput(missing_password_message())
-    context = _context(args)
+    context = open_context(args)
     publish, busy = CalendarSync(context.scheduler, context.customers).check(settings, password)
     if args.password_stdin:
         store_password(settings, password)
@@ -129,14 +128,8 @@ def _env_password() -> bool:
     return bool(os.environ.get(PASSWORD_ENV))
 
 
-def _context(args: argparse.Namespace) -> Any:
-    from desktop.cli import open_context
-
-    return open_context(args)
-
-
 def _sync(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     report = CalendarSync(context.scheduler, context.customers).sync()
     lines = [
         f"Published {report.published}, updated {report.updated}, removed {report.removed}; "

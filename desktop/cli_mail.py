@@ -6,8 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from desktop.cli_common import (
+    Output,
+    actions_of,
+    open_context,
+    password_stdin_flag,
+    sub_global_flags,
+)
 from desktop.errors import BadInput
 from desktop.services.calendar_files.calendar_files import write_file
 from desktop.services.mail.mail_account import (
@@ -21,30 +28,19 @@ from desktop.services.mail.mail_account import (
     store_password,
 )
 
-if TYPE_CHECKING:
-    from desktop.app import AppContext
-    from desktop.cli import Output
-
 
 def register(command: Any) -> None:
     """Add the mail commands through `command(name, handler, help)` of cli.build_parser."""
-    from desktop.cli import _global_flags, _Parser
-
     mail = command("mail", _mail, "the SMTP account invitations are sent through")
-    mail_actions = mail.add_subparsers(dest="action", parser_class=_Parser, required=True)
+    mail_actions = actions_of(mail)
     mail_set = mail_actions.add_parser("set", help="set the SMTP server and login")
     mail_set.add_argument("--host", required=True, metavar="H")
     mail_set.add_argument("--port", required=True, metavar="N")
     mail_set.add_argument("--security", required=True, choices=SECURITIES)
     mail_set.add_argument("--user", default="", metavar="U")
-    mail_set.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from standard input into the OS keyring",
-    )
+    password_stdin_flag(mail_set, "read the password from standard input into the OS keyring")
     mail_show = mail_actions.add_parser("show", help="the SMTP account in use")
-    for sub in (mail_set, mail_show):
-        _global_flags(sub, top=False)
+    sub_global_flags(mail_set, mail_show)
 
     send = command("send", _send, "e-mail the invitation (or cancellation) through the outbox")
     who = send.add_mutually_exclusive_group(required=True)
@@ -52,7 +48,7 @@ def register(command: Any) -> None:
     who.add_argument("--customer", metavar="C")
 
     outbox = command("outbox", _outbox, "messages waiting, sent or failed; `outbox send` retries")
-    outbox_actions = outbox.add_subparsers(dest="action", parser_class=_Parser, required=False)
+    outbox_actions = actions_of(outbox, required=False)
     outbox_send = outbox_actions.add_parser("send", help="try the queued messages again")
     subs = [outbox_send]
     for name, text in (
@@ -63,24 +59,17 @@ def register(command: Any) -> None:
         sub = outbox_actions.add_parser(name, help=text)
         sub.add_argument("id", metavar="ID")
         subs.append(sub)
-    for sub in subs:
-        _global_flags(sub, top=False)
+    sub_global_flags(*subs)
 
     eml = command("export-eml", _export_eml, "an unsent e-mail draft holding the invitation")
     eml.add_argument("--session", required=True, metavar="ID")
     eml.add_argument("-o", "--output", required=True, metavar="FILE.eml")
 
     replies = command("replies", _replies, "read attendees' replies (accept / decline)")
-    replies_actions = replies.add_subparsers(dest="action", parser_class=_Parser, required=True)
+    replies_actions = actions_of(replies)
     replies_import = replies_actions.add_parser("import", help="import a reply .ics or .eml")
     replies_import.add_argument("file", metavar="FILE.ics|FILE.eml")
-    _global_flags(replies_import, top=False)
-
-
-def _context(args: argparse.Namespace) -> AppContext:
-    from desktop.cli import open_context
-
-    return open_context(args)
+    sub_global_flags(replies_import)
 
 
 def _mail(args: argparse.Namespace, out: Output) -> int:
@@ -124,7 +113,7 @@ def _report_delivery(out: Output, queued: int, failed: int, problem: str) -> Non
 
 
 def _send(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     mail = context.mail
     if args.session:
         invitations = [mail.invitation(args.session)]
@@ -148,7 +137,7 @@ def _send(args: argparse.Namespace, out: Output) -> int:
 
 
 def _outbox(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     outbox = context.mail.outbox
     action = getattr(args, "action", None)
     if action == "send":
@@ -186,7 +175,7 @@ def _outbox(args: argparse.Namespace, out: Output) -> int:
 
 
 def _export_eml(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     path = Path(args.output).expanduser()
     if path.is_dir():
         raise BadInput(f"{path} is a folder: give a file name.")
@@ -198,7 +187,7 @@ def _export_eml(args: argparse.Namespace, out: Output) -> int:
 
 
 def _replies(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     outcome = context.replies.import_file(Path(args.file).expanduser())
     lines = [f"Session {sid}: {email} {partstat}" for sid, email, partstat in outcome.updated]
     out.result(outcome.as_json(), lines)

@@ -9,12 +9,12 @@ import argparse
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from desktop.cli_common import Output, open_context
 from desktop.services.business_time import format_span
 from desktop.services.scheduling.conflicts import find_conflicts
 
 if TYPE_CHECKING:
     from desktop.app import AppContext
-    from desktop.cli import Output
 
 
 def profile_flags(parser: argparse.ArgumentParser) -> None:
@@ -64,8 +64,6 @@ def register(command: Any) -> None:
 
 
 def _conflicts(args: argparse.Namespace, out: Output) -> int:
-    from desktop.cli import open_context
-
     context = open_context(args)
     since = datetime.now(UTC) if args.upcoming else None
     found = find_conflicts(context.scheduler, since)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.cli_common import Output, open_context
 from desktop.errors import BadInput
 from desktop.services.business_time import to_utc
 from desktop.services.calendar_files.calendar_files import write_file
@@ -18,7 +19,6 @@ from desktop.services.reports.reports import Reports
 
 if TYPE_CHECKING:
     from desktop.app import AppContext
-    from desktop.cli import Output
 
 PAPERS = ("letter", "a4")
 
@@ -45,12 +45,6 @@ def _output_flags(parser: argparse.ArgumentParser, metavar: str) -> None:
     parser.add_argument(
         "--as-of", metavar="DATE", help="usage and upcoming sessions as of this day (default: now)"
     )
-
-
-def _context(args: argparse.Namespace) -> AppContext:
-    from desktop.cli import open_context
-
-    return open_context(args)
 
 
 def output_path(text: str, kinds: tuple[str, ...]) -> tuple[Path, str]:
@@ -91,7 +85,7 @@ def _write(path: Path, kind: str, documents: list[Printable], paper: str) -> str
 
 def _summary(args: argparse.Namespace, out: Output) -> int:
     path, kind = output_path(args.output, ("pdf", "html"))
-    context = _context(args)
+    context = open_context(args)
     reports = Reports(context.scheduler)
     now = _now(context, args.as_of)
     if args.all:
@@ -118,7 +112,7 @@ def _summary(args: argparse.Namespace, out: Output) -> int:
 
 def _book_report(args: argparse.Namespace, out: Output) -> int:
     path, kind = output_path(args.output, ("csv", "pdf", "html"))
-    context = _context(args)
+    context = open_context(args)
     report = Reports(context.scheduler).book(_now(context, args.as_of))
     if kind == "csv":
         # UTF-8 with a byte-order mark: Excel then reads accented names correctly.

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.cli_common import Output, open_context
 from desktop.errors import BadInput
 from desktop.models import backups
 from desktop.models.database import InstanceLock
@@ -14,7 +15,6 @@ from desktop.services.history import History, HistoryEntry
 
 if TYPE_CHECKING:
     from desktop.app import AppContext
-    from desktop.cli import Output
 
 
 def register(command: Any) -> None:
@@ -35,12 +35,6 @@ def register(command: Any) -> None:
     which.add_argument("--customer", metavar="C")
 
 
-def _context(args: argparse.Namespace) -> AppContext:
-    from desktop.cli import open_context
-
-    return open_context(args)
-
-
 def _book_path(args: argparse.Namespace) -> Path:
     from desktop.app import resolve_db_path
 
@@ -51,7 +45,7 @@ def _book_path(args: argparse.Namespace) -> Path:
 
 
 def _backup(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     target = Path(args.output) if args.output else None
     made = backups.make_backup(context.db, target)
     out.result({"file": str(made)}, str(made))
@@ -60,7 +54,7 @@ def _backup(args: argparse.Namespace, out: Output) -> int:
 
 
 def _backups(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     found = backups.list_backups(backups.require_sqlite(context.db))
     rows = [
         f"{info.created.astimezone(context.clock.tz):%Y-%m-%d %H:%M}  {info.kind:<14} "
@@ -99,7 +93,7 @@ def _restore(args: argparse.Namespace, out: Output) -> int:
 
 
 def _history(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     history = History(context.db)
     if args.session:
         record = context.scheduler.get(args.session)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.cli_common import Output, my_email, open_context
 from desktop.errors import BadInput
 from desktop.services.business_time import format_span, to_utc
 from desktop.services.calendar_files.calendar_files import write_file
@@ -25,15 +26,22 @@ from desktop.services.scheduling.sessions import (
     parse_times,
 )
 from desktop.services.scheduling.slots import find_slots
+from desktop.services.scheduling.status import SessionStatus
 
 if TYPE_CHECKING:
     from desktop.app import AppContext
-    from desktop.cli import Output
 
 
 def register(command: Any) -> Any:
     """Add the session commands through `command(name, handler, help)` of cli.build_parser;
     returns the sub-parsers that still need the global flags."""
+    _booking_commands(command)
+    _finding_commands(command)
+    return _calendar_commands(command)
+
+
+def _booking_commands(command: Any) -> None:
+    """book, move, and the status changes (cancel, done, no-show)."""
     book = command("book", _book, "book a session (refused with exit 3 if the contract says no)")
     book.add_argument("--customer", required=True, metavar="C")
     book.add_argument("--kind", required=True, choices=KIND_NAMES)
@@ -65,14 +73,21 @@ def register(command: Any) -> Any:
     move.add_argument("--meeting-url", metavar="URL", help="a new link for the invite")
 
     for name, status, text in (
-        ("cancel", "cancelled", "cancel a session (it then counts for nothing)"),
-        ("done", "done", "mark a session as held"),
-        ("no-show", "no-show", "mark a session the customer missed (it counts as used)"),
+        ("cancel", SessionStatus.CANCELLED, "cancel a session (it then counts for nothing)"),
+        ("done", SessionStatus.DONE, "mark a session as held"),
+        (
+            "no-show",
+            SessionStatus.NO_SHOW,
+            "mark a session the customer missed (it counts as used)",
+        ),
     ):
         sub = command(name, _status, text)
         sub.add_argument("id", metavar="ID")
         sub.set_defaults(status=status)
 
+
+def _finding_commands(command: Any) -> None:
+    """sessions, slots and plan: what is booked, and what could be."""
     sessions = command("sessions", _sessions, "list sessions")
     sessions.add_argument("--customer", metavar="C")
     sessions.add_argument("--from", dest="first", metavar="DATE")
@@ -97,6 +112,9 @@ def register(command: Any) -> Any:
     plan.add_argument("--until", metavar="DATE")
     plan.add_argument("--apply", action="store_true", help="book the proposal in one transaction")
 
+
+def _calendar_commands(command: Any) -> Any:
+    """busy and export-ics; returns busy's sub-parsers."""
     busy = command("busy", _busy, "your own calendar's busy time, which blocks bookings")
     busy_actions = busy.add_subparsers(dest="action", required=True, metavar="ACTION")
     busy_import = busy_actions.add_parser("import", help="import an .ics file (again: replaces)")
@@ -124,12 +142,6 @@ def _length_flags(parser: argparse.ArgumentParser) -> None:
     length.add_argument("--end", metavar="T|DATE", help="end time; for all-day kinds the last day")
 
 
-def _context(args: argparse.Namespace) -> AppContext:
-    from desktop.cli import open_context
-
-    return open_context(args)
-
-
 def _requested(context: AppContext, text: str | None) -> datetime | None:
     return context.clock.parse(text) if text else None
 
@@ -151,7 +163,7 @@ def _session_text(context: AppContext, record: SessionRecord) -> str:
     )
 
 
-def _report(out: Output, context: AppContext, record: SessionRecord, verb: str) -> None:
+def report_session(out: Output, context: AppContext, record: SessionRecord, verb: str) -> None:
     data = record.as_json(context.clock)
     if not record.id:
         data["id"] = None
@@ -162,7 +174,7 @@ def _report(out: Output, context: AppContext, record: SessionRecord, verb: str) 
 
 
 def _book(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     customers = tuple(context.customers.get(ref) for ref in [args.customer, *args.others])
     times = parse_times(
         context.clock, context.policy, args.kind, args.start, args.minutes, args.end
@@ -180,12 +192,12 @@ def _book(args: argparse.Namespace, out: Output) -> int:
     )
     outcome = context.scheduler.book(request, dry_run=args.dry_run)
     verb = "The contract allows it (dry run: nothing saved)." if args.dry_run else "Booked."
-    _report(out, context, outcome.session, verb)
+    report_session(out, context, outcome.session, verb)
     return 0
 
 
 def _move(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     current = context.scheduler.get(args.id)
     times = parse_times(
         context.clock, context.policy, current.kind, args.start, args.minutes, args.end
@@ -213,26 +225,26 @@ def _move(args: argparse.Namespace, out: Output) -> int:
         args.dry_run,
         meeting_url=args.meeting_url,
     )
-    _report(out, context, outcome.session, "Dry run: nothing saved." if args.dry_run else "Moved.")
+    report_session(
+        out, context, outcome.session, "Dry run: nothing saved." if args.dry_run else "Moved."
+    )
     return 0
 
 
 def _status(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     record = context.scheduler.set_status(args.id, args.status)
-    _report(out, context, record, f"Marked {args.status}.")
+    report_session(out, context, record, f"Marked {args.status}.")
     return 0
 
 
 def _sessions(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     customer = context.customers.get(args.customer) if args.customer else None
     first = parse_date(args.first) if args.first else None
     last = parse_date(args.last) if args.last else None
     if first and last and last < first:
         raise BadInput("--to is before --from.")
-    from desktop.cli import my_email
-
     owner = my_email(context) if args.mine else None
     records = context.scheduler.find(customer, first, last, args.kind, owner=owner)
     out.result(
@@ -245,7 +257,7 @@ def _sessions(args: argparse.Namespace, out: Output) -> int:
 
 
 def _slots(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     customers = [context.customers.get(ref) for ref in [args.customer, *args.others]]
     info = context.policy.kind(args.kind)
     minutes = args.minutes if args.minutes is not None else (info.default_minutes or 24 * 60)
@@ -299,7 +311,7 @@ def _planned_json(context: AppContext, planned: PlannedSession) -> dict[str, Any
 
 
 def _plan(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     today = datetime.now(UTC).astimezone(context.clock.tz).date()
     if args.customer:
         customers = [context.customers.get(args.customer)]
@@ -335,7 +347,7 @@ def _plan(args: argparse.Namespace, out: Output) -> int:
 
 
 def _busy(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     if args.action == "import":
         today = datetime.now(UTC).astimezone(context.clock.tz).date()
         imported, skipped = context.calendars.import_busy(Path(args.file), today)
@@ -378,7 +390,7 @@ def _busy(args: argparse.Namespace, out: Output) -> int:
 
 
 def _export(args: argparse.Namespace, out: Output) -> int:
-    context = _context(args)
+    context = open_context(args)
     path = Path(args.output)
     reminder = args.reminder
     if reminder is not None and not 0 <= reminder <= 40_320:

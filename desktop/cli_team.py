@@ -4,10 +4,10 @@ customer at a round table). `cli.build_parser` registers them."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from desktop.cli import Output
+from desktop.cli_common import Output, open_context
+from desktop.cli_sessions import report_session
 
 
 def register(command: Any) -> list[argparse.ArgumentParser]:
@@ -24,13 +24,10 @@ def register(command: Any) -> list[argparse.ArgumentParser]:
 
 
 def _join(args: argparse.Namespace, out: Output) -> int:
-    from desktop.cli import open_context
-    from desktop.cli_sessions import _report
-
     context = open_context(args)
     customer = context.customers.get(args.customer)
     outcome = context.scheduler.add_customer(args.id, customer, args.override, args.dry_run)
-    _report(
+    report_session(
         out,
         context,
         outcome.session,
@@ -41,7 +38,6 @@ def _join(args: argparse.Namespace, out: Output) -> int:
 
 def _copy(args: argparse.Namespace, out: Output) -> int:
     from desktop.app import resolve_db_path
-    from desktop.cli import open_context
     from desktop.services.book_copy import copy_book
 
     context = open_context(args)

@@ -236,10 +236,10 @@ def test_weekends_allowed_does_not_change_weekdays(clock: BusinessClock) -> None
 
 
 def test_month_bounds_follow_dst(clock: BusinessClock) -> None:
-    first, end = clock.month_bounds_utc(2026, 3)
+    first, end = clock.day_bounds_utc(date(2026, 3, 1), date(2026, 4, 1))
     assert first == utc("2026-03-01T05:00")  # 00:00 EST
     assert end == utc("2026-04-01T04:00")  # 00:00 EDT
-    first, end = clock.month_bounds_utc(2026, 12)
+    first, end = clock.day_bounds_utc(date(2026, 12, 1), date(2027, 1, 1))
     assert (first, end) == (utc("2026-12-01T05:00"), utc("2027-01-01T05:00"))
 
 

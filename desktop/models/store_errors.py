@@ -87,6 +87,41 @@ def _disk_full(path: Path) -> bool:
         return False
 
 
+# What each kind of failure tells the user: {book} is "The book <path>", {detail} SQLite's words.
+_MESSAGES: tuple[tuple[frozenset[int], type[StoreError], str], ...] = (
+    (
+        frozenset({_BUSY, _LOCKED}),
+        StoreBusy,
+        "{book} is busy: another program has kept it locked for too long. Nothing was "
+        "saved; try again in a moment.",
+    ),
+    (
+        frozenset({_READONLY, _PERM}),
+        StoreReadOnly,
+        "{book} cannot be changed: the file, its folder or its disk is read-only. Nothing "
+        "was saved. Copy the book somewhere writable, or make it writable, and try again.",
+    ),
+    (
+        frozenset({_CANTOPEN}),
+        StoreReadOnly,
+        "{book} cannot be opened for writing (its folder or disk may be read-only, or it "
+        "was removed). Nothing was saved.",
+    ),
+    (
+        frozenset({_IOERR}),
+        StoreError,
+        "{book} could not be read or written ({detail}): the disk may be full, removed or "
+        "failing. Nothing was saved.",
+    ),
+    (
+        frozenset({_CORRUPT, _NOTADB}),
+        StoreError,
+        "{book} is damaged ({detail}). Nothing was saved; restore a backup "
+        "(`amplan backups` lists them).",
+    ),
+)
+
+
 def translate(exc: BaseException, where: Path | str | None) -> StoreError:
     """The user's message for a storage error of the book at `where`."""
     book = f"The book {where}" if where else "The book"
@@ -100,31 +135,9 @@ def translate(exc: BaseException, where: Path | str | None) -> StoreError:
             f"The disk holding {where or 'the book'} is full: nothing was saved, and what was "
             "saved before is safe. Free some space and try again."
         )
-    if code in (_BUSY, _LOCKED):
-        return StoreBusy(
-            f"{book} is busy: another program has kept it locked for too long. Nothing was "
-            "saved; try again in a moment."
-        )
-    if code in (_READONLY, _PERM):
-        return StoreReadOnly(
-            f"{book} cannot be changed: the file, its folder or its disk is read-only. Nothing "
-            "was saved. Copy the book somewhere writable, or make it writable, and try again."
-        )
-    if code == _CANTOPEN:
-        return StoreReadOnly(
-            f"{book} cannot be opened for writing (its folder or disk may be read-only, or it "
-            "was removed). Nothing was saved."
-        )
-    if code == _IOERR:
-        return StoreError(
-            f"{book} could not be read or written ({detail}): the disk may be full, removed or "
-            "failing. Nothing was saved."
-        )
-    if code in (_CORRUPT, _NOTADB):
-        return StoreError(
-            f"{book} is damaged ({detail}). Nothing was saved; restore a backup "
-            "(`amplan backups` lists them)."
-        )
+    for codes, kind, message in _MESSAGES:
+        if code in codes:
+            return kind(message.format(book=book, detail=detail))
     return StoreError(f"{book} could not be used ({detail}). Nothing was saved.")
 
 

@@ -100,11 +100,14 @@ def _localize_beyond_tables(tz: pytz.BaseTzInfo, wall: datetime) -> datetime:
 
 
 def to_zone(moment: datetime, tz: pytz.BaseTzInfo) -> datetime:
-    """An aware instant as wall clock in `tz` (aware, normalized)."""
+    """An aware instant as wall clock in `tz` (aware, normalized).
+
+    pytz's `fromutc` (what `astimezone` calls) already picks the offset in force, so no
+    `normalize` after it: a feed converts tens of thousands of times."""
     utc = to_utc(moment)
     if _past_tables(tz, utc.replace(tzinfo=None)):
         return _fixed(utc.astimezone(ZoneInfo(str(tz.zone))))
-    return tz.normalize(utc.astimezone(tz))
+    return utc.astimezone(tz)
 
 
 def to_utc(moment: datetime) -> datetime:
@@ -305,11 +308,6 @@ class BusinessClock:
         local = self.et(moment)
         return local.year, local.month
 
-    def month_bounds_utc(self, year: int, month: int) -> tuple[datetime, datetime]:
-        """[first instant, first instant of next month) of an ET calendar month, in UTC."""
-        first = date(year, month, 1)
-        return to_utc(self.midnight(first)), to_utc(self.midnight(add_months(first, 1)))
-
     def day_bounds_utc(self, first: date, end: date) -> tuple[datetime, datetime]:
         """[00:00 ET of first, 00:00 ET of end) in UTC."""
         return to_utc(self.midnight(first)), to_utc(self.midnight(end))
@@ -326,11 +324,6 @@ def non_business_days(clock: BusinessClock, first: date, last: date) -> list[str
             named.append(format_day(day) + (f" ({holiday})" if holiday else ""))
         day += timedelta(days=1)
     return named
-
-
-@lru_cache(maxsize=8)
-def clock_for(rules: TimeRules) -> BusinessClock:
-    return BusinessClock(rules)
 
 
 def format_et(moment: datetime, clock: BusinessClock, with_zone: bool = True) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from desktop.services.business_time import BusinessClock, format_day
-from desktop.services.policy import Policy
+from desktop.services.policy import PACKAGE_GIVES, Policy
 
 
 @dataclass(frozen=True)
@@ -60,19 +60,10 @@ def entitlements_for(policy: Policy, product: str, users: int, package: str) -> 
         onboarding_hours=band.onboarding_hours[product],
         onboarding_window_days=policy.time.onboarding_window_days,
         cadence=band.cadence,
-        screen_shares_per_month=tier.screen_shares_per_month,
         screen_share_max_minutes=policy.limits.screen_share_max_minutes,
-        notice_business_days=tier.notice_business_days,
-        weekends=tier.weekends,
-        assistance_hours_per_year=tier.assistance_hours_per_year,
-        event_plans_per_year=tier.event_plans_per_year,
-        round_tables_per_year=tier.round_tables_per_year,
         round_table_max_customers=policy.limits.round_table_max_customers,
-        product_team_meetings_per_year=tier.product_team_meetings_per_year,
-        feature_fixes_per_year=tier.feature_fixes_per_year,
-        premium_courses=tier.premium_courses,
-        price_usd_per_year=tier.price_usd_per_year,
         additional_hour_usd=policy.limits.additional_hour_usd,
+        **{name: getattr(tier, name) for name in PACKAGE_GIVES},
     )
 
 

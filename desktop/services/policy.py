@@ -6,7 +6,7 @@ Nothing in the code repeats a number of DOMAIN.md: it reads it from a `Policy`.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,10 @@ class Package:
     feature_fixes_per_year: int
     premium_courses: bool
     price_usd_per_year: int
+
+
+# The fields of a Package that say what it gives (the same names in Entitlements).
+PACKAGE_GIVES = tuple(f.name for f in fields(Package) if f.name not in ("name", "label"))
 
 
 @dataclass(frozen=True)
@@ -380,19 +384,13 @@ def _parse_bands(raw: Any, products: tuple[str, ...]) -> tuple[Band, ...]:
 
 
 def _parse_package(table: _Table) -> Package:
-    package = Package(
-        name=table.path.split(".")[-1],
-        label=table.text("label"),
-        screen_shares_per_month=table.integer("screen_shares_per_month"),
-        notice_business_days=table.integer("notice_business_days"),
-        weekends=table.flag("weekends"),
-        assistance_hours_per_year=table.integer("assistance_hours_per_year"),
-        event_plans_per_year=table.integer("event_plans_per_year"),
-        round_tables_per_year=table.integer("round_tables_per_year"),
-        product_team_meetings_per_year=table.integer("product_team_meetings_per_year"),
-        feature_fixes_per_year=table.integer("feature_fixes_per_year"),
-        premium_courses=table.flag("premium_courses"),
-        price_usd_per_year=table.integer("price_usd_per_year"),
-    )
+    name, label = table.path.split(".")[-1], table.text("label")
+    # What a package gives, read in the order of its fields: a true/false or a count each.
+    gives: dict[str, Any] = {
+        field.name: table.flag(field.name) if field.type == "bool" else table.integer(field.name)
+        for field in fields(Package)
+        if field.name in PACKAGE_GIVES
+    }
+    package = Package(name=name, label=label, **gives)
     table.done()
     return package

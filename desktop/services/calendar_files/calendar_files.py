@@ -14,6 +14,7 @@ from desktop.services.calendar_files.ical_export import (
 )
 from desktop.services.calendar_files.ical_import import Progress, read_busy
 from desktop.services.customers import CustomerBook, CustomerRecord
+from desktop.services.input_files import read_input_file
 from desktop.services.mail.meeting_links import profile_meeting_url
 from desktop.services.scheduling.sessions import Scheduler
 
@@ -66,14 +67,7 @@ class CalendarFiles:
         self, path: Path, today: date, progress: Progress | None = None
     ) -> tuple[int, int]:
         """(imported, skipped); a broken file changes nothing."""
-        try:
-            if path.stat().st_size > MAX_IMPORT_BYTES:
-                raise BadInput(f"{path} is too large to be a calendar export.")
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise BadInput(f"File not found: {path}") from None
-        except OSError as exc:
-            raise BadInput(f"Cannot read {path}: {exc.strerror}") from None
+        data = read_input_file(path, MAX_IMPORT_BYTES, "a calendar export")
         parsed = read_busy(data, path.name, self.scheduler.clock, today, progress)
         blocks = [(event.uid, event.block) for event in parsed.events]
         imported = self.scheduler.replace_busy(str(path.resolve()), parsed.uids, blocks)

@@ -256,6 +256,35 @@ def read_busy(
     text = _decode(data, source)
     event_lines = check_structure(text, source)
     go_on()
+    calendar = _parse_calendar(text, source, event_lines)
+    go_on()
+    masters = [c for c in calendar.walk("VEVENT")]
+    result = BusyFile()
+    result.uids = {str(e.get("UID")) for e in masters if e.get("UID")}
+    first, last = import_horizon(today)
+    result.first, result.last = first, last
+    number = 0
+    for event in _occurrences(calendar, first, last, clock, source):
+        number += 1
+        if number > MAX_BUSY_BLOCKS:
+            raise BadInput(
+                f"{source}: more than {MAX_BUSY_BLOCKS:,} busy times between {first} and "
+                f"{last}; that is not one person's calendar. Nothing was imported."
+            )
+        if number % 500 == 0:
+            go_on(number, 0)
+        busy = _busy_event(event, clock, source)
+        if busy is None:
+            result.skipped += 1
+        else:
+            result.events.append(busy)
+    if progress is not None:
+        progress(number, number)
+    return result
+
+
+def _parse_calendar(text: str, source: str, event_lines: list[int]) -> icalendar.Calendar:
+    """The file as a calendar in IANA zones; any unreadable event or zone is a BadInput."""
     try:
         calendar = icalendar.Calendar.from_ical(use_iana_zones(text))
     except UnknownZone as exc:
@@ -279,54 +308,38 @@ def read_busy(
                 at = _property_line(text, source, line, name.upper())
                 raise BadInput(f"{source}, line {at}: event '{summary}': bad {name} ({message}).")
     try:
-        calendar = x_wr_timezone.to_standard(calendar)
+        standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:  # an unknown X-WR-TIMEZONE
         raise BadInput(f"{source}: not a valid iCalendar file ({exc}).") from None
-    go_on()
-    masters = [c for c in calendar.walk("VEVENT")]
-    result = BusyFile()
-    result.uids = {str(e.get("UID")) for e in masters if e.get("UID")}
-    first, last = import_horizon(today)
-    result.first, result.last = first, last
-    number = 0
-    for event in _occurrences(calendar, first, last, clock, source):
-        number += 1
-        if number > MAX_BUSY_BLOCKS:
-            raise BadInput(
-                f"{source}: more than {MAX_BUSY_BLOCKS:,} busy times between {first} and "
-                f"{last}; that is not one person's calendar. Nothing was imported."
-            )
-        if number % 500 == 0:
-            go_on(number, 0)
-        transparent = str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
-        cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
-        free = str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "FREE"
-        if transparent or cancelled or free:
-            result.skipped += 1
-            continue
-        try:
-            start_utc, all_day = _instant(event["DTSTART"].dt, clock)
-            end_value = event["DTEND"].dt if event.get("DTEND") is not None else None
-            duration = event.get("DURATION")
-            if end_value is None and duration is not None:  # a single event keeps DURATION
-                end_utc = start_utc + duration.dt
-            elif end_value is None:
-                end_utc = start_utc + (timedelta(days=1) if all_day else timedelta(0))
-            else:
-                end_utc, _ = _instant(end_value, clock)
-        except (ValueError, KeyError, AmplanError) as exc:
-            raise BadInput(
-                f"{source}: event '{event.get('SUMMARY', '')}' has a bad time ({exc})."
-            ) from None
-        if end_utc <= start_utc:
-            result.skipped += 1
-            continue
-        uid = str(event.get("UID", "")) or f"{source}:{start_utc.isoformat()}"
-        summary = " ".join(str(event.get("SUMMARY", "")).split())[:200]
-        result.events.append(BusyEvent(uid, Busy(start_utc, end_utc, summary, all_day)))
-    if progress is not None:
-        progress(number, number)
-    return result
+    return standard
+
+
+def _busy_event(event: Any, clock: BusinessClock, source: str) -> BusyEvent | None:
+    """One occurrence as a busy block; None for free, cancelled or empty times."""
+    transparent = str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
+    cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
+    free = str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "FREE"
+    if transparent or cancelled or free:
+        return None
+    try:
+        start_utc, all_day = _instant(event["DTSTART"].dt, clock)
+        end_value = event["DTEND"].dt if event.get("DTEND") is not None else None
+        duration = event.get("DURATION")
+        if end_value is None and duration is not None:  # a single event keeps DURATION
+            end_utc = start_utc + duration.dt
+        elif end_value is None:
+            end_utc = start_utc + (timedelta(days=1) if all_day else timedelta(0))
+        else:
+            end_utc, _ = _instant(end_value, clock)
+    except (ValueError, KeyError, AmplanError) as exc:
+        raise BadInput(
+            f"{source}: event '{event.get('SUMMARY', '')}' has a bad time ({exc})."
+        ) from None
+    if end_utc <= start_utc:
+        return None
+    uid = str(event.get("UID", "")) or f"{source}:{start_utc.isoformat()}"
+    summary = " ".join(str(event.get("SUMMARY", "")).split())[:200]
+    return BusyEvent(uid, Busy(start_utc, end_utc, summary, all_day))
 
 
 def import_horizon(today: date) -> tuple[date, date]:

@@ -6,10 +6,7 @@ changes and removals with `If-Match: <etag>`: an event someone changed on the se
 never overwritten, it is reported as a conflict. The state of each event is written right
 after the server's success.
 
-Busy time: the first read of a calendar is a time-range query over the horizon of the
-`.ics` import (a month back, 18 months ahead), expanded the same way; later reads ask only for
-what changed since the last sync token (RFC 6578), or compare ETags where there is none.
-Each calendar's changes land in one transaction, with its new token.
+Busy time comes in from the other calendars through `caldav_busy.BusyReader`.
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import icalendar
@@ -27,7 +24,6 @@ from sqlmodel import Session, col, select
 from desktop.errors import AmplanError, BadInput
 from desktop.models.tables import BusyBlock, CalDavBusyObject, CalDavCalendar, CalDavPublished
 from desktop.services.calendar_files.ical_export import CalendarWriter
-from desktop.services.calendar_files.ical_import import import_horizon, read_busy
 from desktop.services.calendar_sync.caldav_account import (
     CalDavSettings,
     DavServer,
@@ -39,8 +35,12 @@ from desktop.services.calendar_sync.caldav_account import (
     missing_password_message,
     read_password,
 )
+from desktop.services.calendar_sync.caldav_busy import (
+    BUSY_SOURCE_PREFIX,
+    BusyReader,
+    calendar_row,
+)
 from desktop.services.calendar_sync.caldav_protocol import (
-    Listing,
     essence,
     etag_of,
     event_of,
@@ -48,16 +48,13 @@ from desktop.services.calendar_sync.caldav_protocol import (
     path_of,
     read_listing,
     resource_name,
-    time_range,
     uid_in,
 )
 from desktop.services.customers import CustomerBook, CustomerRecord
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 from desktop.services.user_config import UserConfig
 
-BUSY_SOURCE_PREFIX = "caldav:"
-# The horizon moves with the days: a calendar is read whole again after this long.
-FULL_READ_EVERY = timedelta(days=7)
 # Bumped when the published event's shape changes, so every event is written again.
 WRITER_VERSION = "1"
 
@@ -123,6 +120,7 @@ class CalendarSync:
         self.config = config
         self.connector = connector
         self.writer = CalendarWriter(scheduler.policy, scheduler.clock)
+        self.busy = BusyReader(self.db, scheduler.clock, customers)
 
     # --- entry points ------------------------------------------------------------------------
     def settings(self) -> CalDavSettings:
@@ -151,7 +149,7 @@ class CalendarSync:
             publish, busy = self.calendars(server, settings)
             self._forget_other_calendars(publish, busy)
             counts = self._publish(server, publish)
-            changed_busy = sum(self._pull_busy(server, calendar, today) for calendar in busy)
+            changed_busy = sum(self.busy.pull(server, calendar, today) for calendar in busy)
         finally:
             server.close()
         return SyncReport(
@@ -228,7 +226,7 @@ class CalendarSync:
         if conflict is None:
             raise BadInput(f"No conflict for '{which}'. `amplan sync` lists the conflicts.")
         record = next((s for s in self.scheduler.find() if s.uid == conflict.uid), None)
-        live = record is not None and record.status != "cancelled"
+        live = record is not None and record.status != SessionStatus.CANCELLED
         everyone = {c.id: c for c in self.customers.list(include_archived=True)}
         with self.db.transaction() as session:
             row = session.exec(
@@ -278,15 +276,6 @@ class CalendarSync:
                 )
             )
 
-    @staticmethod
-    def _calendar_row(session: Session, url: str, role: str, name: str) -> CalDavCalendar:
-        row = session.exec(select(CalDavCalendar).where(CalDavCalendar.url == url)).first()
-        if row is None:
-            row = CalDavCalendar(url=url, role=role, name=name)
-        row.role, row.name = role, name
-        return row
-
-    # --- reading the server ----------------------------------------------------------------------
     # --- publishing ------------------------------------------------------------------------------
     def _digest(self, record: SessionRecord, customers: dict[int, CustomerRecord]) -> str:
         who = [(c.name, c.tz) for cid in record.customer_ids if (c := customers.get(cid))]
@@ -313,12 +302,12 @@ class CalendarSync:
         everyone = {c.id: c for c in self.customers.list(include_archived=True)}
         sessions = {s.uid: s for s in self.scheduler.find()}
         with self.db.reading() as session:
-            token = self._calendar_row(session, calendar.url, "publish", calendar.name).sync_token
+            token = calendar_row(session, calendar.url, "publish", calendar.name).sync_token
             rows = {r.session_uid: r for r in session.exec(select(CalDavPublished)).all()}
         self._server_side_changes(server, calendar, token, rows, sessions, everyone, counts)
         folder = path_of(calendar.url)
         for uid, record in sorted(sessions.items(), key=lambda item: item[1].id):
-            if record.status == "cancelled":
+            if record.status == SessionStatus.CANCELLED:
                 continue
             row = rows.get(uid)
             digest = self._digest(record, everyone)
@@ -329,7 +318,7 @@ class CalendarSync:
                 self._update(server, record, everyone, row, digest, counts)
         for uid, row in rows.items():
             current = sessions.get(uid)
-            if (current is not None and current.status != "cancelled") or row.conflict:
+            if (current is not None and current.status != SessionStatus.CANCELLED) or row.conflict:
                 continue
             self._remove(server, row, counts)
         return counts
@@ -364,7 +353,7 @@ class CalendarSync:
                 row = by_path[path]
                 record = sessions.get(row.session_uid)
                 stored = self._stored(session, row)
-                if record is None or record.status == "cancelled":
+                if record is None or record.status == SessionStatus.CANCELLED:
                     session.delete(stored)  # a removal cut short before it was recorded
                     del rows[row.session_uid]
                     counts.removed += 1
@@ -389,9 +378,9 @@ class CalendarSync:
                     stored.server_etag = etag
                 session.add(stored)
                 rows[row.session_uid] = stored
-            calendar_row = self._calendar_row(session, calendar.url, "publish", calendar.name)
-            calendar_row.sync_token = listing.token
-            session.add(calendar_row)
+            publish_row = calendar_row(session, calendar.url, "publish", calendar.name)
+            publish_row.sync_token = listing.token
+            session.add(publish_row)
 
     @staticmethod
     def _stored(session: Session, row: CalDavPublished) -> CalDavPublished:
@@ -524,126 +513,3 @@ class CalendarSync:
         if status >= 500:
             raise SyncFailed("error", f"The CalDAV server failed (HTTP {status}); try again later.")
         self._conflict(uid, path, f"refused by the server (HTTP {status})")
-
-    # --- busy time -------------------------------------------------------------------------------
-    def _pull_busy(self, server: DavServer, calendar: RemoteCalendar, today: date | None) -> int:
-        """Busy blocks of one calendar brought up to date; returns the events added, changed
-        or removed."""
-        today = today or self.scheduler.clock.et_date(datetime.now(UTC))
-        source = BUSY_SOURCE_PREFIX + calendar.name
-        with self.db.reading() as session:
-            row = self._calendar_row(session, calendar.url, "busy", calendar.name)
-            known = {
-                o.href: o
-                for o in session.exec(
-                    select(CalDavBusyObject).where(CalDavBusyObject.calendar_url == calendar.url)
-                ).all()
-            }
-            # `busy clear` took this calendar's blocks away: read it whole again.
-            cleared = (
-                any(o.uid for o in known.values())
-                and not session.exec(
-                    select(BusyBlock.id).where(BusyBlock.source == source).limit(1)
-                ).first()
-            )
-        now = datetime.now(UTC)
-        stale = row.full_read_utc is None or now - _aware(row.full_read_utc) > FULL_READ_EVERY
-        stale = stale or bool(cleared)
-        listing = read_listing(server, calendar.url, "" if stale else row.sync_token)
-        if stale:  # after a `busy clear`, every event read counts as brought back
-            before = {} if cleared else known
-            return self._read_whole(server, calendar, source, listing, today, now, before)
-        changed = [p for p, e in listing.etags.items() if p not in known or known[p].etag != e]
-        deleted = [p for p in listing.deleted if p in known]
-        if listing.complete:
-            deleted += [p for p in known if p not in listing.etags]
-        fetched = multiget(server, calendar.url, changed) if changed else {}
-        with self.db.transaction() as session:
-            for path in [*changed, *deleted]:
-                old = known.get(path)
-                if old is not None and old.uid:
-                    session.execute(
-                        delete(BusyBlock).where(
-                            col(BusyBlock.source) == source, col(BusyBlock.uid) == old.uid
-                        )
-                    )
-                session.execute(
-                    delete(CalDavBusyObject).where(
-                        col(CalDavBusyObject.calendar_url) == calendar.url,
-                        col(CalDavBusyObject.href) == path,
-                    )
-                )
-            for path in changed:
-                etag, data = fetched.get(path, (listing.etags[path], ""))
-                uid = self._add_blocks(session, source, data, today) if data else ""
-                session.add(
-                    CalDavBusyObject(calendar_url=calendar.url, href=path, etag=etag, uid=uid)
-                )
-            stored = self._calendar_row(session, calendar.url, "busy", calendar.name)
-            stored.sync_token = listing.token
-            session.add(stored)
-        return len(changed) + len(deleted)
-
-    def _read_whole(
-        self,
-        server: DavServer,
-        calendar: RemoteCalendar,
-        source: str,
-        listing: Listing,
-        today: date,
-        now: datetime,
-        known: dict[str, CalDavBusyObject],
-    ) -> int:
-        """The first read (and a weekly one, as the horizon moves): a time-range query.
-        Returns the events added, changed or removed since the last read."""
-        if not listing.complete:
-            listing = read_listing(server, calendar.url, "")
-        first, last = import_horizon(today)  # the .ics import's horizon, the same days
-        in_range = time_range(server, calendar.url, first, last)
-        with self.db.transaction() as session:
-            session.execute(delete(BusyBlock).where(col(BusyBlock.source) == source))
-            session.execute(
-                delete(CalDavBusyObject).where(col(CalDavBusyObject.calendar_url) == calendar.url)
-            )
-            for path in sorted(set(listing.etags) | set(in_range)):
-                etag, data = in_range.get(path, (listing.etags.get(path, ""), ""))
-                uid = self._add_blocks(session, source, data, today) if data else ""
-                session.add(
-                    CalDavBusyObject(
-                        calendar_url=calendar.url,
-                        href=path,
-                        etag=listing.etags.get(path, etag),
-                        uid=uid,
-                    )
-                )
-            stored = self._calendar_row(session, calendar.url, "busy", calendar.name)
-            stored.sync_token, stored.full_read_utc = listing.token, now
-            session.add(stored)
-        changed = [p for p, e in listing.etags.items() if p not in known or known[p].etag != e]
-        return len(changed) + sum(1 for p in known if p not in listing.etags)
-
-    def _add_blocks(self, session: Session, source: str, data: str, today: date) -> str:
-        """The busy blocks of one event (its occurrences over the horizon); returns its UID.
-        An event amplan cannot read is left out rather than stopping the sync."""
-        try:
-            parsed = read_busy(data.encode("utf-8"), source, self.scheduler.clock, today)
-        except AmplanError:
-            return uid_in(data)
-        owner = self.customers.manager_email()  # busy time is its manager's (team book)
-        for event in parsed.events:
-            session.add(
-                BusyBlock(
-                    source=source,
-                    owner=owner,
-                    uid=event.uid,
-                    summary=event.block.summary,
-                    start_utc=event.block.start_utc,
-                    end_utc=event.block.end_utc,
-                    all_day=event.block.all_day,
-                )
-            )
-        return next(iter(sorted(parsed.uids)), "") or uid_in(data)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, getaddresses
+from email.utils import format_datetime, formataddr
 
 from desktop.services.calendar_files.ical_export import Organizer
 from desktop.services.customers import CustomerRecord
@@ -164,7 +164,3 @@ def draft(content: str) -> bytes:
     del message["X-Unsent"]
     message["X-Unsent"] = "1"
     return message.as_bytes(policy=SMTP_POLICY)
-
-
-def split_recipients(text: str) -> list[str]:
-    return [address for _name, address in getaddresses([text]) if address]

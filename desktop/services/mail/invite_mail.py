@@ -22,6 +22,7 @@ from desktop.services.mail.mail_account import (
 from desktop.services.mail.meeting_links import profile_meeting_url
 from desktop.services.mail.outbox import DeliveryReport, Outbox
 from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import USED_STATUSES, SessionStatus
 
 
 @dataclass
@@ -65,7 +66,7 @@ class InviteMail:
 
     def invitation(self, session_id: int | str, now: datetime | None = None) -> Invitation:
         session = self.scheduler.get(session_id)
-        if session.status in ("done", "no-show"):
+        if session.status in USED_STATUSES:
             raise BadInput(f"Session {session.id} is {session.status}; there is nothing to send.")
         organizer = self.calendars.organizer(required=True)
         assert organizer is not None
@@ -81,7 +82,7 @@ class InviteMail:
             session_id=session.id,
             uid=session.uid,
             sequence=session.sequence,
-            cancelled=session.status == "cancelled",
+            cancelled=session.status == SessionStatus.CANCELLED,
             summary=writer.summary(session),
             when=self.when(session),
             description=writer.description(session, customers),
@@ -105,8 +106,8 @@ class InviteMail:
         for session in self.scheduler.find(customer):
             if session.end_utc <= now:
                 continue
-            if session.status == "planned" or (
-                session.status == "cancelled" and self.outbox.was_sent(session.id)
+            if session.status == SessionStatus.PLANNED or (
+                session.status == SessionStatus.CANCELLED and self.outbox.was_sent(session.id)
             ):
                 found.append(self.invitation(session.id, now))
         return found

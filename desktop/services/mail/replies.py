@@ -23,6 +23,8 @@ from sqlmodel import col, select
 from desktop.errors import BadInput
 from desktop.models.database import Database
 from desktop.models.tables import AttendeeReply, AuditEntry, SessionRow
+from desktop.services.input_files import read_input_file
+from desktop.services.scheduling.status import SessionStatus
 
 ANSWERS = ("accepted", "tentative", "declined", "delegated")
 MAX_REPLY_BYTES = 20 * 1024 * 1024
@@ -147,15 +149,7 @@ def read_replies(data: bytes, source: str) -> ParsedReplies:
 
 
 def read_reply_file(path: Path) -> ParsedReplies:
-    try:
-        if path.stat().st_size > MAX_REPLY_BYTES:
-            raise BadInput(f"{path} is too large to be a reply.")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"File not found: {path}") from None
-    except OSError as exc:
-        raise BadInput(f"Cannot read {path}: {exc.strerror}") from None
-    return read_replies(data, path.name)
+    return read_replies(read_input_file(path, MAX_REPLY_BYTES, "a reply"), path.name)
 
 
 # --- storing --------------------------------------------------------------------------------------
@@ -229,7 +223,7 @@ class Replies:
             .join(SessionRow, col(SessionRow.id) == col(AttendeeReply.session_id))
             .where(
                 AttendeeReply.partstat == "declined",
-                SessionRow.status == "planned",
+                SessionRow.status == SessionStatus.PLANNED.value,
                 col(SessionRow.end_utc) > now,
                 col(AttendeeReply.sequence) >= col(SessionRow.sequence),
             )

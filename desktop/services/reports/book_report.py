@@ -33,6 +33,7 @@ from desktop.services.reports.report_html import (
 )
 from desktop.services.reports.summary import next_anniversary
 from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 from desktop.services.scheduling.usage import usage_for
 
 TITLE = "Book report"
@@ -192,7 +193,7 @@ def build_book_report(
                     )
                 )
         upcoming = sorted(
-            (s for s in sessions if s.status == "planned" and s.start_utc >= now_utc),
+            (s for s in sessions if s.status == SessionStatus.PLANNED and s.start_utc >= now_utc),
             key=lambda s: (s.start_utc, s.id),
         )
         following = upcoming[0] if upcoming else None

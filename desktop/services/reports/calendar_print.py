@@ -28,9 +28,11 @@ from desktop.services.reports.report_html import (
 )
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 
 MONTH_GRID_ROWS_MAX = 6
-STATUS_WORDS = {"done": "done", "no-show": "no-show", "cancelled": "cancelled"}
+# The print names a status once it is no longer planned, in the stored word.
+MARKED_STATUSES = frozenset({SessionStatus.DONE, SessionStatus.NO_SHOW, SessionStatus.CANCELLED})
 
 
 @dataclass(frozen=True)
@@ -126,14 +128,14 @@ def _day_list(by_day: Mapping[date, list[_Entry]], chosen: PrintRange) -> str:
         else:
             rows = []
             for entry in entries:
-                ink = FAINT if entry.busy or entry.status == "cancelled" else INK
+                ink = FAINT if entry.busy or entry.status == SessionStatus.CANCELLED else INK
                 texts = (_when(entry), entry.who, entry.what, entry.title)
                 rows.append(
                     "".join(
                         cell(esc(text), colour=ink, bold=column == 1 and not entry.busy)
                         for column, text in enumerate(texts)
                     )
-                    + cell(esc(STATUS_WORDS.get(entry.status, "")), colour=ink)
+                    + cell(esc(entry.status if entry.status in MARKED_STATUSES else ""), colour=ink)
                 )
             parts.append(table(header, rows))
         day += timedelta(days=1)
@@ -154,7 +156,7 @@ def _month_grid(by_day: Mapping[date, list[_Entry]], chosen: PrintRange) -> str:
                 f"<b>{day.day}</b>" if inside else f'<span style="color:{FAINT}">{day.day}</span>'
             ]
             for entry in by_day.get(day, []) if inside else []:
-                struck = entry.status == "cancelled"
+                struck = entry.status == SessionStatus.CANCELLED
                 clock = "" if entry.all_day else f"{entry.start:%H:%M} "
                 text = esc(clock + (entry.who or entry.title or "Busy"))
                 style = f"color:{MUTED}" + ("; text-decoration:line-through" if struck else "")
@@ -176,7 +178,7 @@ def calendar_printable(
     """The range as a document for the printer or a PDF (views/printing.py lays it out)."""
     by_day = _entries(sessions, busy, chosen, kind_labels)
     placed = {id(entry): entry for entries in by_day.values() for entry in entries}.values()
-    counted = sum(1 for e in placed if not e.busy and e.status != "cancelled")
+    counted = sum(1 for e in placed if not e.busy and e.status != SessionStatus.CANCELLED)
     blocks = sum(1 for e in placed if e.busy)
     intro = paragraph(
         f"Times in {esc(chosen.zone_label)} · {counted} session{'s' * (counted != 1)}"
