@@ -334,10 +334,10 @@ def _clashing(
     ]
     if not planned:
         return []
-    first = min(s.start_utc for s in planned)
-    end = max(s.end_utc for s in planned)
+    # Earliest first: the first planned session starts the run of time to load.
     with scheduler.db.reading() as session:
-        ledger = scheduler.load_ledger(session, [], first, end)
+        last_end = max(s.end_utc for s in planned)
+        ledger = scheduler.load_ledger(session, [], planned[0].start_utc, last_end)
     found = []
     for record in planned:
         clashes = ledger.clashes(record.start_utc, record.end_utc, exclude_id=record.id)

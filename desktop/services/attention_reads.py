@@ -27,13 +27,10 @@ from desktop.services.scheduling.status import SessionStatus
 FEW_CUSTOMERS = 500
 _COLUMNS: tuple[Any, ...] = (
     col(SessionCustomer.customer_id),
-    col(SessionRow.id),
-    col(SessionRow.kind),
-    col(SessionRow.start_utc),
-    col(SessionRow.end_utc),
-    col(SessionRow.all_day),
-    col(SessionRow.status),
-    col(SessionRow.billable),
+    *(
+        col(getattr(SessionRow, name))
+        for name in ("id", "kind", "start_utc", "end_utc", "all_day", "status", "billable")
+    ),
 )
 
 
