@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from desktop.services import attention_reads
-from desktop.services.attention_reads import Window, counted_in_windows
+from desktop.services.attention_reads import UtcDays, Window, counted_in_windows
 from desktop.services.scheduling.status import SessionStatus
 
 from sessions_helpers import Book
@@ -39,7 +39,7 @@ def test_a_window_holds_its_customers_counted_sessions_of_its_kinds_and_days(
     team.book(acme, "assistance", "2026-03-11T10:00", minutes=60)  # another kind
     team.book(globex, "screen-share", "2026-03-12T10:00")  # not asked for
     march = Window(acme.id, ("screen-share",), date(2026, 3, 1), date(2026, 4, 1))
-    found = counted_in_windows(team.ctx.db, team.clock, [march])
+    found = counted_in_windows(team.ctx.db, UtcDays(team.clock), [march])
     assert list(found) == [acme.id]
     assert [s.id for s in found[acme.id]] == [first.id, late.id]
     assert all(s.customer_ids == (acme.id,) for s in found[acme.id])
@@ -54,6 +54,6 @@ def test_two_windows_of_one_customer_return_a_session_once(team: Book) -> None:
         Window(acme.id, kinds, date(2026, 3, 10), date(2026, 3, 12)),
         Window(acme.id, kinds, date(2026, 5, 1), date(2026, 5, 1)),  # empty: ignored
     ]
-    found = counted_in_windows(team.ctx.db, team.clock, windows)
+    found = counted_in_windows(team.ctx.db, UtcDays(team.clock), windows)
     assert [s.id for s in found[acme.id]] == [held.id]
     assert found[acme.id][0].minutes == 60

@@ -291,6 +291,9 @@ def _v6_team_indexes(conn: MigrationConnection) -> None:
         CREATE INDEX ix_attendee_reply_partstat ON attendee_reply (partstat);
         """,
     )
+    # Without statistics for the new indexes, SQLite's planner walks a year of sessions by
+    # start time where the customer index reads a few hundred rows (0.7 s against 30 ms).
+    conn.execute("ANALYZE")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

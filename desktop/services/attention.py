@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from desktop.services.attention_reads import Window, counted_in_windows, utc_bounds
+from desktop.services.attention_reads import UtcDays, Window, counted_in_windows
 from desktop.services.business_time import (
     BusinessClock,
     OnboardingWindow,
@@ -86,10 +86,11 @@ def needs_attention(
     clock = scheduler.clock
     today = clock.et_date(now)
     dues = [_due_today(scheduler, customer, today) for customer in customers]
-    held = counted_in_windows(scheduler.db, clock, (w for due in dues for w in due.windows()))
+    days = UtcDays(clock)
+    held = counted_in_windows(scheduler.db, days, (w for due in dues for w in due.windows()))
     items: list[AttentionItem] = []
     for due in dues:
-        items += due.items(held.get(due.customer.id, []), today, clock, scheduler.policy)
+        items += due.items(held.get(due.customer.id, []), today, days, scheduler.policy)
     items += _overdue_items(scheduler, now)
     items += _conflict_items(scheduler, now)
     items += _declined_items(scheduler, now)
@@ -135,10 +136,10 @@ class _Due:
         return found
 
     def items(
-        self, held: list[Booked], today: date, clock: BusinessClock, policy: Policy
+        self, held: list[Booked], today: date, days: UtcDays, policy: Policy
     ) -> list[AttentionItem]:
         def of_kind(kind: str, first: date, end: date) -> list[Booked]:
-            low, high = utc_bounds(clock, first, end)
+            low, high = days.bounds(first, end)
             return [s for s in held if s.kind == kind and low <= s.start_utc < high]
 
         found = []

@@ -44,8 +44,28 @@ class Window:
     end: date
 
 
+class UtcDays:
+    """ET days as UTC instants, each day converted once: the windows of 2,000 customers share
+    most of their days, and localizing a day is the dashboard's costliest step after the
+    queries."""
+
+    def __init__(self, clock: BusinessClock) -> None:
+        self.clock = clock
+        self._midnights: dict[date, datetime] = {}
+
+    def midnight(self, day: date) -> datetime:
+        found = self._midnights.get(day)
+        if found is None:
+            found = self._midnights[day] = to_utc(self.clock.midnight(day))
+        return found
+
+    def bounds(self, first: date, end: date) -> tuple[datetime, datetime]:
+        """The instants of the ET days [first, end): a start in them is a day in them."""
+        return self.midnight(first), self.midnight(end)
+
+
 def counted_in_windows(
-    db: Database, clock: BusinessClock, windows: Iterable[Window]
+    db: Database, days: UtcDays, windows: Iterable[Window]
 ) -> dict[int, list[Booked]]:
     """Each customer's sessions that count (not cancelled) of the kinds and days its windows
     name, one query per set of kinds. A session is returned once even if two windows hold it."""
@@ -55,19 +75,19 @@ def counted_in_windows(
             by_kinds.setdefault(window.kinds, []).append(window)
     found: dict[int, dict[int, Booked]] = {}
     for kinds, group in by_kinds.items():
-        for booked in _counted(db, clock, kinds, group):
+        for booked in _counted(db, days, kinds, group):
             found.setdefault(booked.customer_ids[0], {})[booked.id] = booked
     return {cid: sorted(held.values(), key=lambda b: b.start_utc) for cid, held in found.items()}
 
 
 def _counted(
-    db: Database, clock: BusinessClock, kinds: tuple[str, ...], windows: list[Window]
+    db: Database, days: UtcDays, kinds: tuple[str, ...], windows: list[Window]
 ) -> list[Booked]:
     """The sessions of `kinds` of the windows' customers between the earliest first day and
     the latest end, kept where they fall in their own customer's window."""
     bounds: dict[int, list[tuple[datetime, datetime]]] = {}
     for window in windows:
-        span = utc_bounds(clock, window.first, window.end)
+        span = days.bounds(window.first, window.end)
         bounds.setdefault(window.customer_id, []).append(span)
     first = min(low for spans in bounds.values() for low, _ in spans)
     end = max(high for spans in bounds.values() for _, high in spans)
@@ -90,8 +110,3 @@ def _counted(
             if any(low <= start < high for low, high in bounds.get(cid, ())):
                 held.append(Booked(sid, kind, (cid,), start, stop, all_day, status, billable))
     return held
-
-
-def utc_bounds(clock: BusinessClock, first: date, end: date) -> tuple[datetime, datetime]:
-    """The instants of the ET days [first, end): a start in them is a day in them."""
-    return to_utc(clock.midnight(first)), to_utc(clock.midnight(end))
