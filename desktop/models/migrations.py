@@ -277,12 +277,32 @@ def _v5_mail(conn: MigrationConnection) -> None:
     )
 
 
+def _v6_team_indexes(conn: MigrationConnection) -> None:
+    """Issue 10: indexes for a team's book of 300,000 sessions. The dashboard counts one kind
+    over a run of days (kind, start) or a few customers' sessions (customer, session: the
+    join reads the index alone), and looks for declined replies without walking the
+    sessions."""
+    execute_ddl(
+        conn,
+        """
+        CREATE INDEX ix_session_kind_start_utc ON session (kind, start_utc);
+        CREATE INDEX ix_session_customer_customer_session
+            ON session_customer (customer_id, session_id);
+        CREATE INDEX ix_attendee_reply_partstat ON attendee_reply (partstat);
+        """,
+    )
+    # Without statistics for the new indexes, SQLite's planner walks a year of sessions by
+    # start time where the customer index reads a few hundred rows (0.7 s against 30 ms).
+    conn.execute("ANALYZE")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "customers, contacts and settings", _v1_customers),
     Migration(2, "sessions, busy blocks and the audit log", _v2_sessions),
     Migration(3, "owners of customers and of busy time", _v3_customer_owner),
     Migration(4, "CalDAV sync state", _v4_caldav),
     Migration(5, "the mail outbox, attendees' replies and meeting links", _v5_mail),
+    Migration(6, "indexes for a team's book", _v6_team_indexes),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -54,8 +54,12 @@ class SessionRow(SQLModel, table=True):
     """One booked session. All-day kinds keep ET midnight bounds in start/end and `all_day`."""
 
     __tablename__ = "session"
-    # "Still planned but already over" is asked on every dashboard refresh.
-    __table_args__ = (Index("ix_session_status_end_utc", "status", "end_utc"),)
+    # "Still planned but already over" is asked on every dashboard refresh; one kind over a
+    # run of days by its allowance counts (migration 6).
+    __table_args__ = (
+        Index("ix_session_status_end_utc", "status", "end_utc"),
+        Index("ix_session_kind_start_utc", "kind", "start_utc"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
@@ -79,6 +83,8 @@ class SessionCustomer(SQLModel, table=True):
     """Who a session is for: one customer, or several for a round table."""
 
     __tablename__ = "session_customer"
+    # A few customers' sessions from the index alone (migration 6).
+    __table_args__ = (Index("ix_session_customer_customer_session", "customer_id", "session_id"),)
 
     session_id: int = Field(foreign_key="session.id", primary_key=True, ondelete="CASCADE")
     customer_id: int = Field(foreign_key="customer.id", primary_key=True, index=True)
@@ -194,7 +200,10 @@ class AttendeeReply(SQLModel, table=True):
     """The latest iTIP REPLY of one attendee to one session, for the sequence it answered."""
 
     __tablename__ = "attendee_reply"
-    __table_args__ = (UniqueConstraint("session_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "email"),
+        Index("ix_attendee_reply_partstat", "partstat"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="session.id", index=True, ondelete="CASCADE")

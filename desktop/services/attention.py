@@ -1,26 +1,55 @@
 """The "Needs attention" list: what the manager should act on today, most urgent first.
 
-Everything is computed from the sessions around now (a year each way), loaded in one query,
-so the dashboard costs a few queries whatever the size of the book.
+Each category reads only what it counts (see `attention_reads`): this month's screen-shares,
+the open onboarding windows, the current cadence periods, the package years about to end, and
+the planned sessions still to come; the dashboard costs a few narrow queries whatever the size
+of the book's past.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from desktop.services.business_time import format_day, format_span, period_containing
+from desktop.services.attention_reads import UtcDays, Window, counted_in_windows
+from desktop.services.business_time import (
+    BusinessClock,
+    OnboardingWindow,
+    Period,
+    format_day,
+    format_span,
+    period_containing,
+)
 from desktop.services.customers import CustomerRecord
+from desktop.services.entitlements import Entitlements
 from desktop.services.mail.replies import Replies
-from desktop.services.scheduling.conflicts import conflicting_sessions, find_conflicts
-from desktop.services.scheduling.ledger import Booked
+from desktop.services.policy import Policy
+from desktop.services.scheduling.ledger import Booked, Busy
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 
+# A customer's counted sessions of a kind on the ET days [first, end).
+_OfKind = Callable[[str, date, date], list[Booked]]
 # How far ahead an expiring yearly allowance is worth a line.
 YEARLY_WARNING_DAYS = 60
-# Periods that matter today (package year, annual cadence) reach at most a year each way.
-LOOK_AROUND_DAYS = 367
+# Yearly allowances: (kind, allowance in the entitlements, counted in minutes).
+_YEARLY = (
+    ("assistance", "assistance_hours_per_year", True),
+    ("event-plan", "event_plans_per_year", False),
+    ("round-table", "round_tables_per_year", False),
+    ("product-team", "product_team_meetings_per_year", False),
+)
+# Most urgent first; the same rank sorts by due day, then title.
+_ORDER = {
+    "conflict": 0,
+    "declined": 0,
+    "overdue": 1,
+    "onboarding": 2,
+    "cadence": 3,
+    "screen-share": 4,
+    "yearly": 5,
+}
 
 
 @dataclass(frozen=True)
@@ -55,188 +84,285 @@ def needs_attention(
     scheduler: Scheduler, customers: Sequence[CustomerRecord], now: datetime
 ) -> Attention:
     clock = scheduler.clock
-    policy = scheduler.policy
     today = clock.et_date(now)
-    around = timedelta(days=LOOK_AROUND_DAYS)
-    by_customer = scheduler.counted_by_customer(now - around, now + around)
+    dues = [_due_today(scheduler, customer, today) for customer in customers]
+    days = UtcDays(clock)
+    held = counted_in_windows(scheduler.db, days, (w for due in dues for w in due.windows()))
     items: list[AttentionItem] = []
+    for due in dues:
+        items += due.items(held.get(due.customer.id, []), today, days, scheduler.policy)
+    items += _overdue_items(scheduler, now)
+    items += _conflict_items(scheduler, now)
+    items += _declined_items(scheduler, now)
+    week_start = today - timedelta(days=today.weekday())
+    this_week = tuple(
+        s
+        for s in scheduler.find(None, week_start, week_start + timedelta(days=6))
+        if s.status != SessionStatus.CANCELLED
+    )
+    items.sort(key=lambda i: (_ORDER.get(i.category, 9), i.due, i.title))
+    return Attention(tuple(items), this_week)
 
-    for customer in customers:
-        ent = scheduler.customers.entitlements(customer)
-        sessions = by_customer.get(customer.id, [])
 
-        def of_kind(
-            kind: str, first: date, end: date, pool: list[Booked] = sessions
-        ) -> list[Booked]:
-            return [s for s in pool if s.kind == kind and first <= clock.et_date(s.start_utc) < end]
+# --- one customer's allowances ------------------------------------------------------------------
 
-        # Onboarding hours not yet scheduled while the window is open.
-        window = clock.onboarding_window(customer.start)
-        if window.first_day <= today < window.end:
-            booked = sum(
-                s.minutes
-                for s in of_kind("onboarding", window.first_day, window.end)
-                if not s.billable
-            )
-            missing = ent.onboarding_hours * 60 - booked
-            days_left = (window.end - today).days
-            if missing > 0:
-                items.append(
-                    AttentionItem(
-                        "onboarding",
-                        customer,
-                        f"{customer.name}: {_hours(missing)} of onboarding not scheduled",
-                        f"The onboarding window closes {format_day(window.last_day)} "
-                        f"({days_left} day{'s' if days_left != 1 else ''} left).",
-                        "plan-onboarding",
-                        window.last_day,
-                        kind="onboarding",
-                    )
-                )
 
-        # The current cadence period has no call.
-        if ent.cadence != "as-needed" and today >= customer.start:
-            months = policy.cadence_months[ent.cadence]
-            period = period_containing(customer.start, months, today)
-            if period is not None and not of_kind("cadence", period.start, period.end):
-                items.append(
-                    AttentionItem(
-                        "cadence",
-                        customer,
-                        f"{customer.name}: no {ent.cadence} account-management call booked",
-                        f"The period {format_day(period.start)} - {format_day(period.last_day)} "
-                        "should hold one account-management call.",
-                        "plan-cadence",
-                        period.last_day,
-                        kind="cadence",
-                    )
-                )
+@dataclass(frozen=True)
+class _Due:
+    """The runs of days that matter today for one customer; None where a category does not
+    apply (no open onboarding window, no cadence, no package, a package year far from its end)."""
 
-        if customer.package == "none" or today < customer.package_start:
-            continue
-        # Screen-shares left this month (they do not roll over).
-        if ent.screen_shares_per_month:
-            month_start = date(today.year, today.month, 1)
-            next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
-            used = len(of_kind("screen-share", month_start, next_month))
-            left = ent.screen_shares_per_month - used
-            month_end = next_month - timedelta(days=1)
-            if left > 0:
-                items.append(
-                    AttentionItem(
-                        "screen-share",
-                        customer,
-                        f"{customer.name}: {left} of {ent.screen_shares_per_month} screen-shares "
-                        f"unused in {today:%B}",
-                        f"They do not roll over; the month ends {format_day(month_end)}.",
-                        "book-screen-share",
-                        month_end,
-                        kind="screen-share",
-                    )
-                )
-        # Yearly allowances that will lapse unused at the package anniversary.
+    customer: CustomerRecord
+    ent: Entitlements
+    onboarding: OnboardingWindow | None
+    cadence: Period | None
+    month: Period | None
+    year: Period | None
+
+    def windows(self) -> list[Window]:
+        """What `items` will count, so that only that is read."""
+        cid = self.customer.id
+        found = []
+        window = self.onboarding
+        if window is not None:
+            found.append(Window(cid, ("onboarding",), window.first_day, window.end))
+        if self.cadence is not None:
+            found.append(Window(cid, ("cadence",), self.cadence.start, self.cadence.end))
+        if self.month is not None and self.ent.screen_shares_per_month:
+            found.append(Window(cid, ("screen-share",), self.month.start, self.month.end))
+        if self.year is not None:
+            kinds = tuple(kind for kind, _, _ in _YEARLY)
+            found.append(Window(cid, kinds, self.year.start, self.year.end))
+        return found
+
+    def items(
+        self, held: list[Booked], today: date, days: UtcDays, policy: Policy
+    ) -> list[AttentionItem]:
+        def of_kind(kind: str, first: date, end: date) -> list[Booked]:
+            low, high = days.bounds(first, end)
+            return [s for s in held if s.kind == kind and low <= s.start_utc < high]
+
+        found = []
+        if self.onboarding is not None:
+            found += _onboarding_item(self, of_kind, today)
+        period = self.cadence
+        if period is not None and not of_kind("cadence", period.start, period.end):
+            found.append(_cadence_item(self.customer, self.ent, period))
+        if self.month is not None and self.ent.screen_shares_per_month:
+            used = len(of_kind("screen-share", self.month.start, self.month.end))
+            found += _screen_share_item(self, used, today)
+        if self.year is not None:
+            found += _yearly_items(self, self.year, of_kind, policy)
+        return found
+
+
+def _due_today(scheduler: Scheduler, customer: CustomerRecord, today: date) -> _Due:
+    ent = scheduler.customers.entitlements(customer)
+    window = scheduler.clock.onboarding_window(customer.start)
+    onboarding = window if window.first_day <= today < window.end else None
+    cadence = None
+    if ent.cadence != "as-needed" and today >= customer.start:
+        months = scheduler.policy.cadence_months[ent.cadence]
+        cadence = period_containing(customer.start, months, today)
+    month = year = None
+    if customer.package != "none" and today >= customer.package_start:
+        month_start = date(today.year, today.month, 1)
+        next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+        month = Period(0, month_start, next_month)
         year = period_containing(customer.package_start, 12, today)
-        if year is None or (year.end - today).days > YEARLY_WARNING_DAYS:
+        if year is not None and (year.end - today).days > YEARLY_WARNING_DAYS:
+            year = None
+    return _Due(customer, ent, onboarding, cadence, month, year)
+
+
+def _onboarding_item(due: _Due, of_kind: _OfKind, today: date) -> list[AttentionItem]:
+    """Onboarding hours not yet scheduled while the window is open."""
+    window = due.onboarding
+    assert window is not None
+    sessions = of_kind("onboarding", window.first_day, window.end)
+    missing = due.ent.onboarding_hours * 60 - sum(s.minutes for s in sessions if not s.billable)
+    if missing <= 0:
+        return []
+    days_left = (window.end - today).days
+    return [
+        AttentionItem(
+            "onboarding",
+            due.customer,
+            f"{due.customer.name}: {_hours(missing)} of onboarding not scheduled",
+            f"The onboarding window closes {format_day(window.last_day)} "
+            f"({days_left} day{'s' if days_left != 1 else ''} left).",
+            "plan-onboarding",
+            window.last_day,
+            kind="onboarding",
+        )
+    ]
+
+
+def _cadence_item(customer: CustomerRecord, ent: Entitlements, period: Period) -> AttentionItem:
+    """The current cadence period has no call."""
+    return AttentionItem(
+        "cadence",
+        customer,
+        f"{customer.name}: no {ent.cadence} account-management call booked",
+        f"The period {format_day(period.start)} - {format_day(period.last_day)} "
+        "should hold one account-management call.",
+        "plan-cadence",
+        period.last_day,
+        kind="cadence",
+    )
+
+
+def _screen_share_item(due: _Due, used: int, today: date) -> list[AttentionItem]:
+    """Screen-shares left this month (they do not roll over)."""
+    allowed = due.ent.screen_shares_per_month
+    left = allowed - used
+    if left <= 0 or due.month is None:
+        return []
+    return [
+        AttentionItem(
+            "screen-share",
+            due.customer,
+            f"{due.customer.name}: {left} of {allowed} screen-shares unused in {today:%B}",
+            f"They do not roll over; the month ends {format_day(due.month.last_day)}.",
+            "book-screen-share",
+            due.month.last_day,
+            kind="screen-share",
+        )
+    ]
+
+
+def _yearly_items(due: _Due, year: Period, of_kind: _OfKind, policy: Policy) -> list[AttentionItem]:
+    """Yearly allowances that will lapse unused at the package anniversary."""
+    found = []
+    name = due.customer.name
+    for kind, field_name, is_minutes in _YEARLY:
+        allowed = getattr(due.ent, field_name) * (60 if is_minutes else 1)
+        if not allowed:
             continue
-        yearly = (
-            ("assistance", ent.assistance_hours_per_year * 60, True),
-            ("event-plan", ent.event_plans_per_year, False),
-            ("round-table", ent.round_tables_per_year, False),
-            ("product-team", ent.product_team_meetings_per_year, False),
+        taken = of_kind(kind, year.start, year.end)
+        used = sum(s.minutes for s in taken if not s.billable) if is_minutes else len(taken)
+        if used >= allowed:
+            continue
+        left = allowed - used
+        info = policy.kind(kind)
+        noun = (info.label if left == 1 else info.plural).lower()
+        title = (
+            f"{name}: {_hours(left)} will expire unused"
+            if is_minutes
+            else f"{name}: {left} {noun} still to hold"
         )
-        for kind, allowed, is_minutes in yearly:
-            if not allowed:
-                continue
-            taken = of_kind(kind, year.start, year.end)
-            used = sum(s.minutes for s in taken if not s.billable) if is_minutes else len(taken)
-            if used < allowed:
-                left = allowed - used
-                info = policy.kind(kind)
-                noun = (info.label if left == 1 else info.plural).lower()
-                left_text = _hours(left) if is_minutes else f"{left} {noun}"
-                items.append(
-                    AttentionItem(
-                        "yearly",
-                        customer,
-                        f"{customer.name}: {left_text} will expire unused"
-                        if is_minutes
-                        else f"{customer.name}: {left_text} still to hold",
-                        f"The package year ends {format_day(year.last_day)}.",
-                        "book-kind",
-                        year.last_day,
-                        kind=kind,
-                    )
-                )
-
-    for record in scheduler.overdue(now):
-        names = ", ".join(record.customers)
-        items.append(
+        found.append(
             AttentionItem(
-                "overdue",
-                None,
-                f"{names}: {policy.kind(record.kind).label.lower()} still marked planned",
-                f"It was on {format_day(clock.et_date(record.start_utc))}. Was it held?",
-                "mark",
-                clock.et_date(record.start_utc),
-                session=record,
-                kind=record.kind,
+                "yearly",
+                due.customer,
+                title,
+                f"The package year ends {format_day(year.last_day)}.",
+                "book-kind",
+                year.last_day,
+                kind=kind,
             )
         )
+    return found
 
-    # Booked sessions that clash with busy time or with each other: move one.
-    for clashes in conflicting_sessions(find_conflicts(scheduler, now)).values():
-        record = clashes[0].session
-        names = ", ".join(record.customers)
+
+# --- sessions to act on -------------------------------------------------------------------------
+
+
+def _session_item(
+    category: str, record: SessionRecord, title: str, detail: str, action: str, clock: BusinessClock
+) -> AttentionItem:
+    return AttentionItem(
+        category,
+        None,
+        title,
+        detail,
+        action,
+        clock.et_date(record.start_utc),
+        session=record,
+        kind=record.kind,
+    )
+
+
+def _overdue_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
+    clock = scheduler.clock
+    return [
+        _session_item(
+            "overdue",
+            record,
+            f"{', '.join(record.customers)}: "
+            f"{scheduler.policy.kind(record.kind).label.lower()} still marked planned",
+            f"It was on {format_day(clock.et_date(record.start_utc))}. Was it held?",
+            "mark",
+            clock,
+        )
+        for record in scheduler.overdue(now)
+    ]
+
+
+def _conflict_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
+    """Booked sessions that clash with busy time or with each other: move one."""
+    clock = scheduler.clock
+    found = []
+    for record, clashes in _clashing(scheduler, now):
         what = "; ".join(
-            f"your busy time '{c.title}'" if c.with_ == "busy" else f"'{c.title}'" for c in clashes
+            f"your busy time '{c.summary or 'Busy'}'" if isinstance(c, Busy) else f"'{c.title}'"
+            for c in clashes
         )
-        items.append(
-            AttentionItem(
+        found.append(
+            _session_item(
                 "conflict",
-                None,
-                f"{names}: {policy.kind(record.kind).label.lower()} clashes",
+                record,
+                f"{', '.join(record.customers)}: "
+                f"{scheduler.policy.kind(record.kind).label.lower()} clashes",
                 f"{format_span(record.start_utc, record.end_utc, clock)} "
-                f"{policy.time.zone_label} overlaps {what}.",
+                f"{scheduler.policy.time.zone_label} overlaps {what}.",
                 "move",
-                clock.et_date(record.start_utc),
-                session=record,
-                kind=record.kind,
+                clock,
             )
         )
+    return found
 
-    # Sessions to come that an attendee declined (issue 11): move them, or cancel them.
+
+def _clashing(
+    scheduler: Scheduler, now: datetime
+) -> list[tuple[SessionRecord, list[Booked | Busy]]]:
+    """Planned timed sessions not yet ended and what each overlaps (the `conflicts` command's
+    list from now on), read from today on rather than from the start of the book."""
+    planned = [
+        s
+        for s in scheduler.find(None, first=scheduler.clock.et_date(now), include_cancelled=False)
+        if s.status == SessionStatus.PLANNED and not s.all_day and s.end_utc > now
+    ]
+    if not planned:
+        return []
+    # Earliest first: the first planned session starts the run of time to load.
+    with scheduler.db.reading() as session:
+        last_end = max(s.end_utc for s in planned)
+        ledger = scheduler.load_ledger(session, [], planned[0].start_utc, last_end)
+    found = []
+    for record in planned:
+        clashes = ledger.clashes(record.start_utc, record.end_utc, exclude_id=record.id)
+        if clashes:
+            found.append((record, sorted(clashes, key=lambda c: c.start_utc)))
+    return found
+
+
+def _declined_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
+    """Sessions to come that an attendee declined (issue 11): move them, or cancel them."""
+    clock = scheduler.clock
+    found = []
     for session_id, who in Replies(scheduler.db).declined(now):
         record = scheduler.get(session_id)
-        items.append(
-            AttentionItem(
+        found.append(
+            _session_item(
                 "declined",
-                None,
+                record,
                 f"{', '.join(record.customers)}: {', '.join(who)} declined "
-                f"the {policy.kind(record.kind).label.lower()}",
+                f"the {scheduler.policy.kind(record.kind).label.lower()}",
                 f"It is on {format_day(clock.et_date(record.start_utc))}. "
                 "Move it to another time, or cancel it.",
                 "declined",
-                clock.et_date(record.start_utc),
-                session=record,
-                kind=record.kind,
+                clock,
             )
         )
-
-    week_start = today - timedelta(days=today.weekday())
-    week_end = week_start + timedelta(days=7)
-    this_week = tuple(
-        s
-        for s in scheduler.find(None, week_start, week_end - timedelta(days=1))
-        if s.status != "cancelled"
-    )
-    order = {
-        "conflict": 0,
-        "declined": 0,
-        "overdue": 1,
-        "onboarding": 2,
-        "cadence": 3,
-        "screen-share": 4,
-        "yearly": 5,
-    }
-    items.sort(key=lambda i: (order.get(i.category, 9), i.due, i.title))
-    return Attention(tuple(items), this_week)
+    return found

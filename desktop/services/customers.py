@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytz
 from sqlalchemy import func, insert
@@ -30,6 +31,8 @@ CSV_COLUMNS = ("name", "product", "users", "start", "package", "package_start", 
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _CONTACT = re.compile(r"(?P<name>[^<>]*?)<(?P<email>[^<>]*)>\s*[;\n]?")
 MAX_USERS = 1_000_000
+# The columns a customer row, a record and a validated draft share by name.
+_CONTRACT_FIELDS = ("name", "product", "users", "start", "package", "package_start", "tz")
 
 
 @dataclass(frozen=True)
@@ -230,17 +233,11 @@ class CustomerBook:
         assert row.id is not None
         return CustomerRecord(
             id=row.id,
-            name=row.name,
-            product=row.product,
-            users=row.users,
             band=self.policy.band_for(row.users).name,
-            start=row.start,
-            package=row.package,
-            package_start=row.package_start,
-            tz=row.tz,
             contacts=tuple(ContactInfo(c.name, c.email) for c in contacts),
             archived=row.archived,
             owner=row.owner,
+            **{name: getattr(row, name) for name in _CONTRACT_FIELDS},
         )
 
     def list(
@@ -313,18 +310,8 @@ class CustomerBook:
     def _insert(self, session: Session, valid: ValidCustomer) -> Customer:
         self._check_name_free(session, valid.name)
         now = datetime.now(UTC)
-        row = Customer(
-            owner=valid.owner or self.manager_email(),
-            name=valid.name,
-            product=valid.product,
-            users=valid.users,
-            start=valid.start,
-            package=valid.package,
-            package_start=valid.package_start,
-            tz=valid.tz,
-            created_utc=now,
-            updated_utc=now,
-        )
+        owner = valid.owner or self.manager_email()
+        row = Customer(owner=owner, created_utc=now, updated_utc=now, **_contract(valid))
         session.add(row)
         session.flush()
         self._replace_contacts(session, row, valid.contacts)
@@ -385,13 +372,8 @@ class CustomerBook:
                 raise BadInput(f"The customer was not changed. {_describe_errors(errors)}")
             self._check_name_free(session, valid.name, row.id)
             before = self._record(session, row)
-            row.name, row.product, row.users = valid.name, valid.product, valid.users
-            row.start, row.package, row.package_start = (
-                valid.start,
-                valid.package,
-                valid.package_start,
-            )
-            row.tz = valid.tz
+            for name, value in _contract(valid).items():
+                setattr(row, name, value)
             row.owner = valid.owner or row.owner
             row.updated_utc = datetime.now(UTC)
             session.add(row)
@@ -461,16 +443,7 @@ class CustomerBook:
             values = {k: (v or "").strip() for k, v in row.items()}
             if not any(values.values()):
                 continue
-            draft = CustomerDraft(
-                name=values.get("name", ""),
-                product=values.get("product", ""),
-                users=values.get("users", ""),
-                start=values.get("start", ""),
-                package=values.get("package", "") or "none",
-                package_start=values.get("package_start", ""),
-                tz=values.get("tz", ""),
-                contacts=values.get("contacts", ""),
-            )
+            draft = CustomerDraft(**{column: values.get(column, "") for column in CSV_COLUMNS})
             valid, errors = validate_draft(self.policy, draft)
             label = f"line {line_number} ({draft.name or 'no name'})"
             key = " ".join(draft.name.split()).lower()
@@ -525,13 +498,7 @@ class CustomerBook:
             insert(Customer),
             [
                 {
-                    "name": valid.name,
-                    "product": valid.product,
-                    "users": valid.users,
-                    "start": valid.start,
-                    "package": valid.package,
-                    "package_start": valid.package_start,
-                    "tz": valid.tz,
+                    **_contract(valid),
                     "owner": valid.owner or manager,
                     "archived": False,
                     "notes": "",
@@ -573,15 +540,17 @@ class CustomerBook:
         return actor_name(*self.profiles.identity())
 
 
+def _contract(valid: ValidCustomer) -> dict[str, Any]:
+    """The customer's own columns, as stored (contacts and owner are kept apart)."""
+    return {name: getattr(valid, name) for name in _CONTRACT_FIELDS}
+
+
 def _fields(valid: ValidCustomer) -> dict[str, object]:
+    """The history's account of a new customer: dates as text, contacts on one line."""
     return {
-        "name": valid.name,
-        "product": valid.product,
-        "users": valid.users,
+        **_contract(valid),
         "start": valid.start.isoformat(),
-        "package": valid.package,
         "package_start": valid.package_start.isoformat(),
-        "tz": valid.tz,
         "contacts": "; ".join(str(c) for c in valid.contacts),
     }
 

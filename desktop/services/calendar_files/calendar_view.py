@@ -14,6 +14,7 @@ from desktop.services.business_time import to_utc
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class CalendarFilter:
     include_cancelled: bool = False
 
     def keeps(self, session: SessionRecord, packages_by_customer: dict[int, str]) -> bool:
-        if not self.include_cancelled and session.status == "cancelled":
+        if not self.include_cancelled and session.status == SessionStatus.CANCELLED:
             return False
         if self.customer_ids and not set(session.customer_ids) & set(self.customer_ids):
             return False
@@ -101,7 +102,7 @@ def calendar_range(
 def clashing_ids(sessions: Collection[SessionRecord], busy: Collection[Busy]) -> frozenset[int]:
     """Planned timed sessions overlapping a busy block or another session that counts."""
     timed = sorted(
-        (s for s in sessions if not s.all_day and s.status != "cancelled"),
+        (s for s in sessions if not s.all_day and s.status != SessionStatus.CANCELLED),
         key=lambda s: s.start_utc,
     )
     found: set[int] = set()
@@ -112,5 +113,5 @@ def clashing_ids(sessions: Collection[SessionRecord], busy: Collection[Busy]) ->
             found.update({session.id, other.id})
         if any(b.start_utc < session.end_utc and b.end_utc > session.start_utc for b in busy):
             found.add(session.id)
-    planned = {s.id for s in timed if s.status == "planned"}
+    planned = {s.id for s in timed if s.status == SessionStatus.PLANNED}
     return frozenset(found & planned)
