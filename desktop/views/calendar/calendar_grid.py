@@ -36,9 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.scheduling.ledger import Busy
-from desktop.services.scheduling.sessions import SessionRecord
-from desktop.views.calendar.calendar_layout import (
+from desktop.services.display.calendar_text import CalendarTexts, clock_span
+from desktop.services.display.layout import (
     DAY_MINUTES,
     AllDayBar,
     CalendarLayout,
@@ -46,8 +45,10 @@ from desktop.views.calendar.calendar_layout import (
     DisplayZone,
     TimedBlock,
 )
+from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 from desktop.views.calendar.calendar_style import CalendarColours, KindLook
-from desktop.views.calendar.calendar_text import CalendarTexts, clock_span
 from desktop.views.theme import CLASH
 
 GUTTER = 60
@@ -500,7 +501,7 @@ class TimeGrid(QWidget):
                 continue
             session = block.session
             look = colours.kind(session.kind)
-            faded = session.status != "planned" or session.id == dragged
+            faded = session.status != SessionStatus.PLANNED or session.id == dragged
             outline = look.edge if session.id == self._hover and dragged is None else None
             if session.id == self._selected:
                 outline = colours.accent
@@ -510,7 +511,7 @@ class TimeGrid(QWidget):
                 look,
                 lines,
                 faded=faded,
-                struck=session.status == "cancelled",
+                struck=session.status == SessionStatus.CANCELLED,
                 outline=outline,
             )
             if layout is not None and session.id in layout.clashing:
@@ -686,7 +687,7 @@ class TimeGrid(QWidget):
     def _on_bottom_edge(self, block: TimedBlock, pos: QPointF) -> bool:
         """Whether `pos` grabs the block's end: its bottom few pixels, on a planned session
         that ends on the day it is drawn on."""
-        if block.session.status != "planned":
+        if block.session.status != SessionStatus.PLANNED:
             return False
         for rect, drawn, _lines in self._rects:
             if drawn is block:
@@ -703,7 +704,10 @@ class TimeGrid(QWidget):
             return
         if not press.dragging:
             moved = (pos - press.pos).manhattanLength()
-            if moved < QApplication.startDragDistance() or press.session.status != "planned":
+            if (
+                moved < QApplication.startDragDistance()
+                or press.session.status != SessionStatus.PLANNED
+            ):
                 return
             press.dragging = True
             self.setCursor(
@@ -784,7 +788,7 @@ class TimeGrid(QWidget):
             self.unsetCursor()
         elif self._on_bottom_edge(block, QPointF(pos)):
             self.setCursor(Qt.CursorShape.SizeVerCursor)
-        elif block.session.status == "planned":
+        elif block.session.status == SessionStatus.PLANNED:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
         if hover != self._hover:
             self._hover = hover
@@ -1065,8 +1069,8 @@ class DayHeader(QWidget):
                 rect,
                 look,
                 fit_lines(rect, [(text, fonts.small_bold, fonts.small_bold_metrics, False)]),
-                faded=faded or item.status != "planned",
-                struck=item.status == "cancelled",
+                faded=faded or item.status != SessionStatus.PLANNED,
+                struck=item.status == SessionStatus.CANCELLED,
                 outline=self._colours.accent if ghost else None,
             )
         else:
@@ -1101,7 +1105,7 @@ class DayHeader(QWidget):
         assert isinstance(item, SessionRecord)
         if self._drag_delta is None:
             far = (pos - start).manhattanLength() >= QApplication.startDragDistance()
-            if not far or item.status != "planned":
+            if not far or item.status != SessionStatus.PLANNED:
                 return
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         column_width = self.column_width()

@@ -10,12 +10,13 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
+from desktop.services.display.calendar_text import CalendarTexts
+from desktop.services.display.layout import DayEntry, DayInfo, DisplayZone
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 from desktop.views.calendar.calendar_grid import _Fonts, fit_lines, paint_block, paint_busy
-from desktop.views.calendar.calendar_layout import DayEntry, DayInfo, DisplayZone
 from desktop.views.calendar.calendar_style import CalendarColours
-from desktop.views.calendar.calendar_text import CalendarTexts
 
 WEEKS = 6
 CHIP_GAP = 2
@@ -283,8 +284,8 @@ class MonthGrid(QWidget):
             rect,
             self._colours.kind(session.kind),
             fit_lines(rect, [(text, fonts.small_bold, fonts.small_bold_metrics, False)]),
-            faded=faded or session.status != "planned",
-            struck=session.status == "cancelled",
+            faded=faded or session.status != SessionStatus.PLANNED,
+            struck=session.status == SessionStatus.CANCELLED,
             outline=outline,
         )
 
@@ -345,7 +346,7 @@ class MonthGrid(QWidget):
         chip, start = self._press
         if self._drag_day is None:
             far = (pos.toPoint() - start).manhattanLength() >= QApplication.startDragDistance()
-            if not far or chip.session.status != "planned":
+            if not far or chip.session.status != SessionStatus.PLANNED:
                 return
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         self._drag_day = self._day_at(pos) or chip.day

@@ -41,24 +41,25 @@ from desktop.services.calendar_files.calendar_view import (
     calendar_range,
 )
 from desktop.services.customers import CustomerRecord
-from desktop.services.reports.calendar_print import PrintRange, calendar_printable
-from desktop.services.scheduling.rules import Violation
-from desktop.services.scheduling.sessions import RuleRefusal, SessionRecord, SessionTimes
-from desktop.views.calendar.calendar_agenda import AgendaList
-from desktop.views.calendar.calendar_grid import FIRST_VISIBLE_HOUR, VISIBLE_HOURS, TimeGridView
-from desktop.views.calendar.calendar_layout import (
+from desktop.services.display.calendar_text import CalendarTexts, month_title, range_title
+from desktop.services.display.layout import (
     DisplayZone,
     day_entries,
     day_infos,
     fetch_span,
     lay_out,
 )
+from desktop.services.display.session_format import city, system_now
+from desktop.services.reports.calendar_print import PrintRange, calendar_printable
+from desktop.services.scheduling.rules import Violation
+from desktop.services.scheduling.sessions import RuleRefusal, SessionRecord, SessionTimes
+from desktop.services.scheduling.status import SessionStatus
+from desktop.views.calendar.calendar_agenda import AgendaList
+from desktop.views.calendar.calendar_grid import FIRST_VISIBLE_HOUR, VISIBLE_HOURS, TimeGridView
 from desktop.views.calendar.calendar_month import MonthGrid
 from desktop.views.calendar.calendar_style import kind_swatch
-from desktop.views.calendar.calendar_text import CalendarTexts, month_title, range_title
 from desktop.views.reports.printing import DocumentPreview, default_paper
 from desktop.views.sessions.session_editor import SessionEditor
-from desktop.views.sessions.session_format import city, system_now
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets import messages
 from desktop.views.widgets.elided_label import ElidedLabel
@@ -675,7 +676,7 @@ class CalendarPage(QWidget):
 
     def nudge(self, session: SessionRecord, days: int, minutes: int) -> bool:
         """Move by whole days or grid steps, keeping the length; checked like a drag."""
-        if session.all_day or session.status != "planned":
+        if session.all_day or session.status != SessionStatus.PLANNED:
             return False
         shift = timedelta(days=days, minutes=minutes)
         wall = self._zone.wall(session.start_utc) + shift
@@ -729,7 +730,7 @@ class CalendarPage(QWidget):
         DocumentPreview([document], default_paper(), stem, self).exec()
 
     def cancel_session(self, session: SessionRecord) -> None:
-        if session.status != "planned":
+        if session.status != SessionStatus.PLANNED:
             return
         what = f"{self._texts.who(session)} {self._texts.kind(session.kind).lower()}"
         question = (
@@ -739,7 +740,7 @@ class CalendarPage(QWidget):
         if not messages.ask(self, "Cancel session", question, "Yes, cancel it"):
             return
         try:
-            self._actions.set_status(session.id, "cancelled", now=self._now())
+            self._actions.set_status(session.id, SessionStatus.CANCELLED, now=self._now())
         except AmplanError as exc:
             self.notice.show_message("error", f"Not cancelled: {exc}")
             return
@@ -1038,7 +1039,7 @@ class CalendarPage(QWidget):
         except AmplanError as exc:
             messages.show_error(self, "Session not found", str(exc))
             return
-        if session.status != "planned":
+        if session.status != SessionStatus.PLANNED:
             messages.show_info(self, "Session", self._texts.details(session, self._zone))
             return
         self._open_editor(self._editor(None, session))

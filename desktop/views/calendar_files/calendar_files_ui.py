@@ -58,9 +58,9 @@ from desktop.services.business_time import format_day
 from desktop.services.calendar_files.calendar_files import write_file
 from desktop.services.calendar_files.ical_import import ImportCancelled, import_horizon
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import when_et
 from desktop.services.scheduling.conflicts import conflicting_sessions, find_conflicts
 from desktop.views.customers.customer_dialog import FieldMessage
-from desktop.views.sessions.session_format import when_et
 from desktop.views.widgets import messages
 
 ICS_FILTER = "Calendar files (*.ics)"

@@ -49,11 +49,11 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.attention import Attention, AttentionItem, needs_attention
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import DASH, Now, system_now
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.usage import usage_for
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
-from desktop.views.sessions.session_format import DASH, Now, system_now
 from desktop.views.shell.undo import SessionActions
 from desktop.views.theme import ACCENT, accent_text
 from desktop.views.widgets import messages

@@ -43,6 +43,7 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.business_time import BusinessClock, format_day, to_zone, zone
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import Now, city, system_now, when_et, when_local
 from desktop.services.policy import Policy
 from desktop.services.scheduling.planner import (
     Plan,
@@ -53,7 +54,6 @@ from desktop.services.scheduling.planner import (
     default_until,
 )
 from desktop.services.scheduling.sessions import SessionRecord, SessionTimes
-from desktop.views.sessions.session_format import Now, city, system_now, when_et, when_local
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets import messages
 from desktop.views.widgets.geometry import remember_size, restore_size

@@ -42,6 +42,7 @@ from desktop.errors import AmplanError
 from desktop.services.business_time import to_utc
 from desktop.services.calendar_files.attendees import PARTSTAT_LABELS
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import DASH, Now, city, system_now, when_et, when_local
 from desktop.services.mail.meeting_links import profile_meeting_url
 from desktop.services.policy import KIND_NAMES
 from desktop.services.scheduling.rules import Violation
@@ -54,7 +55,6 @@ from desktop.services.scheduling.sessions import (
 )
 from desktop.services.scheduling.slots import find_slots
 from desktop.views.customers.customer_dialog import DATE_FORMAT
-from desktop.views.sessions.session_format import DASH, Now, city, system_now, when_et, when_local
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets.geometry import remember_size, restore_size
 

@@ -50,6 +50,7 @@ from desktop import __version__
 from desktop.app import AppContext, data_dir, log_dir
 from desktop.errors import AmplanError
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import Now, system_now, when_et
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.user_config import default_config_dir
 from desktop.views.calendar.calendar_page import VIEW_LABELS, VIEWS, CalendarPage
@@ -70,7 +71,6 @@ from desktop.views.mail.mail_ui import MailFront
 from desktop.views.reports.reports_page import ReportsPage
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
-from desktop.views.sessions.session_format import Now, system_now, when_et
 from desktop.views.shell.find_dialog import FindDialog, FoundItem
 from desktop.views.shell.go_to_date import GoToDateDialog
 from desktop.views.shell.safety_ui import back_up_now, restore_from_backup

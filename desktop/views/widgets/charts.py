@@ -28,8 +28,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from desktop.services.display.session_format import hours_text
 from desktop.services.scheduling.usage import MonthUsage
-from desktop.views.sessions.session_format import hours_text
 from desktop.views.theme import ACCENT, OVER, OVER_LIGHT, SCHEDULED, accent_text
 
 BAR_HEIGHT = 10

@@ -12,8 +12,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from desktop.services.display.session_format import hours_text
 from desktop.services.scheduling.usage import Allowance, CustomerUsage
-from desktop.views.sessions.session_format import hours_text
 from desktop.views.theme import ACCENT, OVER, OVER_LIGHT, SCHEDULED
 
 BAR_HEIGHT = 10
