@@ -11,7 +11,26 @@ import pytest
 import pytz
 from desktop.errors import AmplanError
 from desktop.services.business_time import BusinessClock
+from desktop.services.customers import CustomerRecord
 from desktop.services.display.calendar_text import CalendarTexts, range_title
+from desktop.services.display.calendar_view_state import (
+    AGENDA,
+    DAY,
+    ET_KEY,
+    LOCAL_KEY,
+    MONTH,
+    WEEK,
+    chosen_customers,
+    days_shown,
+    display_zones,
+    empty_hint,
+    owner_choices,
+    preferred_customer,
+    print_range,
+    stepped,
+    working_top,
+    zone_customer,
+)
 from desktop.services.display.grid_time import (
     all_day_shifted,
     clock_of,
@@ -22,7 +41,7 @@ from desktop.services.display.grid_time import (
     slot_start,
     snapped_start,
 )
-from desktop.services.display.layout import DAY_MINUTES, DisplayZone, fetch_span
+from desktop.services.display.layout import DAY_MINUTES, DayInfo, DisplayZone, fetch_span
 from desktop.services.display.session_format import city, length_text
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
@@ -134,3 +153,89 @@ def test_titles_and_short_texts() -> None:
     assert city("America/Los_Angeles") == "Los Angeles"
     assert length_text(120, False) == "2 h"
     assert length_text(90, False) == "90 min"
+
+
+# --- what the page shows ----------------------------------------------------------------------
+def customer(number: int, name: str, tz: str = "Europe/Berlin", owner: str = "") -> CustomerRecord:
+    day = date(2026, 3, 2)
+    return CustomerRecord(
+        number, name, "SpiraTeam", 75, "b", day, "silver", day, tz, (), False, owner
+    )
+
+
+def test_views_show_their_days_and_step_by_whole_periods() -> None:
+    wednesday = date(2026, 3, 18)
+    assert days_shown(DAY, wednesday) == [wednesday]
+    week = days_shown(WEEK, wednesday)
+    assert (week[0], len(week)) == (date(2026, 3, 16), 7)
+    month = days_shown(MONTH, wednesday)
+    assert (month[0], len(month)) == (date(2026, 2, 23), 42)
+    assert len(days_shown(AGENDA, wednesday)) == 14
+    assert stepped(MONTH, date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert stepped(WEEK, wednesday, -1) == date(2026, 3, 11)
+    assert stepped(AGENDA, wednesday, 1) == date(2026, 4, 1)
+    assert stepped(DAY, wednesday, 2) == date(2026, 3, 20)
+
+
+def test_the_month_prints_as_a_grid_of_its_own_days() -> None:
+    chosen = print_range(MONTH, date(2026, 2, 10), NEW_YORK)
+    assert (chosen.first, chosen.last, chosen.month_grid) == (
+        date(2026, 2, 1),
+        date(2026, 2, 28),
+        True,
+    )
+    week = print_range(WEEK, date(2026, 2, 10), BERLIN)
+    assert (week.first, week.last, week.tz_name) == (
+        date(2026, 2, 9),
+        date(2026, 2, 15),
+        "Europe/Berlin",
+    )
+
+
+def test_zones_on_offer_and_the_customer_a_new_session_starts_with() -> None:
+    acme, brandt = customer(1, "acme"), customer(2, "Brandt", "Not/AZone")
+    zones = display_zones(NEW_YORK, "Asia/Tokyo", [brandt, acme])
+    assert list(zones) == [ET_KEY, LOCAL_KEY, "customer:1"], "an unknown zone is left out"
+    assert zones[LOCAL_KEY].label == "This computer (Tokyo)"
+    assert zone_customer("customer:2") == 2 and zone_customer(ET_KEY) is None
+    assert preferred_customer(2, "customer:1", [acme, brandt]) == brandt
+    assert preferred_customer(None, "customer:1", [acme, brandt]) == acme
+    assert preferred_customer(None, ET_KEY, [acme, brandt]) is None
+
+
+def test_a_team_book_offers_owners_and_an_owner_with_nobody_shows_nothing() -> None:
+    mine = customer(1, "Acme", owner="me@x.example")
+    theirs = customer(2, "Brandt", owner="Kim@x.example ")
+    asked: list[str] = []
+
+    def my_email() -> str:
+        asked.append("asked")
+        return "me@x.example"
+
+    assert owner_choices([mine], my_email, team_book=False) == []
+    assert asked == [], "no team, no question"
+    assert owner_choices([mine, theirs], my_email, team_book=False) == [
+        ("My customers", "owner:me@x.example"),
+        ("Customers of kim@x.example", "owner:kim@x.example"),
+    ]
+    assert chosen_customers("owner:kim@x.example", [mine, theirs]) == (2,)
+    assert chosen_customers("owner:nobody@x.example", [mine, theirs]) == (-1,)
+    assert chosen_customers(1, [mine, theirs]) == (1,)
+    assert chosen_customers(None, [mine, theirs]) == ()
+
+
+def test_the_grid_scrolls_to_the_working_day() -> None:
+    def day(work: tuple[tuple[int, int], ...]) -> DayInfo:
+        return DayInfo(date(2026, 3, 16), False, None, work)
+
+    assert working_top([day(((9 * 60, 17 * 60),))], 7, 12) == 7 * 60
+    assert working_top([day(((4 * 60, 12 * 60),))], 7, 12) == 3 * 60
+    assert working_top([day(((14 * 60, 23 * 60),))], 7, 12) == 12 * 60
+    assert working_top([day(())], 7, 12) == 7 * 60
+
+
+def test_an_empty_period_says_why() -> None:
+    assert empty_hint(WEEK, False).endswith("double-click a slot to book a session")
+    assert empty_hint(MONTH, False).endswith("double-click a day to book a session")
+    assert empty_hint(DAY, True) == "No sessions match the filters this day."
+    assert empty_hint(AGENDA, False) == "Nothing planned in these two weeks."
