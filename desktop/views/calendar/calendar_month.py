@@ -8,15 +8,23 @@ from datetime import date
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from desktop.services.display.calendar_text import CalendarTexts
 from desktop.services.display.layout import DayEntry, DayInfo, DisplayZone
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
-from desktop.views.calendar.calendar_grid import _Fonts, fit_lines, paint_block, paint_busy
+from desktop.views.calendar.calendar_gesture import DragGesture, Press
+from desktop.views.calendar.calendar_paint import (
+    Fonts,
+    fit_lines,
+    paint_block,
+    paint_busy,
+    paint_hint,
+)
 from desktop.views.calendar.calendar_style import CalendarColours
+from desktop.views.theme import ON_ACCENT
 
 WEEKS = 6
 CHIP_GAP = 2
@@ -52,10 +60,11 @@ class MonthGrid(QWidget):
         self._more: dict[date, QRectF] = {}
         self._numbers: dict[date, QRectF] = {}
         self._busy_marks: dict[date, QRectF] = {}
-        self._press: tuple[_Chip, QPoint] | None = None
-        self._drag_day: date | None = None
+        self._gesture: DragGesture[_Chip, date] = DragGesture(
+            self, self._follow, self._drop, self.session_clicked.emit
+        )
         self._colours = CalendarColours(self.palette())
-        self._fonts = _Fonts(self.font())
+        self._fonts = Fonts(self.font())
 
     def set_content(
         self,
@@ -72,8 +81,7 @@ class MonthGrid(QWidget):
         self._zone = zone
         self._today = today
         self._hint = hint
-        self._press = None
-        self._drag_day = None
+        self._gesture.clear()
         self._place()
         self.update()
 
@@ -81,7 +89,7 @@ class MonthGrid(QWidget):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self._colours = CalendarColours(self.palette())
         if event.type() == QEvent.Type.FontChange:
-            self._fonts = _Fonts(self.font())
+            self._fonts = Fonts(self.font())
         super().changeEvent(event)
 
     # --- geometry ---------------------------------------------------------------------------
@@ -198,7 +206,9 @@ class MonthGrid(QWidget):
             y = round(header + row * height)
             painter.drawLine(0, y, self.width(), y)
 
-        dragged = self._press[0] if self._press and self._drag_day else None
+        press = self._gesture.dragged
+        dragged = press.item if press is not None and press.target else None
+        drag_day = press.target if press is not None else None
         for chip in self._chips:
             self._paint_chip(painter, chip.rect, chip.session, faded=chip is dragged)
         for day, rect in self._more.items():
@@ -210,8 +220,8 @@ class MonthGrid(QWidget):
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 f"+{hidden} more",
             )
-        if dragged is not None and self._drag_day is not None and self._drag_day != dragged.day:
-            cell = self.cell_rect(self._drag_day)
+        if dragged is not None and drag_day is not None and drag_day != dragged.day:
+            cell = self.cell_rect(drag_day)
             ghost = QRectF(
                 cell.left() + 4,
                 cell.top() + fonts.bold_metrics.height() + 8,
@@ -243,7 +253,7 @@ class MonthGrid(QWidget):
             painter.setBrush(colours.accent)
             painter.drawRoundedRect(number_rect, number_rect.height() / 2, number_rect.height() / 2)
             painter.restore()
-            painter.setPen(QColor("#ffffff"))
+            painter.setPen(ON_ACCENT)
         else:
             painter.setPen(colours.text if inside else colours.muted)
         painter.drawText(number_rect, Qt.AlignmentFlag.AlignCenter, number)
@@ -290,19 +300,7 @@ class MonthGrid(QWidget):
         )
 
     def _paint_hint(self, painter: QPainter) -> None:
-        fonts = self._fonts
-        metrics = fonts.normal_metrics
-        box = QRectF(0, 0, metrics.horizontalAdvance(self._hint) + 32, metrics.height() + 18)
-        box.moveCenter(QRectF(self.rect()).center())
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(self._colours.grid_line)
-        painter.setBrush(self._colours.base)
-        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
-        painter.setFont(fonts.normal)
-        painter.setPen(self._colours.muted)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._hint)
-        painter.restore()
+        paint_hint(painter, QRectF(self.rect()), self._hint, self._fonts, self._colours)
 
     # --- gestures -------------------------------------------------------------------------
     def _chip_at(self, pos: QPointF) -> _Chip | None:
@@ -324,8 +322,7 @@ class MonthGrid(QWidget):
         pos = event.position()
         chip = self._chip_at(pos)
         if chip is not None:
-            self._press = (chip, pos.toPoint())
-            self._drag_day = None
+            self._gesture.start(Press(chip, chip.session, pos.toPoint()))
             return
         for day, rect in list(self._more.items()) + list(self._numbers.items()):
             if rect.contains(pos):
@@ -334,36 +331,26 @@ class MonthGrid(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
-        if self._press is None:
-            over = self._chip_at(pos) is not None or any(
-                r.contains(pos) for r in [*self._more.values(), *self._numbers.values()]
-            )
-            if over:
-                self.setCursor(Qt.CursorShape.PointingHandCursor)
-            else:
-                self.unsetCursor()
+        if self._gesture.move(pos.toPoint()):
             return
-        chip, start = self._press
-        if self._drag_day is None:
-            far = (pos.toPoint() - start).manhattanLength() >= QApplication.startDragDistance()
-            if not far or chip.session.status != SessionStatus.PLANNED:
-                return
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-        self._drag_day = self._day_at(pos) or chip.day
-        self.update()
+        over = self._chip_at(pos) is not None or any(
+            r.contains(pos) for r in [*self._more.values(), *self._numbers.values()]
+        )
+        if over:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.unsetCursor()
+
+    def _follow(self, press: Press[_Chip, date], pos: QPoint) -> None:
+        press.target = self._day_at(QPointF(pos)) or press.item.day
+
+    def _drop(self, press: Press[_Chip, date]) -> None:
+        day = press.item.day
+        if press.target is not None and press.target != day:
+            self.session_moved_days.emit(press.session.id, (press.target - day).days)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        press, target = self._press, self._drag_day
-        self._press, self._drag_day = None, None
-        self.unsetCursor()
-        if press is None or event.button() != Qt.MouseButton.LeftButton:
-            return
-        chip = press[0]
-        self.update()
-        if target is None:
-            self.session_clicked.emit(chip.session.id)
-        elif target != chip.day:
-            self.session_moved_days.emit(chip.session.id, (target - chip.day).days)
+        self._gesture.release(event.button())
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         pos = event.position()

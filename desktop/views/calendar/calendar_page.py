@@ -63,9 +63,10 @@ from desktop.views.calendar.calendar_agenda import AgendaList
 from desktop.views.calendar.calendar_booking import CalendarBooking
 from desktop.views.calendar.calendar_controller import BookWatch, CalendarMoves, CalendarRanges
 from desktop.views.calendar.calendar_filters import CalendarFilterBar, system_zone_name
-from desktop.views.calendar.calendar_grid import FIRST_VISIBLE_HOUR, VISIBLE_HOURS, TimeGridView
+from desktop.views.calendar.calendar_grid import FIRST_VISIBLE_HOUR, VISIBLE_HOURS
 from desktop.views.calendar.calendar_month import MonthGrid
 from desktop.views.calendar.calendar_notice import CalendarNotice
+from desktop.views.calendar.calendar_time_view import TimeGridView
 from desktop.views.reports.printing import DocumentPreview, default_paper
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.shell.undo import SessionActions
