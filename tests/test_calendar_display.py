@@ -5,12 +5,14 @@ March 2026: New York moves its clocks on Sun 8 Mar (UTC-5 -> UTC-4), Berlin on S
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import pytz
 from desktop.errors import AmplanError
 from desktop.services.business_time import BusinessClock
+from desktop.services.calendar_files.calendar_view import CalendarRange
 from desktop.services.customers import CustomerRecord
 from desktop.services.display.calendar_text import CalendarTexts, range_title
 from desktop.services.display.calendar_view_state import (
@@ -41,7 +43,7 @@ from desktop.services.display.grid_time import (
     slot_start,
     snapped_start,
 )
-from desktop.services.display.layout import DAY_MINUTES, DayInfo, DisplayZone, fetch_span
+from desktop.services.display.layout import DAY_MINUTES, DayInfo, DisplayZone, fetch_span, lay_out
 from desktop.services.display.session_format import city, length_text
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
@@ -239,3 +241,28 @@ def test_an_empty_period_says_why() -> None:
     assert empty_hint(MONTH, False).endswith("double-click a day to book a session")
     assert empty_hint(DAY, True) == "No sessions match the filters this day."
     assert empty_hint(AGENDA, False) == "Nothing planned in these two weeks."
+
+
+# --- the layout -------------------------------------------------------------------------------
+def test_layout_splits_a_night_session_shares_lanes_and_bars_all_day_items(
+    clock: BusinessClock,
+) -> None:
+    week = [date(2026, 3, 16) + timedelta(days=n) for n in range(7)]
+    late = replace(session(datetime(2026, 3, 17, 3, tzinfo=UTC), 120), id=1)  # Mon 23:00 ET
+    first = replace(session(datetime(2026, 3, 18, 14, tzinfo=UTC), 60), id=2)
+    overlapping = replace(session(datetime(2026, 3, 18, 14, 30, tzinfo=UTC), 60), id=3)
+    plan = replace(
+        session(datetime(2026, 3, 14, 4, tzinfo=UTC), 4 * DAY_MINUTES, all_day=True), id=4
+    )
+    found = CalendarRange((), (late, first, overlapping, plan), ())
+    layout = lay_out(found, week, NEW_YORK, clock)
+
+    pieces = [
+        (b.column, b.start_min, b.end_min, b.starts_here) for b in layout.timed if b.session.id == 1
+    ]
+    assert pieces == [(0, 23 * 60, DAY_MINUTES, True), (1, 0, 60, False)]
+    lanes = {b.session.id: (b.lane, b.lanes) for b in layout.timed if b.session.id in (2, 3)}
+    assert lanes == {2: (0, 2), 3: (1, 2)}
+    (bar,) = layout.all_day
+    assert (bar.first, bar.last, bar.continues_before, bar.continues_after) == (0, 1, True, False)
+    assert {s.id for s in layout.sessions} == {1, 2, 3, 4}

@@ -19,11 +19,9 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QScrollArea,
-    QToolTip,
     QWidget,
 )
 
@@ -49,8 +47,8 @@ from desktop.views.calendar.calendar_gesture import DragGesture, Press
 from desktop.views.calendar.calendar_paint import (
     CLASH_MARK,
     GUTTER,
+    CalendarCanvas,
     FittedLine,
-    Fonts,
     Line,
     fit_lines,
     ghost_lines,
@@ -60,7 +58,6 @@ from desktop.views.calendar.calendar_paint import (
     paint_hint,
     paint_now,
 )
-from desktop.views.calendar.calendar_style import CalendarColours
 
 GridPress = Press[TimedBlock, tuple[int, int]]  # target: column, start minute
 
@@ -73,7 +70,7 @@ RESIZE_GRIP = 5  # pixels at the bottom of a block that grab its end rather than
 LABEL_LEAD = 9
 
 
-class TimeGrid(QWidget):
+class TimeGrid(CalendarCanvas):
     """The scrolled body: one column per day, 24 hours high."""
 
     session_clicked = Signal(int)
@@ -103,8 +100,6 @@ class TimeGrid(QWidget):
         )
         self._hover: int | None = None
         self._selected: int | None = None  # the keyboard's session
-        self._colours = CalendarColours(self.palette())
-        self._fonts = Fonts(self.font())
         self.scroller: QScrollArea | None = None
         self._fit_height()
 
@@ -285,17 +280,6 @@ class TimeGrid(QWidget):
             height = max(MIN_BLOCK_HEIGHT, self.y_for(block.end_min) - top - 1)
             rect = QRectF(x, top, max(4.0, lane_width - 2), height)
             self._rects.append((rect, block, fit_lines(rect, self._lines(block, rect))))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place()
-        super().resizeEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self._colours = CalendarColours(self.palette())
-        if event.type() == QEvent.Type.FontChange:
-            self._fonts = Fonts(self.font())
-        super().changeEvent(event)
 
     # --- painting -------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -579,10 +563,5 @@ class TimeGrid(QWidget):
                 busy = self._busy_at(QPointF(event.pos()))
                 if busy is not None:
                     text = self._texts.busy_tooltip(busy, zone)
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
+            return self._show_tip(event, text)
         return super().event(event)

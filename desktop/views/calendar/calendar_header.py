@@ -11,10 +11,8 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import (
-    QToolTip,
     QWidget,
 )
 
@@ -30,17 +28,16 @@ from desktop.services.scheduling.status import SessionStatus
 from desktop.views.calendar.calendar_gesture import DragGesture, Press
 from desktop.views.calendar.calendar_paint import (
     GUTTER,
-    Fonts,
+    CalendarCanvas,
     fit_lines,
     paint_block,
     paint_busy,
     utc_offset,
 )
-from desktop.views.calendar.calendar_style import CalendarColours
 from desktop.views.theme import ON_ACCENT
 
 
-class DayHeader(QWidget):
+class DayHeader(CalendarCanvas):
     """Day names, holiday names and the all-day row, aligned with the grid's columns."""
 
     session_clicked = Signal(int)
@@ -62,8 +59,6 @@ class DayHeader(QWidget):
         self._gesture: DragGesture[AllDayBar, int] = DragGesture(
             self, self._follow, self._drop, self.session_clicked.emit
         )
-        self._colours = CalendarColours(self.palette())
-        self._fonts = Fonts(self.font())
         self._fit_height()
 
     def set_content(
@@ -84,13 +79,8 @@ class DayHeader(QWidget):
             self._place()
             self.update()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self._colours = CalendarColours(self.palette())
-        if event.type() == QEvent.Type.FontChange:
-            self._fonts = Fonts(self.font())
-            self._fit_height()
-        super().changeEvent(event)
+    def _fonts_changed(self) -> None:
+        self._fit_height()
 
     # --- geometry ---------------------------------------------------------------------------
     @property
@@ -162,10 +152,6 @@ class DayHeader(QWidget):
             x1 = self.column_x(bar.last + 1) - (1 if bar.continues_after else 4)
             y = top + bar.row * (height + 3)
             self._bars.append((QRectF(x0, y, x1 - x0, height), bar))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place()
-        super().resizeEvent(event)
 
     # --- painting -------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -353,10 +339,5 @@ class DayHeader(QWidget):
                 if 0 <= column < len(self._layout.days):
                     info = self._layout.days[column]
                     text = info.holiday or ""
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
+            return self._show_tip(event, text)
         return super().event(event)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
 
 from desktop.services.display.calendar_text import CalendarTexts
 from desktop.services.display.layout import DayEntry, DayInfo, DisplayZone
@@ -17,13 +17,12 @@ from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 from desktop.views.calendar.calendar_gesture import DragGesture, Press
 from desktop.views.calendar.calendar_paint import (
-    Fonts,
+    CalendarCanvas,
     fit_lines,
     paint_block,
     paint_busy,
     paint_hint,
 )
-from desktop.views.calendar.calendar_style import CalendarColours
 from desktop.views.theme import ON_ACCENT
 
 WEEKS = 6
@@ -37,7 +36,7 @@ class _Chip:
     session: SessionRecord
 
 
-class MonthGrid(QWidget):
+class MonthGrid(CalendarCanvas):
     session_clicked = Signal(int)
     day_requested = Signal(object)  # date: the day number or "+3 more" was clicked
     day_double_clicked = Signal(object)  # date: a double-click on a cell's free space
@@ -63,8 +62,6 @@ class MonthGrid(QWidget):
         self._gesture: DragGesture[_Chip, date] = DragGesture(
             self, self._follow, self._drop, self.session_clicked.emit
         )
-        self._colours = CalendarColours(self.palette())
-        self._fonts = Fonts(self.font())
 
     def set_content(
         self,
@@ -84,13 +81,6 @@ class MonthGrid(QWidget):
         self._gesture.clear()
         self._place()
         self.update()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self._colours = CalendarColours(self.palette())
-        if event.type() == QEvent.Type.FontChange:
-            self._fonts = Fonts(self.font())
-        super().changeEvent(event)
 
     # --- geometry ---------------------------------------------------------------------------
     def _header_height(self) -> int:
@@ -173,10 +163,6 @@ class MonthGrid(QWidget):
             if hidden:
                 y = top + len(shown) * (chip_height + CHIP_GAP)
                 self._more[info.day] = QRectF(cell.left() + 4, y, cell.width() - 8, chip_height)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place()
-        super().resizeEvent(event)
 
     # --- painting -------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -392,10 +378,5 @@ class MonthGrid(QWidget):
                     and pos.y() <= number.bottom()
                 ):
                     text = info.holiday
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
+            return self._show_tip(event, text)
         return super().event(event)

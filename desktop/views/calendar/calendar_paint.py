@@ -7,15 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QPainter,
     QPen,
     QPolygonF,
+    QResizeEvent,
 )
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from desktop.services.display.calendar_text import clock_span
 from desktop.services.display.layout import (
@@ -223,3 +226,40 @@ def ghost_lines(begin: datetime, minutes: int, who: str, fonts: Fonts, rect: QRe
         (span, fonts.bold, fonts.bold_metrics, False),
         (who, fonts.small, fonts.small_metrics, True),
     ]
+
+
+class CalendarCanvas(QWidget):
+    """A calendar view painted by hand: its colours follow the palette (light or dark), its
+    fonts the widget's font, and it places its items again when resized."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._colours = CalendarColours(self.palette())
+        self._fonts = Fonts(self.font())
+
+    def _place(self) -> None:
+        """Work out where everything is drawn (once per layout or size, not per paint)."""
+
+    def _fonts_changed(self) -> None:
+        """The font changed: a view whose height follows its text fits it again."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._colours = CalendarColours(self.palette())
+        if event.type() == QEvent.Type.FontChange:
+            self._fonts = Fonts(self.font())
+            self._fonts_changed()
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._place()
+        super().resizeEvent(event)
+
+    def _show_tip(self, event: QHelpEvent, text: str) -> bool:
+        """Show `text` as the tooltip, or none (the event ignored) when it is empty."""
+        if text:
+            QToolTip.showText(event.globalPos(), text, self)
+        else:
+            QToolTip.hideText()
+            event.ignore()
+        return True
