@@ -66,6 +66,7 @@ from desktop.views.calendar.calendar_filters import CalendarFilterBar, system_zo
 from desktop.views.calendar.calendar_grid import FIRST_VISIBLE_HOUR, VISIBLE_HOURS
 from desktop.views.calendar.calendar_month import MonthGrid
 from desktop.views.calendar.calendar_notice import CalendarNotice
+from desktop.views.calendar.calendar_style import calendar_style_sheet
 from desktop.views.calendar.calendar_time_view import TimeGridView
 from desktop.views.reports.printing import DocumentPreview, default_paper
 from desktop.views.sessions.session_editor import SessionEditor
@@ -137,10 +138,10 @@ class CalendarPage(QWidget):
         )
         self.moves.edit_requested.connect(self.booking.edit_at)
         self._connect_gestures()
-        # An explicit minimum: otherwise every new title or all-day row changes the layout's
-        # minimum, which a top-level page would pass to the platform window (a Qt warning
-        # offscreen; see the WORKAROUND in CustomerDialog.__init__).
+        # An explicit minimum: else each new title or all-day row changes the layout's minimum,
+        # passed to the platform window (see the WORKAROUND in CustomerDialog.__init__).
         self.setMinimumSize(MINIMUM_SIZE)
+        self.setStyleSheet(calendar_style_sheet())
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(60_000)
         self._clock_timer.timeout.connect(self._tick)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPalette, QPixmap
 
+from desktop.resources import resource_path
 from desktop.views.theme import ACCENT, palette_is_dark
 
 # One hue per kind; chosen to stay apart for the common kinds of colour-blindness as far as
@@ -156,3 +157,10 @@ def busy_swatch(palette: QPalette, size: int = 12) -> QIcon:
     painter.drawRect(0, 0, size - 1, size - 1)
     painter.end()
     return QIcon(pixmap)
+
+
+def calendar_style_sheet() -> str:
+    """The calendar page's own rules (`resources/calendar.qss`), icons pointed into the
+    shipped icon folder as `theme.style_sheet` does."""
+    text = resource_path("calendar.qss").read_text(encoding="utf-8")
+    return text.replace("url(@icons/", f"url({resource_path('icons').as_posix()}/")
