@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from desktop.app import AppContext
+from desktop.services.changes import BookChange
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import BookingRequest, SessionRecord, SessionTimes
@@ -707,3 +708,76 @@ def test_a_plan_booked_before_the_calendar_was_first_opened_shows_there(
     page.show()
     qtbot.waitExposed(page)
     assert [s.customers for s in page.shown_sessions()] == [("Brandt Logistik",)]
+
+
+def test_a_drag_outside_the_customers_day_moves_and_the_notice_says_so(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """13:00 ET is inside ET working hours but 18:00-19:00 in Berlin: the contract allows it,
+    and the notice after "Moved ..." carries the customer-clock warning."""
+    customer = silver(context)
+    session = book(context, customer, "onboarding", "2026-03-17T10:00")
+    actions = SessionActions(context)
+    page = open_page(qtbot, context, actions)
+    page.go_to(TUE)
+    start = grab_point(page, session, TUE, time(10, 0))
+    end = start + page.grid.point_for(TUE, time(13, 0)) - page.grid.point_for(TUE, time(10, 0))
+    drag(qtbot, page, start, end)
+
+    assert et_start(context, context.scheduler.get(session.id)) == "2026-03-17 13:00"
+    text = page.notice.text()
+    assert text.startswith("Moved Brandt Logistik onboarding assistance")
+    assert "18:00-19:00" in text and "Europe/Berlin" in text
+
+    # The keyboard's nudge says it too.
+    page.grid.setFocus()
+    page.grid.select(session.id)
+    qtbot.keyClick(page.grid, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert et_start(context, context.scheduler.get(session.id)) == "2026-03-17 13:30"
+    assert "18:30-19:30" in page.notice.text()
+
+
+def test_a_hidden_calendar_reads_nothing_on_a_change_and_once_when_shown(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    customer = silver(context)
+    actions = SessionActions(context)
+    page = open_page(qtbot, context, actions)
+    page.go_to(TUE)
+    qtbot.waitUntil(lambda: not page.reading_ahead())
+    page.hide()
+    reads = page.ranges.reads
+    for hour in (10, 12, 14):
+        book_through(actions, customer, context, f"2026-03-17T{hour}:00")
+    qtbot.wait(20)
+    assert page.ranges.reads == reads, "a hidden calendar does not read"
+
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.ranges.reads == reads + 1, "read once when shown"
+    assert len(page.shown_sessions()) == 3
+
+
+def test_changes_in_one_turn_are_read_once(qtbot: QtBot, context: AppContext) -> None:
+    """Several changes heard in one turn of the event loop (an import, a colleague's changes
+    seen by polling) forget what was read and read the shown period once."""
+    customer = silver(context)
+    actions = SessionActions(context)
+    page = open_page(qtbot, context, actions)
+    page.go_to(TUE)
+    reads = page.ranges.reads
+    for hour in (10, 12, 14):
+        book(context, customer, "onboarding", f"2026-03-17T{hour}:00")
+        actions.sessions_changed.emit(BookChange(everything=True))
+    assert page.shown_sessions() == [], "not yet: the turn is not over"
+    qtbot.waitUntil(lambda: len(page.shown_sessions()) == 3)
+    qtbot.wait(20)
+    assert page.ranges.reads == reads + 1
+
+
+def book_through(
+    actions: SessionActions, customer: CustomerRecord, context: AppContext, start_et: str
+) -> None:
+    start_utc = context.clock.parse(start_et)
+    times = SessionTimes(start_utc, start_utc + timedelta(minutes=60), False)
+    actions.book(BookingRequest((customer,), "onboarding", times, start_utc - timedelta(days=14)))

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.display.calendar_text import CalendarTexts, clock_span, long_day
+from desktop.services.display.layout import DayEntry, DayInfo, DisplayZone
 from desktop.services.scheduling.sessions import SessionRecord
-from desktop.views.calendar.calendar_layout import DayEntry, DayInfo, DisplayZone
+from desktop.services.scheduling.status import SessionStatus
 from desktop.views.calendar.calendar_style import CalendarColours, busy_swatch, kind_swatch
-from desktop.views.calendar.calendar_text import STATUS_WORDS, CalendarTexts, clock_span, long_day
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -177,8 +178,8 @@ class AgendaList(QTreeWidget):
             details = []
             if item.title:
                 details.append(item.title)
-            if item.status != "planned":
-                details.append(STATUS_WORDS.get(item.status, item.status))
+            if item.status != SessionStatus.PLANNED:
+                details.append(SessionStatus(item.status).label)
             if item.billable:
                 details.append("billable")
             if item.override_reason:
@@ -189,7 +190,7 @@ class AgendaList(QTreeWidget):
             row.setIcon(KIND, swatches.get(item.kind) or kind_swatch(item.kind, self.palette()))
             row.setData(WHEN, SESSION_ROLE, item.id)
             row.setData(WHEN, RECORD_ROLE, item)
-            if item.status != "planned":
+            if item.status != SessionStatus.PLANNED:
                 for column in range(len(HEADERS)):
                     row.setForeground(column, muted)
             return row

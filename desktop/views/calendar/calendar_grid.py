@@ -9,230 +9,68 @@ as signals in the display zone's wall clock: the page decides what they mean.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
-    QColor,
-    QFont,
-    QFontMetrics,
     QHelpEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
-    QPolygonF,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
     QScrollArea,
-    QToolTip,
-    QVBoxLayout,
     QWidget,
 )
 
-from desktop.services.scheduling.ledger import Busy
-from desktop.services.scheduling.sessions import SessionRecord
-from desktop.views.calendar.calendar_layout import (
+from desktop.services.display.calendar_text import CalendarTexts, clock_span
+from desktop.services.display.grid_time import (
+    clock_of,
+    minute_of_day,
+    resized_length,
+    slot_start,
+    snapped_start,
+)
+from desktop.services.display.layout import (
     DAY_MINUTES,
-    AllDayBar,
     CalendarLayout,
     DayInfo,
     DisplayZone,
     TimedBlock,
 )
-from desktop.views.calendar.calendar_style import CalendarColours, KindLook
-from desktop.views.calendar.calendar_text import CalendarTexts, clock_span
-from desktop.views.theme import CLASH
+from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.sessions import SessionRecord
+from desktop.services.scheduling.status import SessionStatus
+from desktop.views.calendar.calendar_gesture import DragGesture, Press
+from desktop.views.calendar.calendar_paint import (
+    CLASH_MARK,
+    GUTTER,
+    CalendarCanvas,
+    FittedLine,
+    Line,
+    fit_lines,
+    ghost_lines,
+    paint_block,
+    paint_busy,
+    paint_clash,
+    paint_hint,
+    paint_now,
+)
 
-GUTTER = 60
+GridPress = Press[TimedBlock, tuple[int, int]]  # target: column, start minute
+
 MIN_HOUR_HEIGHT = 36
 VISIBLE_HOURS = 12
 FIRST_VISIBLE_HOUR = 7
 COLUMN_GAP = 10  # kept free on each column's right, so a busy day still takes a double-click
-RADIUS = 4.0
 MIN_BLOCK_HEIGHT = 16
-EDGE = 3
 RESIZE_GRIP = 5  # pixels at the bottom of a block that grab its end rather than the block
 LABEL_LEAD = 9
 
 
-def _utc_offset(zone: DisplayZone, day: date) -> str:
-    """'UTC−5', 'UTC+5:30' at noon of `day` in the display zone."""
-    local = zone.local(zone.instant(day, time(12)))
-    offset = local.utcoffset() or timedelta()
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
-class _Fonts:
-    def __init__(self, base: QFont) -> None:
-        self.normal = QFont(base)
-        self.bold = QFont(base)
-        self.bold.setWeight(QFont.Weight.DemiBold)
-        self.small = QFont(base)
-        self.small.setPointSizeF(max(7.0, base.pointSizeF() * 0.88))
-        self.small_bold = QFont(self.small)
-        self.small_bold.setWeight(QFont.Weight.DemiBold)
-        self.big = QFont(base)
-        self.big.setPointSizeF(base.pointSizeF() * 1.45)
-        self.big.setWeight(QFont.Weight.DemiBold)
-        self.normal_metrics = QFontMetrics(self.normal)
-        self.bold_metrics = QFontMetrics(self.bold)
-        self.small_metrics = QFontMetrics(self.small)
-        self.small_bold_metrics = QFontMetrics(self.small_bold)
-        self.big_metrics = QFontMetrics(self.big)
-
-
-class _Press:
-    """A button press on a session, until it turns out to be a click or a drag.
-
-    A press on a block's bottom edge (`resizing`) drags its end instead of the whole block."""
-
-    def __init__(
-        self, session: SessionRecord, pos: QPoint, grab_minutes: int, resizing: bool = False
-    ) -> None:
-        self.session = session
-        self.pos = pos
-        self.grab_minutes = grab_minutes
-        self.resizing = resizing
-        self.dragging = False
-        self.target: tuple[int, int] | None = None  # column, start minute
-        self.minutes = session.minutes  # the length being dragged to, when resizing
-
-
-Line = tuple[str, QFont, QFontMetrics, bool]  # text, font, its metrics, muted
-
-
-@dataclass(frozen=True)
-class FittedLine:
-    """One line of a block's text, elided to the block and placed: computed once per layout
-    (not per paint), which is what keeps a busy week's repaint in a few milliseconds."""
-
-    rect: QRectF
-    text: str
-    font: QFont
-    muted: bool
-    advance: int
-
-
-def fit_lines(rect: QRectF, lines: list[Line]) -> tuple[FittedLine, ...]:
-    """The lines that fit in a block at `rect`, each elided on the right."""
-    text_rect = rect.adjusted(EDGE + 5, 2, -4, -1)
-    y = text_rect.top()
-    width = int(text_rect.width())
-    fitted = []
-    for text, font, metrics, muted in lines:
-        height = metrics.height()
-        if y + height > text_rect.bottom() + 3 and y > text_rect.top():
-            break
-        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-        fitted.append(
-            FittedLine(
-                QRectF(text_rect.left(), y, text_rect.width(), height),
-                shown,
-                font,
-                muted,
-                metrics.horizontalAdvance(shown),
-            )
-        )
-        y += height
-    return tuple(fitted)
-
-
-def paint_block(
-    painter: QPainter,
-    rect: QRectF,
-    look: KindLook,
-    lines: tuple[FittedLine, ...],
-    faded: bool = False,
-    struck: bool = False,
-    outline: QColor | None = None,
-) -> None:
-    """A session: a tinted rounded block with its kind's bar on the left and its text."""
-    if faded:
-        painter.setOpacity(0.55)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(look.fill)
-    painter.drawRoundedRect(rect, RADIUS, RADIUS)
-    if outline is not None:
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(outline, 1.5))
-        painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), RADIUS, RADIUS)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    painter.fillRect(QRectF(rect.left(), rect.top(), EDGE, rect.height()), look.edge)
-    align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-    for line in lines:
-        painter.setFont(line.font)
-        painter.setPen(look.muted_text if line.muted else look.text)
-        painter.drawText(line.rect, align, line.text)
-        if struck:
-            mid = line.rect.center().y()
-            painter.drawLine(
-                QPointF(line.rect.left(), mid), QPointF(line.rect.left() + line.advance, mid)
-            )
-    if faded:
-        painter.setOpacity(1.0)
-
-
-CLASH_MARK = "⚠ "
-CLASH_COLOUR = CLASH
-
-
-def paint_clash(painter: QPainter, rect: QRectF) -> None:
-    """A session that overlaps busy time or another session: a red frame and a red corner,
-    plain at any zoom and in both palettes (a thin hatch alone is easy to miss)."""
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(QPen(CLASH_COLOUR, 2.5))
-    painter.drawRoundedRect(rect.adjusted(1.25, 1.25, -1.25, -1.25), RADIUS, RADIUS)
-    size = min(14.0, rect.height() / 2, rect.width() / 3)
-    corner = QPolygonF(
-        [
-            QPointF(rect.right() - size, rect.top()),
-            QPointF(rect.right(), rect.top()),
-            QPointF(rect.right(), rect.top() + size),
-        ]
-    )
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(CLASH_COLOUR)
-    painter.drawPolygon(corner)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-
-
-def paint_busy(
-    painter: QPainter, rect: QRectF, colours: CalendarColours, label: str, font: QFont
-) -> None:
-    painter.fillRect(rect, colours.busy_fill)
-    painter.fillRect(rect, colours.busy_brush())
-    painter.setPen(colours.busy_hatch)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.drawRect(rect.adjusted(0, 0, -1, -1))
-    metrics = QFontMetrics(font)
-    if rect.height() >= metrics.height() + 2 and label:
-        painter.setFont(font)
-        text_rect = rect.adjusted(5, 1, -4, -1)
-        shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(text_rect.width()))
-        back = QRectF(
-            text_rect.left() - 2,
-            text_rect.top(),
-            metrics.horizontalAdvance(shown) + 4,
-            metrics.height(),
-        )
-        painter.fillRect(back, colours.busy_fill)
-        painter.setPen(colours.busy_text)
-        painter.drawText(back, Qt.AlignmentFlag.AlignCenter, shown)
-
-
-class TimeGrid(QWidget):
+class TimeGrid(CalendarCanvas):
     """The scrolled body: one column per day, 24 hours high."""
 
     session_clicked = Signal(int)
@@ -257,11 +95,11 @@ class TimeGrid(QWidget):
         self._hint = ""
         self._rects: list[tuple[QRectF, TimedBlock, tuple[FittedLine, ...]]] = []
         self._busy_rects: list[tuple[QRectF, Busy]] = []
-        self._press: _Press | None = None
+        self._gesture: DragGesture[TimedBlock, tuple[int, int]] = DragGesture(
+            self, self._follow, self._drop, self.session_clicked.emit
+        )
         self._hover: int | None = None
         self._selected: int | None = None  # the keyboard's session
-        self._colours = CalendarColours(self.palette())
-        self._fonts = _Fonts(self.font())
         self.scroller: QScrollArea | None = None
         self._fit_height()
 
@@ -274,7 +112,7 @@ class TimeGrid(QWidget):
         self._zone = zone
         self._now = now
         self._hint = hint
-        self._press = None
+        self._gesture.clear()
         self._hover = None
         self._place()
         if self._selected is not None and self.session_rect(self._selected) is None:
@@ -411,10 +249,16 @@ class TimeGrid(QWidget):
         days = self.days
         if not days or pos.x() < GUTTER:
             return None
-        column = min(len(days) - 1, max(0, int((pos.x() - GUTTER) // self.column_width())))
-        minutes = int(pos.y() / self._hour_height * 60)
-        minutes = max(0, min(DAY_MINUTES - self._step, minutes // self._step * self._step))
-        return days[column], time(minutes // 60, minutes % 60)
+        minutes = slot_start(self._minutes_at(pos.y()), self._step)
+        return days[self._column_at(pos.x())], clock_of(minutes)
+
+    def _column_at(self, x: float) -> int:
+        """The day column under `x`, the nearest one when outside them."""
+        return min(len(self.days) - 1, max(0, int((x - GUTTER) // self.column_width())))
+
+    def _minutes_at(self, y: float) -> float:
+        """Wall-clock minutes past the display day's midnight at pixel row `y`."""
+        return y / self._hour_height * 60
 
     def _place(self) -> None:
         self._rects = []
@@ -436,17 +280,6 @@ class TimeGrid(QWidget):
             height = max(MIN_BLOCK_HEIGHT, self.y_for(block.end_min) - top - 1)
             rect = QRectF(x, top, max(4.0, lane_width - 2), height)
             self._rects.append((rect, block, fit_lines(rect, self._lines(block, rect))))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place()
-        super().resizeEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self._colours = CalendarColours(self.palette())
-        if event.type() == QEvent.Type.FontChange:
-            self._fonts = _Fonts(self.font())
-        super().changeEvent(event)
 
     # --- painting -------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -494,13 +327,14 @@ class TimeGrid(QWidget):
             if rect.intersects(clip):
                 paint_busy(painter, rect, colours, busy.summary or "Busy", fonts.small)
 
-        dragged = self._press.session.id if self._press and self._press.dragging else None
+        dragged_press = self._gesture.dragged
+        dragged = dragged_press.session.id if dragged_press is not None else None
         for rect, block, lines in self._rects:
             if not rect.intersects(clip):
                 continue
             session = block.session
             look = colours.kind(session.kind)
-            faded = session.status != "planned" or session.id == dragged
+            faded = session.status != SessionStatus.PLANNED or session.id == dragged
             outline = look.edge if session.id == self._hover and dragged is None else None
             if session.id == self._selected:
                 outline = colours.accent
@@ -510,7 +344,7 @@ class TimeGrid(QWidget):
                 look,
                 lines,
                 faded=faded,
-                struck=session.status == "cancelled",
+                struck=session.status == SessionStatus.CANCELLED,
                 outline=outline,
             )
             if layout is not None and session.id in layout.clashing:
@@ -571,19 +405,11 @@ class TimeGrid(QWidget):
             return
         column = self.days.index(now.date())
         y = self.y_for(now.hour * 60 + now.minute)
-        x = self.column_x(column)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(self._colours.now_line, 2))
-        painter.drawLine(QPointF(x, y), QPointF(x + self.column_width(), y))
-        painter.setBrush(self._colours.now_line)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(QPointF(x, y), 4.5, 4.5)
-        painter.restore()
+        paint_now(painter, QPointF(self.column_x(column), y), self.column_width(), self._colours)
 
     def _ghost_rect(self) -> QRectF | None:
-        press = self._press
-        if press is None or not press.dragging or press.target is None:
+        press = self._gesture.dragged
+        if press is None or press.target is None:
             return None
         column, start = press.target
         minutes = press.minutes
@@ -593,7 +419,7 @@ class TimeGrid(QWidget):
 
     def _paint_ghost(self, painter: QPainter) -> None:
         rect = self._ghost_rect()
-        press = self._press
+        press = self._gesture.dragged
         if rect is None or press is None or press.target is None:
             return
         column, start = press.target
@@ -601,46 +427,14 @@ class TimeGrid(QWidget):
         look = self._colours.kind(session.kind)
         day = self.days[column]
         begin = datetime.combine(day, time()) + timedelta(minutes=start)
-        fonts = self._fonts
-        lines = [
-            (
-                clock_span(begin, begin + timedelta(minutes=press.minutes)),
-                fonts.bold,
-                fonts.bold_metrics,
-                False,
-            ),
-            (self._texts.who(session), fonts.small, fonts.small_metrics, True),
-        ]
-        if rect.height() - 3 < fonts.bold_metrics.height() + fonts.small_metrics.height():
-            lines = [
-                (
-                    f"{begin:%H:%M} {self._texts.who(session)}",
-                    fonts.small_bold,
-                    fonts.small_bold_metrics,
-                    False,
-                )
-            ]
+        lines = ghost_lines(begin, press.minutes, self._texts.who(session), self._fonts, rect)
         paint_block(painter, rect, look, fit_lines(rect, lines), outline=self._colours.accent)
 
     def _paint_hint(self, painter: QPainter) -> None:
         visible = self.visibleRegion().boundingRect()
-        if visible.isEmpty():
-            return
-        fonts = self._fonts
-        metrics = fonts.normal_metrics
-        text_width = metrics.horizontalAdvance(self._hint)
-        box = QRectF(0, 0, text_width + 32, metrics.height() + 18)
-        area = QRectF(visible).adjusted(GUTTER, 0, 0, 0)
-        box.moveCenter(area.center())
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(self._colours.grid_line)
-        painter.setBrush(self._colours.base)
-        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
-        painter.setFont(fonts.normal)
-        painter.setPen(self._colours.muted)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._hint)
-        painter.restore()
+        if not visible.isEmpty():
+            area = QRectF(visible).adjusted(GUTTER, 0, 0, 0)
+            paint_hint(painter, area, self._hint, self._fonts, self._colours)
 
     # --- gestures -------------------------------------------------------------------------
     def block_at(self, pos: QPointF | QPoint) -> TimedBlock | None:
@@ -663,30 +457,29 @@ class TimeGrid(QWidget):
             return
         block = self.block_at(event.position())
         if block is None:
-            self._press = None
+            self._gesture.clear()
             return
-        session_minutes = self._start_minute(block)
-        pointer = event.position().y() / self._hour_height * 60
-        self._press = _Press(
-            block.session,
-            event.position().toPoint(),
-            int(pointer - session_minutes),
-            resizing=self._on_bottom_edge(block, event.position()),
+        pointer = self._minutes_at(event.position().y())
+        self._gesture.start(
+            Press(
+                block,
+                block.session,
+                event.position().toPoint(),
+                resizing=self._on_bottom_edge(block, event.position()),
+                grab_minutes=int(pointer - self._start_minute(block)),
+            )
         )
 
     def _start_minute(self, block: TimedBlock) -> int:
         """Minutes from the block's day's midnight to its start, in the display zone."""
         zone = self._zone
         assert zone is not None
-        start = zone.wall(block.session.start_utc)
-        return int(
-            (start - datetime.combine(self.days[block.column], time())).total_seconds() // 60
-        )
+        return minute_of_day(zone, block.session.start_utc, self.days[block.column])
 
     def _on_bottom_edge(self, block: TimedBlock, pos: QPointF) -> bool:
         """Whether `pos` grabs the block's end: its bottom few pixels, on a planned session
         that ends on the day it is drawn on."""
-        if block.session.status != "planned":
+        if block.session.status != SessionStatus.PLANNED:
             return False
         for rect, drawn, _lines in self._rects:
             if drawn is block:
@@ -696,71 +489,40 @@ class TimeGrid(QWidget):
         return False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        press = self._press
         pos = event.position().toPoint()
-        if press is None:
+        if not self._gesture.move(pos):
             self._update_hover(pos)
-            return
-        if not press.dragging:
-            moved = (pos - press.pos).manhattanLength()
-            if moved < QApplication.startDragDistance() or press.session.status != "planned":
-                return
-            press.dragging = True
-            self.setCursor(
-                Qt.CursorShape.SizeVerCursor if press.resizing else Qt.CursorShape.ClosedHandCursor
-            )
+
+    def _follow(self, press: GridPress, pos: QPoint) -> None:
+        """Dragging: the block follows the pointer in grid steps; resizing: only its end."""
         if press.resizing:
-            self._drag_end(press, pos)
-            return
-        days = self.days
-        column = min(len(days) - 1, max(0, int((pos.x() - GUTTER) // self.column_width())))
-        pointer = pos.y() / self._hour_height * 60 - press.grab_minutes
-        start = round(pointer / self._step) * self._step
-        start = max(0, min(DAY_MINUTES - self._step, start))
-        press.target = (column, start)
+            block = press.item
+            start = self._start_minute(block)
+            press.minutes = resized_length(start, self._minutes_at(pos.y()), self._step)
+            press.target = (block.column, start)
+        else:
+            pointer = self._minutes_at(pos.y()) - press.grab_minutes
+            press.target = (self._column_at(pos.x()), snapped_start(pointer, self._step))
         if self.scroller is not None:
             self.scroller.ensureVisible(pos.x(), pos.y(), 0, int(self._hour_height / 2))
-        self.update()
 
-    def _drag_end(self, press: _Press, pos: QPoint) -> None:
-        """Resizing: the end follows the pointer in steps; the start and day stay put."""
-        block = next((b for _r, b, _l in self._rects if b.session.id == press.session.id), None)
-        if block is None:
-            return
-        start = self._start_minute(block)
-        end = round(pos.y() / self._hour_height * 60 / self._step) * self._step
-        end = max(start + self._step, min(DAY_MINUTES, end))
-        press.minutes = end - start
-        press.target = (block.column, start)
-        if self.scroller is not None:
-            self.scroller.ensureVisible(pos.x(), pos.y(), 0, int(self._hour_height / 2))
-        self.update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        press = self._press
-        self._press = None
-        self.unsetCursor()
-        if press is None or event.button() != Qt.MouseButton.LeftButton:
-            super().mouseReleaseEvent(event)
-            return
-        if not press.dragging:
-            self.session_clicked.emit(press.session.id)
-            return
-        self.update()
-        if press.target is None:
-            return
+    def _drop(self, press: GridPress) -> None:
+        assert press.target is not None
         if press.resizing:
             if press.minutes != press.session.minutes:
                 self.session_resized.emit(press.session.id, press.minutes)
             return
         column, start = press.target
-        day = self.days[column]
-        new_time = time(start // 60, start % 60)
+        day, new_time = self.days[column], clock_of(start)
         zone = self._zone
         assert zone is not None
         old = zone.wall(press.session.start_utc)
         if (old.date(), old.time()) != (day, new_time):
             self.session_dropped.emit(press.session.id, day, new_time)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if not self._gesture.release(event.button()):
+            super().mouseReleaseEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -784,7 +546,7 @@ class TimeGrid(QWidget):
             self.unsetCursor()
         elif self._on_bottom_edge(block, QPointF(pos)):
             self.setCursor(Qt.CursorShape.SizeVerCursor)
-        elif block.session.status == "planned":
+        elif block.session.status == SessionStatus.PLANNED:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
         if hover != self._hover:
             self._hover = hover
@@ -801,435 +563,5 @@ class TimeGrid(QWidget):
                 busy = self._busy_at(QPointF(event.pos()))
                 if busy is not None:
                     text = self._texts.busy_tooltip(busy, zone)
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
+            return self._show_tip(event, text)
         return super().event(event)
-
-
-class DayHeader(QWidget):
-    """Day names, holiday names and the all-day row, aligned with the grid's columns."""
-
-    session_clicked = Signal(int)
-    bar_dropped = Signal(int, int)  # session id, days moved
-
-    MAX_ROWS = 6
-
-    def __init__(self, texts: CalendarTexts, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("dayHeader")
-        self.setMouseTracking(True)
-        self._texts = texts
-        self._layout: CalendarLayout | None = None
-        self._zone: DisplayZone | None = None
-        self._today: date | None = None
-        self._day_view = False
-        self._right_inset = 0
-        self._bars: list[tuple[QRectF, AllDayBar]] = []
-        self._press: tuple[AllDayBar, QPoint] | None = None
-        self._drag_delta: int | None = None
-        self._colours = CalendarColours(self.palette())
-        self._fonts = _Fonts(self.font())
-        self._fit_height()
-
-    def set_content(
-        self, layout: CalendarLayout, zone: DisplayZone, today: date, day_view: bool
-    ) -> None:
-        self._layout = layout
-        self._zone = zone
-        self._today = today
-        self._day_view = day_view
-        self._press = None
-        self._drag_delta = None
-        self._fit_height()
-        self._place()
-        self.update()
-
-    def set_right_inset(self, inset: int) -> None:
-        if inset != self._right_inset:
-            self._right_inset = inset
-            self._place()
-            self.update()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self._colours = CalendarColours(self.palette())
-        if event.type() == QEvent.Type.FontChange:
-            self._fonts = _Fonts(self.font())
-            self._fit_height()
-        super().changeEvent(event)
-
-    # --- geometry ---------------------------------------------------------------------------
-    @property
-    def days(self) -> list[date]:
-        return [d.day for d in self._layout.days] if self._layout else []
-
-    def _names_height(self) -> int:
-        fonts = self._fonts
-        return (
-            8
-            + fonts.small_metrics.height()
-            + fonts.big_metrics.height()
-            + fonts.small_metrics.height()
-            + 6
-        )
-
-    def _bar_height(self) -> int:
-        return self._fonts.small_bold_metrics.height() + 6
-
-    def _rows(self) -> int:
-        rows = self._layout.all_day_rows if self._layout else 0
-        return max(1, min(self.MAX_ROWS, rows))
-
-    def _fit_height(self) -> None:
-        self.setFixedHeight(self._names_height() + self._rows() * (self._bar_height() + 3) + 6)
-
-    def column_width(self) -> float:
-        count = max(1, len(self.days))
-        return max(1.0, (self.width() - self._right_inset - GUTTER) / count)
-
-    def column_x(self, column: int) -> float:
-        return GUTTER + column * self.column_width()
-
-    def caption(self, day: date) -> str:
-        """What the column of `day` is headed with: 'Mon 25', then the holiday's name."""
-        for info in self._layout.days if self._layout else ():
-            if info.day == day:
-                text = f"{info.day:%a} {info.day.day}"
-                return f"{text} · {info.holiday}" if info.holiday else text
-        return ""
-
-    def bar_texts(self) -> list[str]:
-        """The all-day row's bars as labelled (sessions and all-day busy time)."""
-        texts = []
-        for _rect, bar in self._bars:
-            item = bar.item
-            if isinstance(item, SessionRecord):
-                texts.append(f"{self._texts.kind(item.kind)} · {self._texts.who(item)}")
-            else:
-                texts.append(item.summary or "Busy")
-        return texts
-
-    def bar_rect(self, session_id: int) -> QRect | None:
-        for rect, bar in self._bars:
-            if isinstance(bar.item, SessionRecord) and bar.item.id == session_id:
-                return rect.toAlignedRect()
-        return None
-
-    def _place(self) -> None:
-        self._bars = []
-        if self._layout is None:
-            return
-        top = self._names_height() + 3
-        height = self._bar_height()
-        for bar in self._layout.all_day:
-            if bar.row >= self.MAX_ROWS:
-                continue
-            x0 = self.column_x(bar.first) + (1 if bar.continues_before else 3)
-            x1 = self.column_x(bar.last + 1) - (1 if bar.continues_after else 4)
-            y = top + bar.row * (height + 3)
-            self._bars.append((QRectF(x0, y, x1 - x0, height), bar))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place()
-        super().resizeEvent(event)
-
-    # --- painting -------------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        colours = self._colours
-        fonts = self._fonts
-        width = self.width() - self._right_inset
-        height = self.height()
-        painter.fillRect(self.rect(), colours.header)
-        layout = self._layout
-        names_bottom = self._names_height()
-        if layout is None:
-            painter.end()
-            return
-        column_width = self.column_width()
-        for column, info in enumerate(layout.days):
-            x = self.column_x(column)
-            if info.weekend or info.holiday:
-                painter.fillRect(QRectF(x, 0, column_width, height), colours.weekend)
-            self._paint_name(painter, info, QRectF(x, 0, column_width, names_bottom))
-
-        painter.setPen(colours.grid_line)
-        painter.drawLine(GUTTER, names_bottom, width, names_bottom)
-        painter.drawLine(0, height - 1, self.width(), height - 1)
-        for column in range(len(layout.days) + 1):
-            x = round(self.column_x(column))
-            painter.drawLine(x, 0 if column else names_bottom, x, height)
-
-        # The gutter: the display zone and its UTC offset, then what the bar row is.
-        zone = self._zone
-        painter.setPen(colours.muted)
-        if zone is not None and layout.days:
-            painter.setFont(fonts.small_bold)
-            line = fonts.small_metrics.height()
-            painter.drawText(
-                QRectF(4, 8, GUTTER - 12, line),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                fonts.small_bold_metrics.elidedText(
-                    zone.short, Qt.TextElideMode.ElideRight, GUTTER - 14
-                ),
-            )
-            painter.setFont(fonts.small)
-            painter.drawText(
-                QRectF(4, 8 + line, GUTTER - 12, line),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                _utc_offset(zone, layout.days[0].day),
-            )
-        painter.setFont(fonts.small)
-        painter.drawText(
-            QRectF(4, names_bottom + 3, GUTTER - 12, self._bar_height()),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            "all day",
-        )
-
-        dragged = None
-        if self._press is not None and self._drag_delta is not None:
-            dragged = self._press[0]
-        for rect, bar in self._bars:
-            self._paint_bar(painter, rect, bar, faded=bar is dragged)
-        if dragged is not None and self._drag_delta:
-            for rect, bar in self._bars:
-                if bar is dragged:
-                    shift = self._drag_delta * column_width
-                    self._paint_bar(painter, rect.translated(shift, 0), bar, ghost=True)
-        painter.end()
-
-    def _paint_name(self, painter: QPainter, info: DayInfo, rect: QRectF) -> None:
-        colours = self._colours
-        fonts = self._fonts
-        today = info.day == self._today
-        small = fonts.small_metrics.height()
-        big = fonts.big_metrics.height()
-        weekday = f"{info.day:%A}" if self._day_view else f"{info.day:%a}"
-        painter.setFont(fonts.small_bold)
-        painter.setPen(colours.accent_text if today else colours.muted)
-        painter.drawText(
-            QRectF(rect.left(), rect.top() + 8, rect.width(), small),
-            Qt.AlignmentFlag.AlignCenter,
-            weekday.upper(),
-        )
-        number = f"{info.day.day} {info.day:%b}" if self._day_view else str(info.day.day)
-        number_rect = QRectF(rect.left(), rect.top() + 8 + small, rect.width(), big)
-        if today:
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(colours.accent)
-            pill_width = max(big + 2, fonts.big_metrics.horizontalAdvance(number) + 16)
-            pill = QRectF(0, 0, pill_width, big + 2)
-            pill.moveCenter(number_rect.center())
-            painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
-            painter.restore()
-            painter.setPen(QColor("#ffffff"))
-        else:
-            painter.setPen(colours.text)
-        painter.setFont(fonts.big)
-        painter.drawText(number_rect, Qt.AlignmentFlag.AlignCenter, number)
-        if info.holiday:
-            painter.setFont(fonts.small_bold)
-            painter.setPen(colours.holiday)
-            text = fonts.small_bold_metrics.elidedText(
-                info.holiday, Qt.TextElideMode.ElideRight, int(rect.width() - 8)
-            )
-            painter.drawText(
-                QRectF(rect.left() + 4, rect.top() + 10 + small + big, rect.width() - 8, small),
-                Qt.AlignmentFlag.AlignCenter,
-                text,
-            )
-
-    def _paint_bar(
-        self,
-        painter: QPainter,
-        rect: QRectF,
-        bar: AllDayBar,
-        faded: bool = False,
-        ghost: bool = False,
-    ) -> None:
-        fonts = self._fonts
-        item = bar.item
-        if isinstance(item, SessionRecord):
-            look = self._colours.kind(item.kind)
-            text = f"{self._texts.kind(item.kind)} · {self._texts.who(item)}"
-            if item.title:
-                text += f" · {item.title}"
-            paint_block(
-                painter,
-                rect,
-                look,
-                fit_lines(rect, [(text, fonts.small_bold, fonts.small_bold_metrics, False)]),
-                faded=faded or item.status != "planned",
-                struck=item.status == "cancelled",
-                outline=self._colours.accent if ghost else None,
-            )
-        else:
-            paint_busy(painter, rect, self._colours, item.summary or "Busy", fonts.small)
-
-    def hit(self, pos: QPointF) -> AllDayBar | None:
-        for rect, bar in reversed(self._bars):
-            if rect.contains(pos):
-                return bar
-        return None
-
-    # --- gestures ---------------------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
-            return
-        bar = self.hit(event.position())
-        if bar is not None and isinstance(bar.item, SessionRecord):
-            self._press = (bar, event.position().toPoint())
-            self._drag_delta = None
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        pos = event.position().toPoint()
-        if self._press is None:
-            bar = self.hit(event.position())
-            if bar is not None and isinstance(bar.item, SessionRecord):
-                self.setCursor(Qt.CursorShape.PointingHandCursor)
-            else:
-                self.unsetCursor()
-            return
-        bar, start = self._press
-        item = bar.item
-        assert isinstance(item, SessionRecord)
-        if self._drag_delta is None:
-            far = (pos - start).manhattanLength() >= QApplication.startDragDistance()
-            if not far or item.status != "planned":
-                return
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-        column_width = self.column_width()
-        self._drag_delta = round((pos.x() - start.x()) / column_width)
-        self.update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        press, delta = self._press, self._drag_delta
-        self._press, self._drag_delta = None, None
-        self.unsetCursor()
-        if press is None or event.button() != Qt.MouseButton.LeftButton:
-            return
-        item = press[0].item
-        assert isinstance(item, SessionRecord)
-        self.update()
-        if delta is None:
-            self.session_clicked.emit(item.id)
-        elif delta:
-            self.bar_dropped.emit(item.id, delta)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = ""
-            zone = self._zone
-            point = QPointF(event.pos())
-            bar = self.hit(point)
-            if zone is not None and bar is not None:
-                item = bar.item
-                text = (
-                    self._texts.session_tooltip(item, zone)
-                    if isinstance(item, SessionRecord)
-                    else self._texts.busy_tooltip(item, zone)
-                )
-            elif self._layout is not None and point.y() < self._names_height():
-                column = int((point.x() - GUTTER) // self.column_width())
-                if 0 <= column < len(self._layout.days):
-                    info = self._layout.days[column]
-                    text = info.holiday or ""
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
-
-
-class TimeGridView(QWidget):
-    """Header over scrolled grid; keeps the grid's hour height so about twelve hours show."""
-
-    def __init__(
-        self, texts: CalendarTexts, step_minutes: int, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("timeGridView")
-        self.header = DayHeader(texts)
-        self.grid = TimeGrid(texts, step_minutes)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setObjectName("timeGridScroll")
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.scroll_area.setWidget(self.grid)
-        self.grid.scroller = self.scroll_area
-        self.scroll_area.viewport().installEventFilter(self)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.header)
-        column.addWidget(self.scroll_area, 1)
-        self._top_minutes = FIRST_VISIBLE_HOUR * 60
-        self._fitting = False
-        self.scroll_area.verticalScrollBar().valueChanged.connect(self._scrolled)
-
-    def set_content(
-        self,
-        layout: CalendarLayout,
-        zone: DisplayZone,
-        today: date,
-        now: datetime | None,
-        hint: str,
-        day_view: bool,
-    ) -> None:
-        self.header.set_content(layout, zone, today, day_view)
-        self.grid.set_content(layout, zone, now, hint)
-
-    def scroll_to(self, minutes: int) -> None:
-        """Put wall clock `minutes` at the top of the visible hours (as far as it can go)."""
-        self._top_minutes = minutes
-        self._apply_scroll()
-
-    def top_minutes(self) -> int:
-        return self._top_minutes
-
-    def _scrolled(self, value: int) -> None:
-        if not self._fitting:
-            self._top_minutes = round((value + LABEL_LEAD) / self.grid.hour_height * 60)
-
-    def _apply_scroll(self) -> None:
-        self._fitting = True
-        try:
-            bar = self.scroll_area.verticalScrollBar()
-            # The grid's new height reaches the scroll bar's range only once the scroll
-            # area has laid it out; do that now so the value is not clamped to the old range.
-            if bar.maximum() < self.grid.height() - self.scroll_area.viewport().height():
-                bar.setRange(0, self.grid.height() - self.scroll_area.viewport().height())
-            # A few pixels above the first hour, so its label is not cut in half.
-            lead = LABEL_LEAD if self._top_minutes > 0 else 0
-            bar.setValue(round(self.grid.y_for(self._top_minutes)) - lead)
-        finally:
-            self._fitting = False
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit()
-        return super().eventFilter(watched, event)
-
-    def _fit(self) -> None:
-        viewport = self.scroll_area.viewport()
-        self._fitting = True
-        try:
-            self.grid.set_hour_height(max(MIN_HOUR_HEIGHT, viewport.height() / VISIBLE_HOURS))
-            self.header.set_right_inset(self.scroll_area.width() - viewport.width())
-        finally:
-            self._fitting = False
-        self._apply_scroll()
-
-    def sizeHint(self) -> QSize:
-        return QSize(800, 600)

@@ -7,15 +7,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
 
+from desktop.services.display.calendar_text import CalendarTexts
+from desktop.services.display.layout import DayEntry, DayInfo, DisplayZone
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import SessionRecord
-from desktop.views.calendar.calendar_grid import _Fonts, fit_lines, paint_block, paint_busy
-from desktop.views.calendar.calendar_layout import DayEntry, DayInfo, DisplayZone
-from desktop.views.calendar.calendar_style import CalendarColours
-from desktop.views.calendar.calendar_text import CalendarTexts
+from desktop.services.scheduling.status import SessionStatus
+from desktop.views.calendar.calendar_gesture import DragGesture, Press
+from desktop.views.calendar.calendar_paint import (
+    CalendarCanvas,
+    fit_lines,
+    paint_block,
+    paint_busy,
+    paint_hint,
+)
+from desktop.views.theme import ON_ACCENT
 
 WEEKS = 6
 CHIP_GAP = 2
@@ -28,7 +36,7 @@ class _Chip:
     session: SessionRecord
 
 
-class MonthGrid(QWidget):
+class MonthGrid(CalendarCanvas):
     session_clicked = Signal(int)
     day_requested = Signal(object)  # date: the day number or "+3 more" was clicked
     day_double_clicked = Signal(object)  # date: a double-click on a cell's free space
@@ -51,10 +59,9 @@ class MonthGrid(QWidget):
         self._more: dict[date, QRectF] = {}
         self._numbers: dict[date, QRectF] = {}
         self._busy_marks: dict[date, QRectF] = {}
-        self._press: tuple[_Chip, QPoint] | None = None
-        self._drag_day: date | None = None
-        self._colours = CalendarColours(self.palette())
-        self._fonts = _Fonts(self.font())
+        self._gesture: DragGesture[_Chip, date] = DragGesture(
+            self, self._follow, self._drop, self.session_clicked.emit
+        )
 
     def set_content(
         self,
@@ -71,17 +78,9 @@ class MonthGrid(QWidget):
         self._zone = zone
         self._today = today
         self._hint = hint
-        self._press = None
-        self._drag_day = None
+        self._gesture.clear()
         self._place()
         self.update()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self._colours = CalendarColours(self.palette())
-        if event.type() == QEvent.Type.FontChange:
-            self._fonts = _Fonts(self.font())
-        super().changeEvent(event)
 
     # --- geometry ---------------------------------------------------------------------------
     def _header_height(self) -> int:
@@ -165,10 +164,6 @@ class MonthGrid(QWidget):
                 y = top + len(shown) * (chip_height + CHIP_GAP)
                 self._more[info.day] = QRectF(cell.left() + 4, y, cell.width() - 8, chip_height)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place()
-        super().resizeEvent(event)
-
     # --- painting -------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -197,7 +192,9 @@ class MonthGrid(QWidget):
             y = round(header + row * height)
             painter.drawLine(0, y, self.width(), y)
 
-        dragged = self._press[0] if self._press and self._drag_day else None
+        press = self._gesture.dragged
+        dragged = press.item if press is not None and press.target else None
+        drag_day = press.target if press is not None else None
         for chip in self._chips:
             self._paint_chip(painter, chip.rect, chip.session, faded=chip is dragged)
         for day, rect in self._more.items():
@@ -209,8 +206,8 @@ class MonthGrid(QWidget):
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 f"+{hidden} more",
             )
-        if dragged is not None and self._drag_day is not None and self._drag_day != dragged.day:
-            cell = self.cell_rect(self._drag_day)
+        if dragged is not None and drag_day is not None and drag_day != dragged.day:
+            cell = self.cell_rect(drag_day)
             ghost = QRectF(
                 cell.left() + 4,
                 cell.top() + fonts.bold_metrics.height() + 8,
@@ -242,7 +239,7 @@ class MonthGrid(QWidget):
             painter.setBrush(colours.accent)
             painter.drawRoundedRect(number_rect, number_rect.height() / 2, number_rect.height() / 2)
             painter.restore()
-            painter.setPen(QColor("#ffffff"))
+            painter.setPen(ON_ACCENT)
         else:
             painter.setPen(colours.text if inside else colours.muted)
         painter.drawText(number_rect, Qt.AlignmentFlag.AlignCenter, number)
@@ -283,25 +280,13 @@ class MonthGrid(QWidget):
             rect,
             self._colours.kind(session.kind),
             fit_lines(rect, [(text, fonts.small_bold, fonts.small_bold_metrics, False)]),
-            faded=faded or session.status != "planned",
-            struck=session.status == "cancelled",
+            faded=faded or session.status != SessionStatus.PLANNED,
+            struck=session.status == SessionStatus.CANCELLED,
             outline=outline,
         )
 
     def _paint_hint(self, painter: QPainter) -> None:
-        fonts = self._fonts
-        metrics = fonts.normal_metrics
-        box = QRectF(0, 0, metrics.horizontalAdvance(self._hint) + 32, metrics.height() + 18)
-        box.moveCenter(QRectF(self.rect()).center())
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(self._colours.grid_line)
-        painter.setBrush(self._colours.base)
-        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
-        painter.setFont(fonts.normal)
-        painter.setPen(self._colours.muted)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._hint)
-        painter.restore()
+        paint_hint(painter, QRectF(self.rect()), self._hint, self._fonts, self._colours)
 
     # --- gestures -------------------------------------------------------------------------
     def _chip_at(self, pos: QPointF) -> _Chip | None:
@@ -323,8 +308,7 @@ class MonthGrid(QWidget):
         pos = event.position()
         chip = self._chip_at(pos)
         if chip is not None:
-            self._press = (chip, pos.toPoint())
-            self._drag_day = None
+            self._gesture.start(Press(chip, chip.session, pos.toPoint()))
             return
         for day, rect in list(self._more.items()) + list(self._numbers.items()):
             if rect.contains(pos):
@@ -333,36 +317,26 @@ class MonthGrid(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
-        if self._press is None:
-            over = self._chip_at(pos) is not None or any(
-                r.contains(pos) for r in [*self._more.values(), *self._numbers.values()]
-            )
-            if over:
-                self.setCursor(Qt.CursorShape.PointingHandCursor)
-            else:
-                self.unsetCursor()
+        if self._gesture.move(pos.toPoint()):
             return
-        chip, start = self._press
-        if self._drag_day is None:
-            far = (pos.toPoint() - start).manhattanLength() >= QApplication.startDragDistance()
-            if not far or chip.session.status != "planned":
-                return
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-        self._drag_day = self._day_at(pos) or chip.day
-        self.update()
+        over = self._chip_at(pos) is not None or any(
+            r.contains(pos) for r in [*self._more.values(), *self._numbers.values()]
+        )
+        if over:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.unsetCursor()
+
+    def _follow(self, press: Press[_Chip, date], pos: QPoint) -> None:
+        press.target = self._day_at(QPointF(pos)) or press.item.day
+
+    def _drop(self, press: Press[_Chip, date]) -> None:
+        day = press.item.day
+        if press.target is not None and press.target != day:
+            self.session_moved_days.emit(press.session.id, (press.target - day).days)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        press, target = self._press, self._drag_day
-        self._press, self._drag_day = None, None
-        self.unsetCursor()
-        if press is None or event.button() != Qt.MouseButton.LeftButton:
-            return
-        chip = press[0]
-        self.update()
-        if target is None:
-            self.session_clicked.emit(chip.session.id)
-        elif target != chip.day:
-            self.session_moved_days.emit(chip.session.id, (target - chip.day).days)
+        self._gesture.release(event.button())
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
@@ -404,10 +378,5 @@ class MonthGrid(QWidget):
                     and pos.y() <= number.bottom()
                 ):
                     text = info.holiday
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
+            return self._show_tip(event, text)
         return super().event(event)

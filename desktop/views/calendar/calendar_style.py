@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPalette, QPixmap
 
+from desktop.resources import resource_path
+from desktop.views.theme import ACCENT, palette_is_dark
+
 # One hue per kind; chosen to stay apart for the common kinds of colour-blindness as far as
 # seven hues allow (blue/orange carry the two most frequent kinds).
 KIND_COLOURS: dict[str, str] = {
@@ -24,16 +27,15 @@ KIND_COLOURS: dict[str, str] = {
     "product-team": "#a16207",
 }
 FALLBACK_COLOUR = "#64748b"
-ACCENT = QColor("#2563eb")
 NOW_LINE = QColor("#dc2626")
 HOLIDAY_LIGHT = QColor("#b45309")
 HOLIDAY_DARK = QColor("#fbbf24")
 DARK_TEXT = QColor("#111827")
 LIGHT_TEXT = QColor("#f9fafb")
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+WHITE = QColor("#ffffff")
+# The accent as calendar text on a dark base (a shade lighter than theme.ACCENT_ON_DARK, which
+# the calendar's small bold captions need).
+ACCENT_TEXT_DARK = QColor("#7cb0ff")
 
 
 def mix(first: QColor, second: QColor, amount: float) -> QColor:
@@ -84,7 +86,7 @@ class CalendarColours:
     """Colours for one palette; rebuilt when the palette changes (light/dark switch)."""
 
     def __init__(self, palette: QPalette) -> None:
-        self.dark = is_dark(palette)
+        self.dark = palette_is_dark(palette)
         self.base = palette.color(QPalette.ColorRole.Base)
         self.window = palette.color(QPalette.ColorRole.Window)
         self.text = palette.color(QPalette.ColorRole.Text)
@@ -105,7 +107,7 @@ class CalendarColours:
         self.holiday = HOLIDAY_DARK if self.dark else HOLIDAY_LIGHT
         self.accent = ACCENT
         # The accent as text: the fill blue is too dark to read on a dark base.
-        self.accent_text = QColor("#7cb0ff") if self.dark else ACCENT
+        self.accent_text = ACCENT_TEXT_DARK if self.dark else ACCENT
         self.now_line = NOW_LINE
         self.today_fill = mix(ACCENT, self.base, 0.16 if self.dark else 0.08)
         self._kinds: dict[str, KindLook] = {}
@@ -116,7 +118,7 @@ class CalendarColours:
             hue = QColor(KIND_COLOURS.get(kind, FALLBACK_COLOUR))
             if self.dark:
                 fill = mix(hue, self.base, 0.42)
-                edge = mix(hue, QColor("#ffffff"), 0.80)
+                edge = mix(hue, WHITE, 0.80)
             else:
                 fill = mix(hue, self.base, 0.16)
                 edge = hue
@@ -155,3 +157,10 @@ def busy_swatch(palette: QPalette, size: int = 12) -> QIcon:
     painter.drawRect(0, 0, size - 1, size - 1)
     painter.end()
     return QIcon(pixmap)
+
+
+def calendar_style_sheet() -> str:
+    """The calendar page's own rules (`resources/calendar.qss`), icons pointed into the
+    shipped icon folder as `theme.style_sheet` does."""
+    text = resource_path("calendar.qss").read_text(encoding="utf-8")
+    return text.replace("url(@icons/", f"url({resource_path('icons').as_posix()}/")

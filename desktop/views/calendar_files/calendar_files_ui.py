@@ -22,6 +22,7 @@ from desktop.services.business_time import format_day
 from desktop.services.calendar_files.calendar_files import write_file
 from desktop.services.calendar_files.ical_import import ImportCancelled, import_horizon
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import when_et
 from desktop.services.scheduling.conflicts import conflicting_sessions, find_conflicts
 from desktop.services.scheduling.status import SessionStatus
 from desktop.views.calendar_files.export_dialog import (
@@ -53,7 +54,6 @@ from desktop.views.calendar_files.progress import (
     busy_elsewhere,
     start_job,
 )
-from desktop.views.sessions.session_format import when_et
 from desktop.views.widgets import messages
 from desktop.views.widgets.background import Job, Progress
 

@@ -13,8 +13,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import city
 from desktop.services.policy import PACKAGE_NAMES
-from desktop.views.sessions.session_format import city
 from desktop.views.widgets.table_model import AnyIndex, RowsTableModel
 
 NAME, PRODUCT, USERS, BAND, PACKAGE, START, TIME_ZONE = range(7)

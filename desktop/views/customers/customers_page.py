@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import Now, system_now
 from desktop.views.customers.customer_detail import CustomerDetail
 from desktop.views.customers.customer_dialog import CustomerDialog
 from desktop.views.customers.customer_table_model import (
@@ -34,7 +35,6 @@ from desktop.views.customers.customer_table_model import (
     CustomerFilterModel,
     CustomerTableModel,
 )
-from desktop.views.sessions.session_format import Now, system_now
 from desktop.views.sessions.sessions_panel import SessionsPanel
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets import messages

@@ -10,12 +10,12 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.attention import AttentionItem
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import Now
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 from desktop.views.dashboard.attention_cards import AttentionCard
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
-from desktop.views.sessions.session_format import Now
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets import messages
 

@@ -28,11 +28,11 @@ from desktop.app import AppContext
 from desktop.services.attention import Attention
 from desktop.services.customers import CustomerRecord
 from desktop.services.dashboard import DashboardData, by_urgency, dashboard_subtitle
+from desktop.services.display.session_format import Now, system_now
 from desktop.views.dashboard.attention_cards import AttentionCard, AttentionSection, all_clear_panel
 from desktop.views.dashboard.card_actions import CardActions
 from desktop.views.dashboard.dashboard_refresh import DashboardRefresh
 from desktop.views.dashboard.side_cards import ChartCard, WeekCard, right_column
-from desktop.views.sessions.session_format import Now, system_now
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets.page_parts import page_scroll
 from desktop.views.widgets.placeholders import EmptyState

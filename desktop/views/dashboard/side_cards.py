@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 
 from desktop.services.business_time import BusinessClock
 from desktop.services.dashboard import AllowanceUse, week_subtitle
+from desktop.services.display.session_format import DASH
 from desktop.services.policy import Policy
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
-from desktop.views.sessions.session_format import DASH
 from desktop.views.theme import accent_text
 from desktop.views.widgets.charts import AllowanceChart
 

@@ -34,6 +34,7 @@ from desktop.errors import AmplanError
 from desktop.services.business_time import BusinessClock, format_day
 from desktop.services.calendar_files.calendar_files import write_file
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import Now, system_now
 from desktop.services.reports.book_report import ALLOWANCE_COLUMNS, BookReport, BookRow, book_csv
 from desktop.services.reports.reports import Reports
 from desktop.views.reports.printing import (
@@ -43,7 +44,6 @@ from desktop.views.reports.printing import (
     suggested_path,
     write_pdf,
 )
-from desktop.views.sessions.session_format import Now, system_now
 from desktop.views.widgets import messages
 from desktop.views.widgets.background import work_for
 from desktop.views.widgets.elided_label import ElidedLabel

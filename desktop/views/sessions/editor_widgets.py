@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 from desktop.services.business_time import BusinessClock
 from desktop.services.calendar_files.attendees import PARTSTAT_LABELS, Attendee
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import DASH, city, when_et, when_local
 from desktop.services.scheduling.rules import Violation
 from desktop.services.scheduling.sessions import SessionTimes
-from desktop.views.sessions.session_format import DASH, city, when_et, when_local
 
 CUSTOMER_ROLE = Qt.ItemDataRole.UserRole
 SLOT_ROLE = Qt.ItemDataRole.UserRole + 1

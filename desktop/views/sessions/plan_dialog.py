@@ -31,6 +31,7 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.business_time import format_day
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import Now, system_now
 from desktop.services.scheduling.plan_words import describe_booked, plan_summary
 from desktop.services.scheduling.planner import (
     Plan,
@@ -54,7 +55,6 @@ from desktop.views.sessions.plan_table_model import (
     WHEN,
     PlanTableModel,
 )
-from desktop.views.sessions.session_format import Now, system_now
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets import messages
 from desktop.views.widgets.background import BackgroundWork, Job, Progress, work_for

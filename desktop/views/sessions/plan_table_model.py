@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from desktop.services.business_time import BusinessClock, to_zone, zone
+from desktop.services.display.session_format import city, when_et, when_local
 from desktop.services.scheduling.planner import PlannedSession
-from desktop.views.sessions.session_format import city, when_et, when_local
 from desktop.views.widgets.table_model import AnyIndex, RowsTableModel
 
 WHEN, LOCAL, CUSTOMER, KIND, REASON, WARNINGS = range(6)

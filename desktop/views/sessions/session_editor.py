@@ -19,6 +19,7 @@ from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.services.business_time import to_utc
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import Now, system_now
 from desktop.services.policy import KIND_NAMES
 from desktop.services.scheduling.rules import Violation
 from desktop.services.scheduling.session_form import (
@@ -45,7 +46,6 @@ from desktop.views.sessions.editor_widgets import (
     SlotTimeEdit,
     local_time_text,
 )
-from desktop.views.sessions.session_format import Now, system_now
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets.geometry import remember_size, restore_size
 

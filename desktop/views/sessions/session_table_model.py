@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from desktop.services.business_time import BusinessClock
+from desktop.services.display.session_format import length_text, start_et, when_et
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
-from desktop.views.sessions.session_format import length_text, start_et, when_et
 from desktop.views.theme import BILLABLE, OVER
 from desktop.views.widgets.table_model import AnyIndex, RowsTableModel
 

@@ -22,6 +22,7 @@ from desktop.errors import AmplanError
 from desktop.services.business_time import format_day
 from desktop.services.changes import BookChange
 from desktop.services.customers import CustomerRecord
+from desktop.services.display.session_format import Now, system_now, when_et
 from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 from desktop.services.scheduling.status_actions import status_actions
@@ -36,7 +37,6 @@ from desktop.views.mail.mail_ui import (
 )
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
-from desktop.views.sessions.session_format import Now, system_now, when_et
 from desktop.views.sessions.session_table_model import (
     FLAGS,
     KIND,

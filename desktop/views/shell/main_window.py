@@ -57,6 +57,7 @@ from desktop.views.widgets.icons import icon
 if TYPE_CHECKING:
     from desktop.app import AppContext
     from desktop.services.customers import CustomerRecord
+    from desktop.services.display.session_format import Now
     from desktop.services.scheduling.sessions import SessionRecord
     from desktop.views.calendar.calendar_page import CalendarPage
     from desktop.views.calendar_sync.caldav_ui import SyncController, SyncStatus
@@ -64,7 +65,6 @@ if TYPE_CHECKING:
     from desktop.views.dashboard.dashboard_page import DashboardPage
     from desktop.views.mail.mail_ui import MailFront
     from desktop.views.reports.reports_page import ReportsPage
-    from desktop.views.sessions.session_format import Now
     from desktop.views.shell.find_dialog import FoundItem
     from desktop.views.shell.team_ui import BookWatch
     from desktop.views.shell.undo import SessionActions
@@ -473,7 +473,7 @@ class MainWindow(QMainWindow, MenuActions):
 
     def _session_booked(self, record: SessionRecord) -> None:
         """Said in the status bar; the page in view stays (every page shows it already)."""
-        from desktop.views.sessions.session_format import when_et
+        from desktop.services.display.session_format import when_et
 
         when = when_et(self.context.clock, record.start_utc, record.end_utc, record.all_day)
         kind = self.context.policy.kind(record.kind).label

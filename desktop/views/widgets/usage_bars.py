@@ -12,8 +12,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from desktop.services.display.session_format import hours_text
 from desktop.services.scheduling.usage import Allowance, CustomerUsage
-from desktop.views.sessions.session_format import hours_text
 from desktop.views.widgets.bar_paint import paint_amounts, paint_track
 
 BAR_HEIGHT = 10

@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from desktop.services.business_time import BusinessClock
+from desktop.services.display.layout import DisplayZone
+from desktop.services.display.session_format import DASH
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import SessionRecord
-from desktop.views.calendar.calendar_layout import DisplayZone
-from desktop.views.sessions.session_format import DASH
-
-STATUS_WORDS = {"done": "Done", "no-show": "No-show", "cancelled": "Cancelled"}
+from desktop.services.scheduling.status import SessionStatus
 
 
 def range_title(first: date, last: date) -> str:
@@ -86,14 +85,17 @@ class CalendarTexts:
         ]
         if session.title:
             lines.append(session.title)
-        if session.status != "planned":
-            lines.append(STATUS_WORDS.get(session.status, session.status))
+        status = SessionStatus(session.status)
+        if status is not SessionStatus.PLANNED:
+            lines.append(status.label)
         if session.billable:
             lines.append("Billable")
         if session.override_reason:
             lines.append(f"Contract overridden: {session.override_reason}")
         lines.append(
-            "Click to edit · drag to move" if session.status == "planned" else "Click for details"
+            "Click to edit · drag to move"
+            if status is SessionStatus.PLANNED
+            else "Click for details"
         )
         return "\n".join(lines)
 
@@ -111,6 +113,6 @@ class CalendarTexts:
             lines.append(f"Title: {session.title}")
         if session.notes:
             lines.append(f"Notes: {session.notes}")
-        word = STATUS_WORDS.get(session.status, session.status).lower()
+        word = SessionStatus(session.status).label.lower()
         lines.append(f"It is marked {word}, so it can no longer be moved or edited.")
         return "\n".join(lines)

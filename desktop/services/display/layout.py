@@ -171,6 +171,14 @@ def _all_day_dates(
     return first, last
 
 
+def _bar_span(
+    clock: BusinessClock, item: SessionRecord | Busy, days: Sequence[date]
+) -> tuple[date, date] | None:
+    """An all-day item's first and last ET dates, when it touches the shown days."""
+    first, last = _all_day_dates(clock, item.start_utc, item.end_utc)
+    return (first, last) if last >= days[0] and first <= days[-1] else None
+
+
 def _lanes(pieces: list[tuple[int, int, SessionRecord, bool]]) -> list[tuple[int, int]]:
     """Lane and lane count per piece (sorted by start): overlapping sessions sit side by side,
     each cluster of overlaps as wide as it needs."""
@@ -238,9 +246,9 @@ def lay_out(
     shown: list[SessionRecord] = []
     for session in found.sessions:
         if session.all_day:
-            first, last = _all_day_dates(clock, session.start_utc, session.end_utc)
-            if last >= days[0] and first <= days[-1]:
-                bars.append((first, last, session))
+            span = _bar_span(clock, session, days)
+            if span is not None:
+                bars.append((*span, session))
                 shown.append(session)
             continue
         placed = False
@@ -263,9 +271,9 @@ def lay_out(
     busy: list[BusyBand] = []
     for block in found.busy:
         if block.all_day:
-            first, last = _all_day_dates(clock, block.start_utc, block.end_utc)
-            if last >= days[0] and first <= days[-1]:
-                bars.append((first, last, block))
+            span = _bar_span(clock, block, days)
+            if span is not None:
+                bars.append((*span, block))
             continue
         for column, begin, stop, _ in _pieces(
             zone.wall(block.start_utc), zone.wall(block.end_utc), columns
