@@ -7,7 +7,7 @@ that changes something is one transaction; a refused action saves nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -930,11 +930,13 @@ class Scheduler:
             self._audit(session, status, current.id, {"from": current.status, "to": status})
         return replace(current, status=status, sequence=current.sequence + 1)
 
-    def restore(self, record: SessionRecord) -> SessionRecord:
+    def restore(self, record: SessionRecord, expected_sequence: int | None = None) -> SessionRecord:
         """Put a session back exactly as recorded (undo and redo); the sequence still rises so
-        that calendars which received an invite take the change."""
+        that calendars which received an invite take the change. `expected_sequence`: the
+        sequence this window left it at; a session changed elsewhere since is not overwritten."""
         with self.db.transaction() as session:
             row = self._row(session, record.id)
+            self._refuse_if_changed(session, row, expected_sequence)
             for name in ("kind", "start_utc", "end_utc", "all_day", "title", "notes", "status"):
                 setattr(row, name, getattr(record, name))
             row.requested_utc, row.billable = record.requested_utc, record.billable
@@ -961,12 +963,33 @@ class Scheduler:
         for customer_id in customer_ids:
             session.add(SessionCustomer(session_id=session_id, customer_id=customer_id))
 
-    def delete(self, session_ids: int | Sequence[int]) -> None:
-        """Remove sessions entirely (undo of a booking or a plan); the audit log keeps them."""
+    def _refuse_if_changed(
+        self, session: Session, row: SessionRow, expected_sequence: int | None
+    ) -> None:
+        """Undo takes back this window's change only: not one a colleague made since."""
+        if expected_sequence is None or row.sequence == expected_sequence:
+            return
+        last = session.exec(
+            select(AuditEntry.actor)
+            .where(AuditEntry.session_id == row.id)
+            .order_by(col(AuditEntry.id).desc())
+            .limit(1)
+        ).first()
+        title = self._records(session, [row])[0].display_title
+        by = f" (by {last})" if last else ""
+        raise StaleEdit(f"Not undone: {title} was changed elsewhere since{by}.")
+
+    def delete(
+        self, session_ids: int | Sequence[int], expected: Mapping[int, int] | None = None
+    ) -> None:
+        """Remove sessions entirely (undo of a booking or a plan); the audit log keeps them.
+        `expected`: each session's sequence as this window left it; if any changed since,
+        none is removed."""
         ids = [session_ids] if isinstance(session_ids, int) else list(session_ids)
         with self.db.transaction() as session:
             for session_id in ids:
                 row = self._row(session, session_id)
+                self._refuse_if_changed(session, row, (expected or {}).get(session_id))
                 self._audit(session, "delete", session_id, {"uid": row.uid})
                 session.delete(row)
 
