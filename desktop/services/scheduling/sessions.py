@@ -7,14 +7,15 @@ that changes something is one transaction; a refused action saves nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func
+from sqlalchemy import and_, delete, func, or_, true
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from desktop.errors import AmplanError, BadInput
@@ -30,6 +31,7 @@ from desktop.services.policy import KIND_NAMES, Policy
 from desktop.services.profile import ProfileStore
 from desktop.services.scheduling.ledger import STATUSES, Booked, Busy, Ledger
 from desktop.services.scheduling.rules import Proposal, Violation, check
+from desktop.services.scheduling.status import SessionStatus
 
 # Sessions of one kind never run longer than a day, so an overlap search looks this far back.
 _LONGEST_TIMED = timedelta(days=1)
@@ -224,22 +226,16 @@ class Scheduler:
         self.profiles = profiles if profiles is not None else ProfileStore()
 
     # --- reading --------------------------------------------------------------------------
-    def _names(self, session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
-        query = select(Customer.id, Customer.name)
-        if ids is not None:
-            query = query.where(col(Customer.id).in_(sorted(set(ids))))
-        return {int(cid): name for cid, name in session.exec(query).all() if cid is not None}
-
-    def _records(self, session: Session, rows: Iterable[SessionRow]) -> list[SessionRecord]:
+    def _records(self, session: Session, rows: Iterable[Any]) -> list[SessionRecord]:
+        """Records of session rows (ORM rows, or plain rows of `_RECORD_COLUMNS`)."""
         rows = list(rows)
-        members = self._members(session, [row.id for row in rows if row.id is not None])
-        names = self._names(session, (cid for ids in members.values() for cid in ids))
-        records = [self._record(row, sorted(members.get(row.id or 0, [])), names) for row in rows]
+        members, names = _members(session, [row.id for row in rows if row.id is not None])
+        records = [self._record(row, members.get(row.id or 0, []), names) for row in rows]
         attendees = load_attendees(session, records)
         return [replace(r, attendees=attendees.get(r.id, ())) for r in records]
 
     @staticmethod
-    def _record(row: SessionRow, customer_ids: list[int], names: dict[int, str]) -> SessionRecord:
+    def _record(row: Any, customer_ids: list[int], names: dict[int, str]) -> SessionRecord:
         assert row.id is not None
         return SessionRecord(
             id=row.id,
@@ -283,36 +279,53 @@ class Scheduler:
     ) -> list[SessionRecord]:
         """Sessions overlapping the ET days first..last, earliest first; `owner`: only those
         with a customer of that manager (by e-mail)."""
+        query = sa_select(*_RECORD_COLUMNS)
+        if customer is not None:
+            query = query.join(
+                SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id)
+            ).where(col(SessionCustomer.customer_id) == customer.id)
+        if kind is not None:
+            query = query.where(col(SessionRow.kind) == kind)
+        if not include_cancelled:
+            query = query.where(col(SessionRow.status) != SessionStatus.CANCELLED.value)
+        if owner is not None:
+            # Correlated, so that the date range, not the manager's whole history, drives.
+            member = aliased(SessionCustomer)
+            owned = (
+                sa_select(col(member.session_id))
+                .join(Customer, col(Customer.id) == col(member.customer_id))
+                .where(
+                    col(member.session_id) == col(SessionRow.id),
+                    func.lower(col(Customer.owner)) == owner.strip().lower(),
+                )
+            )
+            query = query.where(owned.exists())
+        first_utc = None if first is None else to_utc(self.clock.midnight(first))
+        end_utc = None if last is None else to_utc(self.clock.midnight(last + timedelta(days=1)))
         with self.db.reading() as session:
-            query = select(SessionRow).order_by(col(SessionRow.start_utc), col(SessionRow.id))
-            if customer is not None:
-                query = query.join(
-                    SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id)
-                ).where(SessionCustomer.customer_id == customer.id)
-            if first is not None:
-                first_utc = to_utc(self.clock.midnight(first))
-                # A lower bound on the start lets SQLite use the start index for the range.
-                # No session lasts longer than an event plan; overridden ones get some slack.
-                longest = timedelta(days=max(60, self.policy.limits.event_plan_max_days + 1))
-                query = query.where(
-                    col(SessionRow.end_utc) > first_utc,
-                    col(SessionRow.start_utc) >= first_utc - longest,
-                )
-            if last is not None:
-                end = to_utc(self.clock.midnight(last + timedelta(days=1)))
-                query = query.where(col(SessionRow.start_utc) < end)
-            if kind is not None:
-                query = query.where(SessionRow.kind == kind)
-            if not include_cancelled:
-                query = query.where(SessionRow.status != "cancelled")
-            if owner is not None:
-                owned = (
-                    select(SessionCustomer.session_id)
-                    .join(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
-                    .where(func.lower(Customer.owner) == owner.strip().lower())
-                )
-                query = query.where(col(SessionRow.id).in_(owned))
-            return self._records(session, session.exec(query).all())
+            rows = self._overlapping(session, query, first_utc, end_utc)
+            return self._records(session, rows)
+
+    def _overlapping(
+        self, session: Session, query: Any, first_utc: datetime | None, end_utc: datetime | None
+    ) -> list[Any]:
+        """The rows of `query` overlapping [first_utc, end_utc), by start then id. A timed
+        session ends on the day it starts, so a lower bound on the start lets the start index
+        serve the range; the few all-day ones (event plans) that may reach further back come
+        from the kind index in a second query."""
+        if end_utc is not None:
+            query = query.where(col(SessionRow.start_utc) < end_utc)
+        if first_utc is None:
+            ordered = query.order_by(col(SessionRow.start_utc), col(SessionRow.id))
+            return list(session.connection().execute(ordered))
+        query = query.where(col(SessionRow.end_utc) > first_utc)
+        near = query.where(col(SessionRow.start_utc) >= first_utc - 2 * _LONGEST_TIMED)
+        rows = {row.id: row for row in session.connection().execute(near)}
+        all_day = sorted(name for name, info in self.policy.kinds.items() if info.all_day)
+        if all_day:
+            long_ones = query.where(col(SessionRow.kind).in_(all_day))
+            rows.update((row.id, row) for row in session.connection().execute(long_ones))
+        return sorted(rows.values(), key=lambda row: (row.start_utc, row.id))
 
     def counted_by_customer(self, first: datetime, end: datetime) -> dict[int, list[Booked]]:
         """Every customer's sessions that count (not cancelled) starting in [first, end), as
@@ -347,11 +360,14 @@ class Scheduler:
         """Sessions that have ended but are still marked planned: done, or a no-show?"""
         with self.db.reading() as session:
             query = (
-                select(SessionRow)
-                .where(SessionRow.status == "planned", col(SessionRow.end_utc) <= now)
+                sa_select(*_RECORD_COLUMNS)
+                .where(
+                    col(SessionRow.status) == SessionStatus.PLANNED.value,
+                    col(SessionRow.end_utc) <= now,
+                )
                 .order_by(col(SessionRow.start_utc))
             )
-            return self._records(session, session.exec(query).all())
+            return self._records(session, session.connection().execute(query).all())
 
     def audit_trail(self, session_id: int) -> list[AuditEntry]:
         with self.db.reading() as session:
@@ -365,105 +381,59 @@ class Scheduler:
 
     # --- the ledger the rules read ------------------------------------------------------------
     def load_ledger(
-        self, session: Session, customer_ids: Iterable[int], first: datetime, end: datetime
-    ) -> Ledger:
-        """Sessions of these customers (all time), plus every timed session and busy block
-        overlapping [first, end)."""
-        ledger = Ledger()
-        wanted = sorted(set(customer_ids))
-        self._fill(session, ledger, customer_ids=wanted)
-        self._fill(session, ledger, first=first, end=end)
-        for block in session.exec(
-            select(BusyBlock).where(
-                and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
-            )
-        ).all():
-            ledger.add_busy(_busy(block))
-        return ledger
-
-    def extend_ledger(self, ledger: Ledger, first: datetime, end: datetime) -> None:
-        with self.db.reading() as session:
-            self._fill(session, ledger, first=first, end=end)
-            for block in session.exec(
-                select(BusyBlock).where(
-                    and_(col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first)
-                )
-            ).all():
-                ledger.add_busy(_busy(block))
-
-    def _fill(
         self,
         session: Session,
-        ledger: Ledger,
-        customer_ids: Sequence[int] | None = None,
-        first: datetime | None = None,
-        end: datetime | None = None,
-    ) -> None:
-        columns: list[Any] = [
-            SessionRow.id,
-            SessionRow.kind,
-            SessionRow.start_utc,
-            SessionRow.end_utc,
-            SessionRow.all_day,
-            SessionRow.status,
-            SessionRow.billable,
-            SessionRow.title,
-        ]
-        # No join here: with GROUP BY, SQLite walks the whole session table in id order.
-        conditions: list[Any] = []
-        if customer_ids is not None:
-            if not customer_ids:
-                return
-            inner = select(SessionCustomer.session_id).where(
-                col(SessionCustomer.customer_id).in_(customer_ids)
+        customer_ids: Iterable[int],
+        first: datetime,
+        end: datetime,
+        managers: Collection[str] | None = None,
+    ) -> Ledger:
+        """Sessions of these customers (all time), plus every timed session and busy block
+        overlapping [first, end). `managers`: of those timed sessions, only the ones that can
+        block these managers' time (the conflict rule ignores a colleague's)."""
+        ledger = Ledger()
+        wanted = sorted(set(customer_ids))
+        if wanted:
+            inner = sa_select(col(SessionCustomer.session_id)).where(
+                col(SessionCustomer.customer_id).in_(wanted)
             )
-            conditions.append(col(SessionRow.id).in_(inner))
-        if first is not None and end is not None:
-            conditions += [
-                col(SessionRow.start_utc) >= first - _LONGEST_TIMED,
-                col(SessionRow.start_utc) < end,
-                col(SessionRow.end_utc) > first,
-                col(SessionRow.status) != "cancelled",
-            ]
-        query = sa_select(*columns).where(*conditions)
-        rows = [row for row in session.execute(query) if ledger.get(row[0]) is None]
-        # The members of all those sessions in one query, whatever their number.
-        member_ids: dict[int, list[int]] = {}
-        links = sa_select(col(SessionCustomer.session_id), col(SessionCustomer.customer_id))
-        links = links.where(
-            col(SessionCustomer.session_id).in_(sa_select(col(SessionRow.id)).where(*conditions))
-        ).order_by(col(SessionCustomer.customer_id))
-        for sid, cid in session.execute(links):
-            member_ids.setdefault(sid, []).append(cid)
-        # Names for the labels, and owners for the conflict rule, in one query.
-        names: dict[int, str] = {}
-        members = sorted({cid for ids in member_ids.values() for cid in ids})
-        if members:
-            for cid, name, owner in session.execute(
-                sa_select(col(Customer.id), col(Customer.name), col(Customer.owner)).where(
-                    col(Customer.id).in_(members)
-                )
-            ):
-                names[int(cid)] = name
-                ledger.owners[int(cid)] = str(owner).strip().lower()
-        for sid, kind, start, stop, all_day, status, billable, title in rows:
-            cids = tuple(member_ids.get(sid, ()))
-            label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
-            ledger.add(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))
+            _fill(session, ledger, [col(SessionRow.id).in_(inner)])
+        self._fill_window(session, ledger, first, end, managers)
+        return ledger
+
+    def extend_ledger(
+        self,
+        ledger: Ledger,
+        first: datetime,
+        end: datetime,
+        managers: Collection[str] | None = None,
+    ) -> None:
+        with self.db.reading() as session:
+            self._fill_window(session, ledger, first, end, managers)
 
     @staticmethod
-    def _members(session: Session, session_ids: Sequence[int]) -> dict[int, list[int]]:
-        """Customer ids of each session, in id order."""
-        members: dict[int, list[int]] = {}
-        for chunk_start in range(0, len(session_ids), 500):
-            chunk = session_ids[chunk_start : chunk_start + 500]
-            for sid, cid in session.exec(
-                select(SessionCustomer.session_id, SessionCustomer.customer_id)
-                .where(col(SessionCustomer.session_id).in_(chunk))
-                .order_by(col(SessionCustomer.customer_id))
-            ).all():
-                members.setdefault(sid, []).append(cid)
-        return members
+    def _fill_window(
+        session: Session,
+        ledger: Ledger,
+        first: datetime,
+        end: datetime,
+        managers: Collection[str] | None,
+    ) -> None:
+        """Timed sessions that count, and busy blocks, overlapping [first, end)."""
+        conditions = [
+            col(SessionRow.start_utc) >= first - _LONGEST_TIMED,
+            col(SessionRow.start_utc) < end,
+            col(SessionRow.end_utc) > first,
+            col(SessionRow.status) != SessionStatus.CANCELLED.value,
+        ]
+        if managers is not None:
+            conditions.append(_blocks_time_of(managers))
+        _fill(session, ledger, conditions)
+        blocks = sa_select(*_BUSY_COLUMNS).where(
+            col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
+        )
+        for start, stop, summary, all_day, owner in session.connection().execute(blocks):
+            ledger.add_busy(Busy(start, stop, summary, all_day, owner.strip().lower()))
 
     # --- validating --------------------------------------------------------------------------
     def proposal_for(self, request: BookingRequest, session_id: int | None = None) -> Proposal:
@@ -1087,6 +1057,120 @@ class Scheduler:
             session.execute(delete(BusyBlock).where(mine))
             self._audit(session, "busy clear", None, {"blocks": count})
             return count
+
+
+_RECORD_COLUMNS: tuple[Any, ...] = tuple(
+    col(getattr(SessionRow, name))
+    for name in (
+        "id",
+        "uid",
+        "kind",
+        "start_utc",
+        "end_utc",
+        "all_day",
+        "title",
+        "notes",
+        "status",
+        "requested_utc",
+        "billable",
+        "override_reason",
+        "sequence",
+        "meeting_url",
+    )
+)
+_BOOKED_COLUMNS: tuple[Any, ...] = (
+    col(SessionRow.id),
+    col(SessionRow.kind),
+    col(SessionRow.start_utc),
+    col(SessionRow.end_utc),
+    col(SessionRow.all_day),
+    col(SessionRow.status),
+    col(SessionRow.billable),
+    col(SessionRow.title),
+    col(SessionCustomer.customer_id),
+    col(Customer.name),
+    col(Customer.owner),
+)
+_BUSY_COLUMNS: tuple[Any, ...] = (
+    col(BusyBlock.start_utc),
+    col(BusyBlock.end_utc),
+    col(BusyBlock.summary),
+    col(BusyBlock.all_day),
+    col(BusyBlock.owner),
+)
+
+
+def _members(
+    session: Session, session_ids: Sequence[int]
+) -> tuple[dict[int, list[int]], dict[int, str]]:
+    """Customer ids of each session (in id order), and their names, a query per 500."""
+    members: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for chunk_start in range(0, len(session_ids), 500):
+        chunk = session_ids[chunk_start : chunk_start + 500]
+        query = (
+            sa_select(
+                col(SessionCustomer.session_id),
+                col(SessionCustomer.customer_id),
+                col(Customer.name),
+            )
+            .outerjoin(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
+            .where(col(SessionCustomer.session_id).in_(chunk))
+            .order_by(col(SessionCustomer.customer_id))
+        )
+        for sid, cid, name in session.connection().execute(query):
+            members.setdefault(sid, []).append(cid)
+            if name is not None:
+                names[cid] = name
+    return members, names
+
+
+def _blocks_time_of(managers: Collection[str]) -> Any:
+    """The SQL twin of `Ledger.same_manager`: a session held by one of `managers`, or by no
+    one known (no customer, or a customer without an owner), blocks their time."""
+    wanted = {m.strip().lower() for m in managers}
+    if not wanted or "" in wanted:
+        return true()
+    member = aliased(SessionCustomer)
+    owner = func.coalesce(func.lower(func.trim(col(Customer.owner))), "")
+    held = (
+        sa_select(col(member.session_id))
+        .outerjoin(Customer, col(Customer.id) == col(member.customer_id))
+        .where(col(member.session_id) == col(SessionRow.id), owner.in_(sorted(wanted | {""})))
+    )
+    anyone = sa_select(col(member.session_id)).where(col(member.session_id) == col(SessionRow.id))
+    return or_(held.exists(), ~anyone.exists())
+
+
+def _fill(session: Session, ledger: Ledger, conditions: list[Any]) -> None:
+    """Add the sessions matching `conditions` that the ledger lacks: one query of plain
+    columns (a row per member, with the name for the label and the owner for the conflict
+    rule), no ORM objects. No ORDER BY: SQLite would walk the session table in id order."""
+    query = (
+        sa_select(*_BOOKED_COLUMNS)
+        .select_from(SessionRow)
+        .outerjoin(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
+        .outerjoin(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
+        .where(*conditions)
+    )
+    found: dict[int, tuple[Any, ...]] = {}
+    members: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for *fields, cid, name, owner in session.connection().execute(query):
+        sid = fields[0]
+        found.setdefault(sid, tuple(fields))
+        ids = members.setdefault(sid, [])
+        if cid is not None:
+            ids.append(cid)
+            if name is not None:
+                names[cid] = name
+                ledger.owners[cid] = str(owner).strip().lower()
+    for sid, (_, kind, start, stop, all_day, status, billable, title) in found.items():
+        if ledger.get(sid) is not None:
+            continue
+        cids = tuple(sorted(members[sid]))
+        label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
+        ledger.add(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))
 
 
 def _busy(block: BusyBlock) -> Busy:
