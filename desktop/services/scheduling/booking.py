@@ -31,7 +31,8 @@ from desktop.services.scheduling.records import (
     SessionTimes,
     StaleEdit,
 )
-from desktop.services.scheduling.rules import Violation, check
+from desktop.services.scheduling.rules import Proposal, Violation, check
+from desktop.services.scheduling.status import SessionStatus
 
 
 class Booking:
@@ -81,23 +82,8 @@ class Booking:
                 session, proposal, request.override_reason, dry_run
             )
             now = datetime.now(UTC)
-            row = SessionRow(
-                uid=f"{uuid.uuid4()}@amplan",
-                kind=request.kind,
-                start_utc=proposal.start_utc,
-                end_utc=proposal.end_utc,
-                all_day=proposal.all_day,
-                title=" ".join(request.title.split()),
-                notes=request.notes.strip(),
-                status="planned",
-                requested_utc=proposal.requested_utc,
-                billable=request.billable,
-                override_reason=(request.override_reason or "").strip(),
-                sequence=0,
-                created_utc=now,
-                updated_utc=now,
-                meeting_url=_meeting_url(request.meeting_url),
-            )
+            title, notes = " ".join(request.title.split()), request.notes.strip()
+            row = _new_row(request, proposal, now, title, notes)
             if dry_run:
                 record = self.reader.record(
                     _with_id(row, 0),
@@ -140,21 +126,7 @@ class Booking:
                 violations = check(self.policy, self.clock, proposal, ledger)
                 if violations and request.override_reason is None:
                     raise RuleRefusal(violations)
-                row = SessionRow(
-                    uid=f"{uuid.uuid4()}@amplan",
-                    kind=request.kind,
-                    start_utc=proposal.start_utc,
-                    end_utc=proposal.end_utc,
-                    all_day=proposal.all_day,
-                    title=request.title,
-                    notes=request.notes,
-                    requested_utc=proposal.requested_utc,
-                    billable=request.billable,
-                    override_reason=(request.override_reason or "").strip(),
-                    created_utc=now,
-                    updated_utc=now,
-                    meeting_url=_meeting_url(request.meeting_url),
-                )
+                row = _new_row(request, proposal, now, request.title, request.notes)
                 record = self._insert(session, row, customers, violations, action="plan")
                 ledger.add(record.as_booked())
                 records.append(record)
@@ -202,7 +174,7 @@ class Booking:
         sequence of the copy the change was made on; a session changed since is refused."""
         with self._acting(dry_run) as session:
             current = self._current(session, session_id, expected_sequence)
-            if current.status != "planned":
+            if current.status != SessionStatus.PLANNED:
                 raise BadInput(
                     f"Session {current.id} is {current.status}; only planned sessions move."
                 )
@@ -313,7 +285,7 @@ class Booking:
     def _update_in(
         self, session: Session, current: SessionRecord, request: BookingRequest, dry_run: bool
     ) -> Outcome:
-        if current.status != "planned":
+        if current.status != SessionStatus.PLANNED:
             raise BadInput(
                 f"Session {current.id} is {current.status}; only planned sessions change."
             )
@@ -397,9 +369,9 @@ class Booking:
             current = self._current(session, session_id, expected_sequence)
             if current.status == status:
                 raise BadInput(f"Session {current.id} is already {status}.")
-            if current.status == "cancelled":
+            if current.status == SessionStatus.CANCELLED:
                 raise BadInput(f"Session {current.id} is cancelled; book a new one instead.")
-            if status in ("done", "no-show") and current.start_utc > now:
+            if SessionStatus(status).used and current.start_utc > now:
                 raise BadInput(
                     f"Session {current.id} has not started yet "
                     f"({format_day(self.clock.et_date(current.start_utc))}); mark it "
@@ -505,6 +477,29 @@ class Booking:
                 customers = [self.customers.get(cid) for cid in record.customer_ids]
                 restored.append(self._insert(session, row, customers, action="reinstate"))
         return restored
+
+
+def _new_row(
+    request: BookingRequest, proposal: Proposal, now: datetime, title: str, notes: str
+) -> SessionRow:
+    """A new planned session's row, under a fresh UID."""
+    return SessionRow(
+        uid=f"{uuid.uuid4()}@amplan",
+        kind=request.kind,
+        start_utc=proposal.start_utc,
+        end_utc=proposal.end_utc,
+        all_day=proposal.all_day,
+        title=title,
+        notes=notes,
+        status=SessionStatus.PLANNED.value,
+        requested_utc=proposal.requested_utc,
+        billable=request.billable,
+        override_reason=(request.override_reason or "").strip(),
+        sequence=0,
+        created_utc=now,
+        updated_utc=now,
+        meeting_url=_meeting_url(request.meeting_url),
+    )
 
 
 def _meeting_url(given: str | None) -> str:

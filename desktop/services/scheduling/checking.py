@@ -4,7 +4,7 @@ refused, or allowed with warnings (an override with a reason, a backdated reques
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -16,14 +16,13 @@ from desktop.services.policy import KIND_NAMES, Policy
 from desktop.services.scheduling.ledger import Ledger
 from desktop.services.scheduling.ledger_loading import LedgerLoader
 from desktop.services.scheduling.records import (
+    CUSTOMER_DAY,
     UNOVERRIDABLE,
     BookingRequest,
     RuleRefusal,
 )
 from desktop.services.scheduling.rules import Proposal, Violation, check
 
-# A session outside these local hours gets a warning about the customer's own clock.
-_CUSTOMER_DAY = (time(8), time(18))
 # A request time this close to now is "now" (the editor rounds to the minute).
 _BACKDATING_GRACE = timedelta(minutes=5)
 
@@ -86,8 +85,8 @@ class BookingCheck:
             local_start = to_zone(proposal.start_utc, tz)
             local_end = to_zone(proposal.end_utc, tz)
             if (
-                local_start.time() < _CUSTOMER_DAY[0]
-                or local_end.time() > _CUSTOMER_DAY[1]
+                local_start.time() < CUSTOMER_DAY[0]
+                or local_end.time() > CUSTOMER_DAY[1]
                 or local_end.date() != local_start.date()
             ):
                 warnings.append(

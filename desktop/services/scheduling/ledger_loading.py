@@ -83,14 +83,13 @@ class LedgerLoader:
             ledger.add_busy(Busy(start, stop, summary, all_day, owner.strip().lower()))
 
 
+# A `Booked` in the order of its fields (id first, title aside).
+BOOKED_FIELDS: tuple[Any, ...] = tuple(
+    col(getattr(SessionRow, name))
+    for name in ("id", "kind", "start_utc", "end_utc", "all_day", "status", "billable")
+)
 _BOOKED_COLUMNS: tuple[Any, ...] = (
-    col(SessionRow.id),
-    col(SessionRow.kind),
-    col(SessionRow.start_utc),
-    col(SessionRow.end_utc),
-    col(SessionRow.all_day),
-    col(SessionRow.status),
-    col(SessionRow.billable),
+    *BOOKED_FIELDS,
     col(SessionRow.title),
     col(SessionCustomer.customer_id),
     col(Customer.name),

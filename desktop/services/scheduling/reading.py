@@ -22,6 +22,7 @@ from desktop.services.calendar_files.attendees import load_attendees
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import Policy
 from desktop.services.scheduling.ledger import Booked
+from desktop.services.scheduling.ledger_loading import BOOKED_FIELDS
 from desktop.services.scheduling.records import (
     LONGEST_TIMED,
     SessionRecord,
@@ -141,23 +142,13 @@ class SessionReader:
     def counted_by_customer(self, first: datetime, end: datetime) -> dict[int, list[Booked]]:
         """Every customer's sessions that count (not cancelled) starting in [first, end), as
         the dashboard needs them: one joined query, no titles, no timeline."""
-        columns: list[Any] = [
-            col(SessionCustomer.customer_id),
-            col(SessionRow.id),
-            col(SessionRow.kind),
-            col(SessionRow.start_utc),
-            col(SessionRow.end_utc),
-            col(SessionRow.all_day),
-            col(SessionRow.status),
-            col(SessionRow.billable),
-        ]
         query = (
-            sa_select(*columns)
+            sa_select(col(SessionCustomer.customer_id), *BOOKED_FIELDS)
             .join(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
             .where(
                 col(SessionRow.start_utc) >= first,
                 col(SessionRow.start_utc) < end,
-                col(SessionRow.status) != "cancelled",
+                col(SessionRow.status) != SessionStatus.CANCELLED.value,
             )
         )
         found: dict[int, list[Booked]] = {}

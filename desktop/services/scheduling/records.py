@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from desktop.errors import AmplanError, BadInput
@@ -13,11 +13,13 @@ from desktop.services.business_time import BusinessClock, to_utc
 from desktop.services.calendar_files.attendees import Attendee
 from desktop.services.customers import CustomerRecord, parse_date
 from desktop.services.policy import Policy
-from desktop.services.scheduling.ledger import Booked
+from desktop.services.scheduling.ledger import Booked, SessionSpan
 from desktop.services.scheduling.rules import Violation
 
 # Sessions of one kind never run longer than a day, so an overlap search looks this far back.
 LONGEST_TIMED = timedelta(days=1)
+# A session outside these local hours gets a warning about the customer's own clock.
+CUSTOMER_DAY = (time(8), time(18))
 # Violations no override can lift (the session would not be a session).
 UNOVERRIDABLE = frozenset({"invalid-duration"})
 
@@ -37,7 +39,7 @@ class RuleRefusal(AmplanError):
 
 
 @dataclass(frozen=True)
-class SessionRecord:
+class SessionRecord(SessionSpan):
     id: int
     uid: str
     kind: str
@@ -56,14 +58,6 @@ class SessionRecord:
     warnings: tuple[str, ...] = ()
     meeting_url: str = ""
     attendees: tuple[Attendee, ...] = ()
-
-    @property
-    def minutes(self) -> int:
-        return int((self.end_utc - self.start_utc).total_seconds() // 60)
-
-    @property
-    def counts(self) -> bool:
-        return self.status != "cancelled"
 
     def as_booked(self) -> Booked:
         return Booked(

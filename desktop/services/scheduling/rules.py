@@ -541,6 +541,8 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# Violations that depend on the time of day; any other one rules out the whole day.
+SLOT_LEVEL_RULES = frozenset({"conflict", "outside-working-hours"})
 # The rules that depend on the time of day; every other one judges the day as a whole, so a
 # slot search that has seen a day pass them asks only these of the day's other start times.
 SLOT_RULES: tuple[Rule, ...] = (working_hours, conflict)

@@ -14,6 +14,7 @@ from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Ledger
 from desktop.services.scheduling.rules import (
     RULES,
+    SLOT_LEVEL_RULES,
     SLOT_RULES,
     Proposal,
     Rule,
@@ -23,8 +24,6 @@ from desktop.services.scheduling.rules import (
 )
 from desktop.services.scheduling.sessions import RuleRefusal, Scheduler, SessionTimes
 
-# Violations that depend on the time of day; any other one rules out the whole day.
-SLOT_LEVEL_RULES = frozenset({"conflict", "outside-working-hours"})
 SEARCH_HORIZON_DAYS = 730
 # A slot is mostly found within days; the ledger grows a week at a time as the search goes.
 LOAD_CHUNK_DAYS = 7
