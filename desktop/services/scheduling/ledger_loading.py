@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, true
+from sqlalchemy import case, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -112,15 +112,20 @@ def _blocks_time_of(managers: Collection[str]) -> Any:
     wanted = {m.strip().lower() for m in managers}
     if not wanted or "" in wanted:
         return true()
-    member = aliased(SessionCustomer)
-    owner = func.coalesce(func.lower(func.trim(col(Customer.owner))), "")
-    held = (
-        sa_select(col(member.session_id))
-        .outerjoin(Customer, col(Customer.id) == col(member.customer_id))
-        .where(col(member.session_id) == col(SessionRow.id), owner.in_(sorted(wanted | {""})))
+    member, holder = aliased(SessionCustomer), aliased(Customer)
+    owner = func.coalesce(func.lower(func.trim(col(holder.owner))), "")
+    # One correlated aggregate per session (1: a member of theirs, 0: none, NULL: no member),
+    # looked up by primary keys: an OR of two EXISTS lets PostgreSQL hash a manager's whole
+    # history instead.
+    theirs = case((owner.in_(sorted(wanted | {""})), 1), else_=0)
+    verdict = (
+        sa_select(func.max(theirs))
+        .select_from(member)
+        .outerjoin(holder, col(holder.id) == col(member.customer_id))
+        .where(col(member.session_id) == col(SessionRow.id))
+        .scalar_subquery()
     )
-    anyone = sa_select(col(member.session_id)).where(col(member.session_id) == col(SessionRow.id))
-    return or_(held.exists(), ~anyone.exists())
+    return func.coalesce(verdict, 1) == 1
 
 
 def _fill(session: Session, ledger: Ledger, conditions: list[Any]) -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -101,17 +101,18 @@ class SessionReader:
         if not include_cancelled:
             query = query.where(col(SessionRow.status) != SessionStatus.CANCELLED.value)
         if owner is not None:
-            # Correlated, so that the date range, not the manager's whole history, drives.
-            member = aliased(SessionCustomer)
+            # A correlated aggregate, so that the date range, not the manager's whole history,
+            # drives (PostgreSQL turns an EXISTS into a join over all their sessions).
+            member, holder = aliased(SessionCustomer), aliased(Customer)
+            theirs = case((func.lower(col(holder.owner)) == owner.strip().lower(), 1), else_=0)
             owned = (
-                sa_select(col(member.session_id))
-                .join(Customer, col(Customer.id) == col(member.customer_id))
-                .where(
-                    col(member.session_id) == col(SessionRow.id),
-                    func.lower(col(Customer.owner)) == owner.strip().lower(),
-                )
+                sa_select(func.max(theirs))
+                .select_from(member)
+                .join(holder, col(holder.id) == col(member.customer_id))
+                .where(col(member.session_id) == col(SessionRow.id))
+                .scalar_subquery()
             )
-            query = query.where(owned.exists())
+            query = query.where(owned == 1)
         first_utc = None if first is None else to_utc(self.clock.midnight(first))
         end_utc = None if last is None else to_utc(self.clock.midnight(last + timedelta(days=1)))
         with self.db.reading() as session:
