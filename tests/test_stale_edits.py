@@ -56,3 +56,41 @@ def test_a_drag_keeps_the_length_and_is_refused_on_a_stale_copy(
                 opened.id, theirs.t("2026-03-19T14:00"), expected_sequence=opened.sequence
             )
         assert mine.scheduler.get(opened.id).start_utc == mine.t("2026-03-18T14:00")
+
+
+def test_undo_of_a_move_is_refused_once_a_colleague_moved_the_session_since(
+    book_location: Path | str,
+) -> None:
+    with open_book(book_location) as mine, open_book(book_location) as theirs:
+        acme = mine.customer("Acme")
+        before = mine.book(acme, "screen-share", "2026-03-17T10:00")
+        requested = mine.t("2026-03-01T09:00")
+        mine.scheduler.move(before.id, mine.times("screen-share", "2026-03-18T10:00"), requested)
+        after = mine.scheduler.get(before.id)
+        theirs.scheduler.move(
+            before.id, theirs.times("screen-share", "2026-03-19T10:00"), requested
+        )
+        with pytest.raises(StaleEdit, match=r"Not undone: .* was changed elsewhere since \(by "):
+            mine.scheduler.restore(before, expected_sequence=after.sequence)
+        kept = mine.scheduler.get(before.id)
+        assert kept.start_utc == mine.t("2026-03-19T10:00")
+        # As this window left it, the undo goes through, and the next one expects its result.
+        undone = mine.scheduler.restore(before, expected_sequence=kept.sequence)
+        assert undone.start_utc == before.start_utc and undone.sequence == kept.sequence + 1
+
+
+def test_undo_of_a_booking_is_refused_once_a_colleague_changed_it_and_deletes_nothing(
+    book_location: Path | str,
+) -> None:
+    with open_book(book_location) as mine, open_book(book_location) as theirs:
+        acme = mine.customer("Acme")
+        first = mine.book(acme, "screen-share", "2026-03-17T10:00")
+        second = mine.book(acme, "screen-share", "2026-03-18T10:00")
+        theirs.scheduler.set_status(second.id, "cancelled")
+        expected = {first.id: first.sequence, second.id: second.sequence}
+        with pytest.raises(StaleEdit, match="Not undone"):
+            mine.scheduler.delete([first.id, second.id], expected)
+        assert mine.scheduler.get(first.id).status == "planned"
+        assert mine.scheduler.get(second.id).status == "cancelled"
+        mine.scheduler.delete([first.id], {first.id: first.sequence})
+        assert [s.id for s in mine.scheduler.find()] == [second.id]

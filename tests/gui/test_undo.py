@@ -4,10 +4,12 @@ changes back and forth: a booking, a move, an edit, a cancellation and a plan.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from desktop.app import AppContext
 from desktop.services.customers import CustomerRecord
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.sessions.sessions_panel import SessionsPanel
@@ -216,3 +218,39 @@ def test_a_session_booked_from_the_menu_is_said_in_the_status_bar(
         "Mon 16 Mar 2026, 10:00–11:00 ET. Ctrl+Z takes it back."
     )
     assert shown.undo_action.text() == "Undo booking of Brandt Logistik onboarding assistance"
+
+
+def test_undo_of_a_move_a_colleague_changed_since_is_refused_and_leaves_the_stack(
+    shown: MainWindow, context: AppContext, customer: CustomerRecord, dialogs: Dialogs
+) -> None:
+    session = book(context, customer, "onboarding", "2026-03-16T10:00")
+    requested = session.requested_utc
+    shown.session_actions.move_start(
+        session.id, context.clock.parse("2026-03-17T14:00"), requested, session.sequence
+    )
+    # A colleague (or another window) moves it again, outside this window's stack.
+    theirs = context.clock.parse("2026-03-18T11:00")
+    context.scheduler.move_start(session.id, theirs, requested)
+
+    shown.undo_action.trigger()
+    [(title, text)] = dialogs.errors
+    assert title == "Could not undo"
+    assert text.startswith("Not undone: Brandt Logistik onboarding was changed elsewhere since")
+    assert context.scheduler.get(session.id).start_utc == theirs
+    assert menu_texts(shown) == ("Undo", "Redo")
+    assert not shown.undo_action.isEnabled() and not shown.redo_action.isEnabled()
+
+
+def test_undo_of_a_booking_a_colleague_changed_since_keeps_it(
+    shown: MainWindow, context: AppContext, customer: CustomerRecord, dialogs: Dialogs
+) -> None:
+    start = context.clock.parse("2026-03-16T10:00")
+    times = SessionTimes(start, start + timedelta(hours=1), False)
+    request = BookingRequest((customer,), "onboarding", times, start - timedelta(days=14))
+    booked = shown.session_actions.book(request).session
+    context.scheduler.set_status(booked.id, "cancelled")
+
+    shown.undo_action.trigger()
+    assert [t for t, _ in dialogs.errors] == ["Could not undo"]
+    assert context.scheduler.get(booked.id).status == "cancelled"
+    assert not shown.undo_action.isEnabled() and not shown.redo_action.isEnabled()

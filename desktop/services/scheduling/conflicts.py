@@ -13,6 +13,7 @@ from typing import Any
 from desktop.services.business_time import BusinessClock
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ def find_conflicts(scheduler: Scheduler, since_utc: datetime | None = None) -> l
     planned = [
         s
         for s in scheduler.find(None, include_cancelled=False)
-        if s.status == "planned" and not s.all_day and (since_utc is None or s.end_utc > since_utc)
+        if s.status == SessionStatus.PLANNED
+        and not s.all_day
+        and (since_utc is None or s.end_utc > since_utc)
     ]
     if not planned:
         return []

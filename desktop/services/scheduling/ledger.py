@@ -12,11 +12,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-STATUSES = ("planned", "done", "cancelled", "no-show")
+from desktop.services.scheduling.status import SessionStatus
+
+# Every status a session can have (the enum is the source; this name is kept for importers).
+STATUSES = tuple(SessionStatus)
+
+
+class SessionSpan:
+    """A session's length and whether it counts: the same for a record and a ledger entry."""
+
+    start_utc: datetime
+    end_utc: datetime
+    status: str
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end_utc - self.start_utc).total_seconds() // 60)
+
+    @property
+    def counts(self) -> bool:
+        """Cancelled sessions count for nothing; a no-show counts as used."""
+        return SessionStatus(self.status).counts
 
 
 @dataclass(frozen=True)
-class Booked:
+class Booked(SessionSpan):
     """What the rules need to know of one existing session."""
 
     id: int
@@ -28,15 +48,6 @@ class Booked:
     status: str
     billable: bool
     title: str = ""
-
-    @property
-    def minutes(self) -> int:
-        return int((self.end_utc - self.start_utc).total_seconds() // 60)
-
-    @property
-    def counts(self) -> bool:
-        """Cancelled sessions count for nothing; a no-show counts as used."""
-        return self.status != "cancelled"
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,3 @@ class Ledger:
             ),
             key=lambda s: s.start_utc,
         )
-
-    def all_of_customer(self, customer_id: int) -> list[Booked]:
-        return sorted(self._by_customer.get(customer_id, []), key=lambda s: s.start_utc)

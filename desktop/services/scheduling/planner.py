@@ -18,14 +18,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
 
-from desktop.errors import AmplanError, BadInput
+from desktop.errors import BadInput
 from desktop.services.business_time import (
     Period,
-    add_months,
     format_day,
     localize,
     periods_between,
@@ -35,140 +32,33 @@ from desktop.services.business_time import (
 )
 from desktop.services.customers import CustomerRecord
 from desktop.services.profile import ManagerProfile
-from desktop.services.scheduling.ledger import Booked, Busy, Ledger
-from desktop.services.scheduling.rules import Proposal, Violation, check
-from desktop.services.scheduling.sessions import (
-    BookingRequest,
-    Scheduler,
-    SessionRecord,
-    SessionTimes,
+from desktop.services.scheduling.ledger import Booked
+from desktop.services.scheduling.plans import (
+    CADENCE_LEAD_DAYS,
+    CADENCE_WEEKDAYS,
+    COMFORT_HOUR,
+    LEAST_BAD_SLACK,
+    NARROW_STARTS,
+    NARROW_WINDOW_FACTOR,
+    ONBOARDING_SESSION_MINUTES,
+    URGENT_CADENCE_DAYS,
+    Plan,
+    PlannedSession,
+    PlanStopped,
+    Unplanned,
+    _number_onboarding,
+    default_until,
 )
-
-ONBOARDING_SESSION_MINUTES = 60
-# A cadence call lands about this far into its period (not on its first day) when it can.
-CADENCE_LEAD_DAYS = 7
-# Weekdays for cadence calls, in order of preference; the book's calls are balanced over them.
-CADENCE_WEEKDAYS = (1, 2, 3, 0, 4)
-CUSTOMER_DAY = (time(8), time(18))
-# The most comfortable local hour for a customer (late morning).
-COMFORT_HOUR = 10.5
-# On a day with no overlap, times at most this much less comfortable than the least-bad one
-# (about 1.5 hours further outside the customer's day) before trying another day.
-LEAST_BAD_SLACK = 16.0
-# A customer with at most this many good start times a day, whose window has fewer than
-# this many business days per session, has all its onboarding placed before the others'.
-NARROW_STARTS = 4
-NARROW_WINDOW_FACTOR = 3
-# A cadence period closing within this many days of the plan's first day is planned first.
-URGENT_CADENCE_DAYS = 30
-# Violations that depend on the time of day; any other one rules out the whole day.
-SLOT_LEVEL_RULES = frozenset({"conflict", "outside-working-hours"})
-
-
-class PlanStopped(AmplanError):
-    """The user stopped a long planning run."""
-
-
-@dataclass(frozen=True)
-class PlannedSession:
-    customer: CustomerRecord
-    kind: str
-    times: SessionTimes
-    reason: str
-    warnings: tuple[str, ...] = ()
-
-    def request(self, requested_utc: datetime) -> BookingRequest:
-        return BookingRequest((self.customer,), self.kind, self.times, requested_utc)
-
-
-@dataclass(frozen=True)
-class Unplanned:
-    """Work the plan owes but could not place, and why."""
-
-    customer: CustomerRecord
-    kind: str
-    reason: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"customer": self.customer.name, "kind": self.kind, "reason": self.reason}
-
-
-@dataclass
-class Plan:
-    proposed: list[PlannedSession]
-    notes: list[str]
-    applied: bool = False
-    booked: list[SessionRecord] | None = None
-    unplanned: list[Unplanned] = field(default_factory=list)
-
-    def leave(self, item: Unplanned) -> None:
-        self.unplanned.append(item)
-        self.notes.append(f"{item.customer.name}: {item.reason}")
-
-
-def lead_start(scheduler: Scheduler, profile: ManagerProfile, now: datetime) -> datetime:
-    """The first instant the plan may use: `lead_days` business days after today (ET)."""
-    if profile.lead_days <= 0:
-        return now
-    clock = scheduler.clock
-    day = clock.et_date(now)
-    for _ in range(profile.lead_days):
-        day = clock.next_business_day(day)
-    return max(now, to_utc(clock.midnight(day)))
-
-
-class Workload:
-    """The manager's days in the profile's zone: load per day, buffer, lunch."""
-
-    def __init__(self, profile: ManagerProfile, ledger: Ledger) -> None:
-        self.profile = profile
-        self.tz = zone(profile.tz)
-        self.ledger = ledger
-        self.buffer = timedelta(minutes=profile.buffer_minutes)
-        self.load: Counter[date] = Counter()
-        self._days: dict[datetime, date] = {}
-        self._lunch: dict[date, tuple[datetime, datetime]] = {}
-        for session in ledger.timed_sessions():
-            self.load[self.day_of(session.start_utc)] += 1
-
-    def day_of(self, moment: datetime) -> date:
-        day = self._days.get(moment)
-        if day is None:
-            day = self._days[moment] = to_zone(moment, self.tz).date()
-        return day
-
-    def full(self, day: date) -> bool:
-        return self.load[day] >= self.profile.max_per_day
-
-    def over_lunch(self, start_utc: datetime, end_utc: datetime) -> bool:
-        if self.profile.lunch is None:
-            return False
-        day = self.day_of(start_utc)
-        if day not in self._lunch:
-            first, last = self.profile.lunch
-            self._lunch[day] = (
-                to_utc(localize(self.tz, datetime.combine(day, first))),
-                to_utc(localize(self.tz, datetime.combine(day, last))),
-            )
-        lunch_start, lunch_end = self._lunch[day]
-        return start_utc < lunch_end and end_utc > lunch_start
-
-    def blocked(self, start_utc: datetime, end_utc: datetime) -> str | None:
-        """Why the manager cannot take [start, end), or None."""
-        if self.full(self.day_of(start_utc)):
-            return "cap"
-        if self.over_lunch(start_utc, end_utc):
-            return "lunch"
-        for item in self.ledger.clashes(start_utc - self.buffer, end_utc + self.buffer):
-            if isinstance(item, Busy):
-                if item.start_utc < end_utc and item.end_utc > start_utc:
-                    return "busy"
-            else:
-                return "buffer"
-        return None
-
-    def take(self, start_utc: datetime) -> None:
-        self.load[self.day_of(start_utc)] += 1
+from desktop.services.scheduling.records import CUSTOMER_DAY
+from desktop.services.scheduling.rules import SLOT_LEVEL_RULES, Proposal, check
+from desktop.services.scheduling.sessions import Scheduler, SessionTimes
+from desktop.services.scheduling.status import SessionStatus
+from desktop.services.scheduling.workload import (
+    Workload,
+    check_change,
+    lead_start,
+    why_unplanned,
+)
 
 
 class Planner:
@@ -433,7 +323,7 @@ class Planner:
                 times.start_utc,
                 times.end_utc,
                 times.all_day,
-                "planned",
+                SessionStatus.PLANNED.value,
                 False,
                 f"{customer.name} {kind} (proposed)",
             )
@@ -450,27 +340,6 @@ class Planner:
             f"{local_start:%H:%M}-{local_end:%H:%M} there is the least-bad time for "
             f"{customer.name}.",
         )
-
-    def _why(self, why: Counter[str], what: str, last: date) -> str:
-        """One sentence naming the main obstacle."""
-        cap = self.profile.max_per_day
-        texts = {
-            "cap": f"your days are full ({cap} sessions a day)",
-            "buffer": f"other sessions are too close ({self.profile.buffer_minutes} min buffer)",
-            "lunch": "the free times fall over your lunch",
-            "busy": "your busy time covers the free times",
-            "conflict": "other sessions take the free times",
-            "lead": "the time left is inside your lead time",
-        }
-        why = Counter({code: n for code, n in why.items() if code != "day"})
-        if not why:
-            return (
-                f"no business day for {what} between {format_day(self.first_day)} and "
-                f"{format_day(last)} (after your lead time of {self.profile.lead_days} "
-                "business day(s))."
-            )
-        main = [texts.get(code, f"the contract refuses ({code})") for code, _ in why.most_common(2)]
-        return f"no free slot for {what} by {format_day(last)}: " + "; ".join(main) + "."
 
     # --- onboarding ----------------------------------------------------------------------
     def _onboarding_job(
@@ -508,6 +377,23 @@ class Planner:
             )
             return None
         return lengths, days, last_day
+
+    def _first_day_of(
+        self, customer: CustomerRecord, tries: Sequence[date], minutes: int, why: Counter[str]
+    ) -> tuple[SessionTimes | None, bool]:
+        """An onboarding session on the first of `tries` that takes it: strictly inside the
+        customer's own day first, then (if only that stood in the way) anywhere legal."""
+        self._saw_outside = False
+        for strict in (True, False):
+            for day in tries:
+                times, outside = self._place_on_day(
+                    customer, "onboarding", day, minutes, why, strict=strict
+                )
+                if times is not None:
+                    return times, outside
+            if not self._saw_outside:
+                break
+        return None, False
 
     def _plan_onboarding(
         self, customers: Sequence[CustomerRecord], plan: Plan, tick: Callable[[int], None]
@@ -553,19 +439,8 @@ class Planner:
             rest.sort(key=lambda d: (abs((d - segment[0]).days), d))
             doubled = [d for d in days if d in used[customer.id]]
             why: Counter[str] = Counter()
-            times = None
-            outside = False
             tries = [d for d in candidates if d not in used[customer.id]] + rest + doubled
-            self._saw_outside = False
-            for strict in (True, False):
-                for day in tries:
-                    times, outside = self._place_on_day(
-                        customer, "onboarding", day, lengths[index], why, strict=strict
-                    )
-                    if times is not None:
-                        break
-                if times is not None or not self._saw_outside:
-                    break
+            times, outside = self._first_day_of(customer, tries, lengths[index], why)
             if times is None:
                 failed[customer.id] = why
                 continue
@@ -589,7 +464,13 @@ class Planner:
                         customer,
                         "onboarding",
                         f"{left:g} onboarding hour(s): "
-                        + self._why(failed[customer.id], "onboarding", last_day),
+                        + why_unplanned(
+                            self.profile,
+                            failed[customer.id],
+                            "onboarding",
+                            self.first_day,
+                            last_day,
+                        ),
                     )
                 )
 
@@ -649,7 +530,9 @@ class Planner:
                         customer,
                         "cadence",
                         f"the call of {format_day(period.start)} - {format_day(period.last_day)}: "
-                        + self._why(why, "the cadence call", last),
+                        + why_unplanned(
+                            self.profile, why, "the cadence call", self.first_day, last
+                        ),
                     )
                 )
                 continue
@@ -706,71 +589,12 @@ class Planner:
         return None
 
 
-def _number_onboarding(plan: Plan) -> None:
-    """Onboarding reasons count in time order ("2 of 4" never before "1 of 4")."""
-    counts = Counter(p.customer.id for p in plan.proposed if p.kind == "onboarding")
-    seen: Counter[int] = Counter()
-    for index, item in enumerate(plan.proposed):
-        if item.kind == "onboarding":
-            seen[item.customer.id] += 1
-            number, total = seen[item.customer.id], counts[item.customer.id]
-            reason = f"onboarding {number} of {total} ({item.times.minutes} min)"
-            plan.proposed[index] = replace(item, reason=reason)
-
-
-def default_until(first: date) -> date:
-    """From + 12 months (CLI.md), exclusive: the first day not planned."""
-    return add_months(first, 12)
-
-
-def check_change(
-    scheduler: Scheduler,
-    profile: ManagerProfile,
-    proposal: PlannedSession,
-    times: SessionTimes,
-    others: Sequence[PlannedSession],
-    now: datetime,
-) -> tuple[list[Violation], list[str]]:
-    """A proposal moved to `times` before it is booked: the contract's verdict (against the
-    book and the plan's other proposals) and the workload and clock warnings it would carry."""
-    customer = proposal.customer
-    with scheduler.db.reading() as session:
-        ledger = scheduler.load_ledger(
-            session, [customer.id], times.start_utc - timedelta(days=1), times.end_utc
-        )
-    for number, other in enumerate(others, start=1):
-        if other is proposal:
-            continue
-        ledger.add(
-            Booked(
-                -number,
-                other.kind,
-                (other.customer.id,),
-                other.times.start_utc,
-                other.times.end_utc,
-                other.times.all_day,
-                "planned",
-                False,
-                f"{other.customer.name} {other.kind} (proposed)",
-            )
-        )
-    candidate = Proposal(
-        kind=proposal.kind,
-        customers=(customer,),
-        start_utc=times.start_utc,
-        end_utc=times.end_utc,
-        requested_utc=now,
-    )
-    violations = check(scheduler.policy, scheduler.clock, candidate, ledger)
-    warnings = list(scheduler.local_time_warnings(candidate))
-    if times.start_utc < lead_start(scheduler, profile, now):
-        warnings.append(f"Inside your lead time of {profile.lead_days} business day(s).")
-    blocked = Workload(profile, ledger).blocked(times.start_utc, times.end_utc)
-    texts = {
-        "cap": f"That day already has {profile.max_per_day} sessions (your daily cap).",
-        "lunch": f"Over your lunch ({profile.lunch_text}).",
-        "buffer": f"Less than {profile.buffer_minutes} minutes from another session.",
-    }
-    if blocked in texts:
-        warnings.append(texts[blocked])
-    return violations, warnings
+__all__ = [
+    "Plan",
+    "PlanStopped",
+    "PlannedSession",
+    "Planner",
+    "check_change",
+    "default_until",
+    "lead_start",
+]

@@ -541,15 +541,26 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# Violations that depend on the time of day; any other one rules out the whole day.
+SLOT_LEVEL_RULES = frozenset({"conflict", "outside-working-hours"})
+# The rules that depend on the time of day; every other one judges the day as a whole, so a
+# slot search that has seen a day pass them asks only these of the day's other start times.
+SLOT_RULES: tuple[Rule, ...] = (working_hours, conflict)
+
+
 def check(
-    policy: Policy, clock: BusinessClock, proposal: Proposal, ledger: Ledger
+    policy: Policy,
+    clock: BusinessClock,
+    proposal: Proposal,
+    ledger: Ledger,
+    rules: Sequence[Rule] = RULES,
 ) -> list[Violation]:
     """Every violation of the proposal; an empty list means the contract allows it."""
     ctx = RuleContext(policy, clock, proposal, ledger)
     shape = invalid_duration(ctx)
     if shape:
         return shape
-    return [violation for rule in RULES for violation in rule(ctx)]
+    return [violation for rule in rules for violation in rule(ctx)]
 
 
 __all__ = ["RULES", "RULE_CODES", "Proposal", "Violation", "add_months", "check"]

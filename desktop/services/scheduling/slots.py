@@ -9,16 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
-from desktop.services.business_time import to_utc, to_zone, zone
+from desktop.services.business_time import to_utc
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Ledger
-from desktop.services.scheduling.rules import Proposal, Violation, check, kind_not_entitled
+from desktop.services.scheduling.rules import (
+    RULES,
+    SLOT_LEVEL_RULES,
+    SLOT_RULES,
+    Proposal,
+    Rule,
+    Violation,
+    check,
+    kind_not_entitled,
+)
 from desktop.services.scheduling.sessions import RuleRefusal, Scheduler, SessionTimes
 
-# Violations that depend on the time of day; any other one rules out the whole day.
-SLOT_LEVEL_RULES = frozenset({"conflict", "outside-working-hours"})
 SEARCH_HORIZON_DAYS = 730
-LOAD_CHUNK_DAYS = 31
+# A slot is mostly found within days; the ledger grows a week at a time as the search goes.
+LOAD_CHUNK_DAYS = 7
 
 
 class SlotSearch:
@@ -39,11 +47,13 @@ class SlotSearch:
         self.loaded_until = loaded_until
         self.policy = scheduler.policy
         self.clock = scheduler.clock
+        # Only these managers' sessions can clash (a colleague's are not a conflict).
+        self.managers = managers_of(customers)
 
     def _ensure_loaded(self, until: datetime) -> None:
         if until > self.loaded_until:
             end = max(until, self.loaded_until + timedelta(days=LOAD_CHUNK_DAYS))
-            self.scheduler.extend_ledger(self.ledger, self.loaded_until, end)
+            self.scheduler.extend_ledger(self.ledger, self.loaded_until, end, self.managers)
             self.loaded_until = end
 
     def weekends_allowed(self) -> bool:
@@ -57,6 +67,7 @@ class SlotSearch:
         requested_utc: datetime,
         billable: bool = False,
         session_id: int | None = None,
+        rules: Sequence[Rule] = RULES,
     ) -> list[Violation]:
         self._ensure_loaded(times.end_utc + timedelta(days=1))
         proposal = Proposal(
@@ -69,7 +80,7 @@ class SlotSearch:
             billable=billable,
             session_id=session_id,
         )
-        return check(self.policy, self.clock, proposal, self.ledger)
+        return check(self.policy, self.clock, proposal, self.ledger, rules)
 
     def day_candidates(
         self, day: date, minutes: int, preferred: Sequence[int] = ()
@@ -97,54 +108,6 @@ class SlotSearch:
             begin = start_utc + timedelta(minutes=offset)
             yield SessionTimes(begin, begin + timedelta(minutes=minutes), False)
 
-    def first_on_day(
-        self,
-        day: date,
-        minutes: int,
-        requested_utc: datetime,
-        after_utc: datetime,
-        preferred: Sequence[int] = (),
-        billable: bool = False,
-        session_id: int | None = None,
-    ) -> tuple[SessionTimes | None, bool]:
-        """The first legal slot on `day` (in preference order), and whether the day is hopeless."""
-        for times in self.day_candidates(day, minutes, preferred):
-            if times.start_utc < after_utc:
-                continue
-            violations = self.check(times, requested_utc, billable, session_id)
-            if not violations:
-                return times, False
-            if any(v.rule not in SLOT_LEVEL_RULES for v in violations):
-                return None, True
-        return None, False
-
-    def preferred_offsets(self, day: date, minutes: int) -> list[int]:
-        """Minute offsets into the working window, ordered by how comfortable the time is in
-        the customers' own zone (late morning first), so planned sessions suit them."""
-        window = self.clock.work_window(day, self.weekends_allowed())
-        if window is None:
-            return []
-        step = self.policy.time.slot_step_minutes
-        span = int((window.end_et - window.start_et).total_seconds() // 60)
-        offsets = list(range(0, span - minutes + 1, step))
-        start_utc = to_utc(window.start_et)
-
-        def discomfort(offset: int) -> tuple[float, int]:
-            score = 0.0
-            for customer in self.customers:
-                tz = zone(customer.tz)
-                local = to_zone(start_utc + timedelta(minutes=offset), tz)
-                local_hour = local.hour + local.minute / 60
-                end_hour = local_hour + minutes / 60
-                if local_hour < 8:
-                    score += 100 + (8 - local_hour) * 10
-                elif end_hour > 18:
-                    score += 100 + (end_hour - 18) * 10
-                score += abs(local_hour - 10.5)
-            return score, offset
-
-        return sorted(offsets, key=discomfort)
-
 
 def find_slots(
     scheduler: Scheduler,
@@ -166,16 +129,18 @@ def find_slots(
     day = scheduler.clock.et_date(after_utc)
     last_day = day + timedelta(days=SEARCH_HORIZON_DAYS)
     while day <= last_day and len(found) < count:
+        rules = RULES  # until one start time shows the day itself passes
         for times in search.day_candidates(day, minutes):
             if times.start_utc < after_utc:
                 continue
-            violations = search.check(times, requested_utc, billable, session_id)
+            violations = search.check(times, requested_utc, billable, session_id, rules)
+            if any(v.rule not in SLOT_LEVEL_RULES for v in violations):
+                break
+            rules = SLOT_RULES
             if not violations:
                 found.append(times)
                 if len(found) == count:
                     break
-            elif any(v.rule not in SLOT_LEVEL_RULES for v in violations):
-                break
         day += timedelta(days=1)
     return found
 
@@ -185,5 +150,11 @@ def open_search(
 ) -> SlotSearch:
     end = after_utc + timedelta(days=LOAD_CHUNK_DAYS)
     with scheduler.db.reading() as session:
-        ledger = scheduler.load_ledger(session, [c.id for c in customers], after_utc, end)
+        ledger = scheduler.load_ledger(
+            session, [c.id for c in customers], after_utc, end, managers_of(customers)
+        )
     return SlotSearch(scheduler, customers, kind, ledger, end)
+
+
+def managers_of(customers: Sequence[CustomerRecord]) -> set[str]:
+    return {c.owner.strip().lower() for c in customers}

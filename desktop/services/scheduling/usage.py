@@ -6,7 +6,7 @@ Billable sessions never draw on an allowance: they are charged at the policy's h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -15,8 +15,8 @@ from desktop.services.business_time import BusinessClock, Period, period_contain
 from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements, entitlements_for
 from desktop.services.policy import Policy
-
-USED_STATUSES = ("done", "no-show")
+from desktop.services.scheduling.status import USED_STATUSES as USED_STATUSES
+from desktop.services.scheduling.status import SessionStatus
 
 
 class CountedSession(Protocol):
@@ -86,7 +86,7 @@ def _split(sessions: Sequence[CountedSession], hours: bool) -> tuple[float, floa
         return s.minutes / 60 if hours else 1
 
     used = sum(amount(s) for s in sessions if s.status in USED_STATUSES)
-    scheduled = sum(amount(s) for s in sessions if s.status == "planned")
+    scheduled = sum(amount(s) for s in sessions if s.status == SessionStatus.PLANNED)
     return used, scheduled
 
 
@@ -109,21 +109,11 @@ def usage_for(
             if s.kind == kind and (period is None or period.contains(clock.et_date(s.start_utc)))
         ]
 
-    allowances = []
     window = clock.onboarding_window(customer.start)
-    onboarding_period = Period(0, window.first_day, window.end)
+    onboarding = Period(0, window.first_day, window.end)
     used, scheduled = _split(of_kind("onboarding"), hours=True)
-    allowances.append(
-        Allowance(
-            "onboarding",
-            "Onboarding hours",
-            "hours",
-            ent.onboarding_hours,
-            used,
-            scheduled,
-            onboarding_period,
-        )
-    )
+    label, hours = "Onboarding hours", ent.onboarding_hours
+    allowances = [Allowance("onboarding", label, "hours", hours, used, scheduled, onboarding)]
 
     if ent.cadence != "as-needed":
         months = policy.cadence_months[ent.cadence]
@@ -161,32 +151,7 @@ def usage_for(
                 package_year,
                 ent.screen_shares_per_month,
             )
-        per_year = (
-            ("assistance", "Assistance hours this package year", ent.assistance_hours_per_year),
-            ("event-plan", "Event plans this package year", ent.event_plans_per_year),
-            ("round-table", "Round tables this package year", ent.round_tables_per_year),
-            (
-                "product-team",
-                "Product-team 1:1 this package year",
-                ent.product_team_meetings_per_year,
-            ),
-        )
-        for kind, label, allowed in per_year:
-            if not allowed:
-                continue
-            is_hours = kind == "assistance"
-            used, scheduled = _split(of_kind(kind, package_year), hours=is_hours)
-            allowances.append(
-                Allowance(
-                    kind,
-                    label,
-                    "hours" if is_hours else "sessions",
-                    allowed,
-                    used,
-                    scheduled,
-                    package_year,
-                )
-            )
+        allowances += _yearly(ent, package_year, of_kind)
 
     billable_hours = sum(s.minutes for s in counting if s.billable) / 60
     return CustomerUsage(
@@ -198,6 +163,29 @@ def usage_for(
         billable_usd=billable_hours * policy.limits.additional_hour_usd,
         package_year=package_year,
     )
+
+
+def _yearly(
+    ent: Entitlements,
+    year: Period,
+    of_kind: Callable[[str, Period | None], list[CountedSession]],
+) -> list[Allowance]:
+    """The package year's allowances of the kinds the customer has any of."""
+    per_year = (
+        ("assistance", "Assistance hours this package year", ent.assistance_hours_per_year),
+        ("event-plan", "Event plans this package year", ent.event_plans_per_year),
+        ("round-table", "Round tables this package year", ent.round_tables_per_year),
+        ("product-team", "Product-team 1:1 this package year", ent.product_team_meetings_per_year),
+    )
+    found = []
+    for kind, label, allowed in per_year:
+        if not allowed:
+            continue
+        is_hours = kind == "assistance"
+        used, scheduled = _split(of_kind(kind, year), hours=is_hours)
+        unit = "hours" if is_hours else "sessions"
+        found.append(Allowance(kind, label, unit, allowed, used, scheduled, year))
+    return found
 
 
 def _months(

@@ -7,13 +7,15 @@ so every page refreshes. Undo of a booking deletes it; redo brings it back with 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from desktop.app import AppContext
+from desktop.errors import AmplanError
 from desktop.services.changes import BookChange
 from desktop.services.scheduling.sessions import (
     BookingRequest,
@@ -22,6 +24,7 @@ from desktop.services.scheduling.sessions import (
     SessionTimes,
 )
 from desktop.services.scheduling.status import SessionStatus
+from desktop.views.widgets import messages
 
 
 def _change_of(records: Sequence[SessionRecord]) -> BookChange:
@@ -37,7 +40,10 @@ def _describe(context: AppContext, record: SessionRecord) -> str:
 
 
 class _Command(QUndoCommand):
-    """A change already made once; redo() skips the first call that QUndoStack.push makes."""
+    """A change already made once; redo() skips the first call that QUndoStack.push makes.
+
+    A step the book refuses (a colleague changed the session since) is shown and dropped
+    from the stack: it can no longer be taken back or done again."""
 
     def __init__(self, actions: SessionActions, text: str) -> None:
         super().__init__(text)
@@ -48,11 +54,17 @@ class _Command(QUndoCommand):
         if self._done_once:
             self._done_once = False
             return
-        self.do_redo()
-        self.actions.sessions_changed.emit(self.change())
+        self._run(self.do_redo, "Could not redo")
 
     def undo(self) -> None:
-        self.do_undo()
+        self._run(self.do_undo, "Could not undo")
+
+    def _run(self, step: Callable[[], None], title: str) -> None:
+        try:
+            step()
+        except AmplanError as exc:
+            self.setObsolete(True)
+            self.actions.refused.emit(title, str(exc))
         self.actions.sessions_changed.emit(self.change())
 
     def change(self) -> BookChange:
@@ -66,6 +78,8 @@ class _Command(QUndoCommand):
 
 
 class _Created(_Command):
+    """A booking or a plan: undo deletes the sessions, redo brings them back."""
+
     def __init__(
         self, actions: SessionActions, text: str, records: Sequence[SessionRecord]
     ) -> None:
@@ -76,27 +90,36 @@ class _Created(_Command):
         return _change_of(self.records)
 
     def do_undo(self) -> None:
-        self.actions.context.scheduler.delete([r.id for r in self.records])
+        expected = {r.id: r.sequence for r in self.records}
+        self.actions.context.scheduler.delete([r.id for r in self.records], expected)
 
     def do_redo(self) -> None:
         self.records = self.actions.context.scheduler.reinstate(self.records)
 
 
 class _Changed(_Command):
+    """A move, an edit or a status: undo and redo put back the copy on the other side, if
+    the session is still as this window left it."""
+
     def __init__(
         self, actions: SessionActions, text: str, before: SessionRecord, after: SessionRecord
     ) -> None:
         super().__init__(actions, text)
         self.before, self.after = before, after
+        self._left_at = after.sequence  # the session's sequence as this window left it
 
     def change(self) -> BookChange:
         return _change_of([self.before, self.after])
 
     def do_undo(self) -> None:
-        self.actions.context.scheduler.restore(self.before)
+        self._put_back(self.before)
 
     def do_redo(self) -> None:
-        self.actions.context.scheduler.restore(self.after)
+        self._put_back(self.after)
+
+    def _put_back(self, record: SessionRecord) -> None:
+        restored = self.actions.context.scheduler.restore(record, self._left_at)
+        self._left_at = restored.sequence
 
 
 class SessionActions(QObject):
@@ -104,11 +127,17 @@ class SessionActions(QObject):
     the caller, which shows them; nothing is pushed then."""
 
     sessions_changed = Signal(object)  # BookChange: what the change touched
+    refused = Signal(str, str)  # title, message: an undo or redo the book would not take
 
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.stack = QUndoStack(self)
+        self.refused.connect(self._show_refusal)
+
+    def _show_refusal(self, title: str, text: str) -> None:
+        parent = self.parent()
+        messages.show_error(parent if isinstance(parent, QWidget) else None, title, text)
 
     def book(self, request: BookingRequest) -> Outcome:
         outcome = self.context.scheduler.book(request)

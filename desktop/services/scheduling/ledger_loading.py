@@ -1,0 +1,159 @@
+"""Loading the ledger: a customer's sessions, and the timed sessions and busy blocks of a
+window, as the rules need them (a slot search only its managers' sessions)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, true
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from desktop.models.database import Database
+from desktop.models.tables import BusyBlock, Customer, SessionCustomer, SessionRow
+from desktop.services.scheduling.ledger import Booked, Busy, Ledger
+from desktop.services.scheduling.records import (
+    LONGEST_TIMED,
+)
+from desktop.services.scheduling.status import SessionStatus
+
+
+class LedgerLoader:
+    """Loads the ledger the rules read: only what they look at, in plain columns."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def load_ledger(
+        self,
+        session: Session,
+        customer_ids: Iterable[int],
+        first: datetime,
+        end: datetime,
+        managers: Collection[str] | None = None,
+    ) -> Ledger:
+        """Sessions of these customers (all time), plus every timed session and busy block
+        overlapping [first, end). `managers`: of those timed sessions, only the ones that can
+        block these managers' time (the conflict rule ignores a colleague's)."""
+        ledger = Ledger()
+        wanted = sorted(set(customer_ids))
+        if wanted:
+            inner = sa_select(col(SessionCustomer.session_id)).where(
+                col(SessionCustomer.customer_id).in_(wanted)
+            )
+            _fill(session, ledger, [col(SessionRow.id).in_(inner)])
+        self._fill_window(session, ledger, first, end, managers)
+        return ledger
+
+    def extend_ledger(
+        self,
+        ledger: Ledger,
+        first: datetime,
+        end: datetime,
+        managers: Collection[str] | None = None,
+    ) -> None:
+        with self.db.reading() as session:
+            self._fill_window(session, ledger, first, end, managers)
+
+    @staticmethod
+    def _fill_window(
+        session: Session,
+        ledger: Ledger,
+        first: datetime,
+        end: datetime,
+        managers: Collection[str] | None,
+    ) -> None:
+        """Timed sessions that count, and busy blocks, overlapping [first, end)."""
+        conditions = [
+            col(SessionRow.start_utc) >= first - LONGEST_TIMED,
+            col(SessionRow.start_utc) < end,
+            col(SessionRow.end_utc) > first,
+            col(SessionRow.status) != SessionStatus.CANCELLED.value,
+        ]
+        if managers is not None:
+            conditions.append(_blocks_time_of(managers))
+        _fill(session, ledger, conditions)
+        blocks = sa_select(*_BUSY_COLUMNS).where(
+            col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
+        )
+        for start, stop, summary, all_day, owner in session.connection().execute(blocks):
+            ledger.add_busy(Busy(start, stop, summary, all_day, owner.strip().lower()))
+
+
+# A `Booked` in the order of its fields (id first, title aside).
+BOOKED_FIELDS: tuple[Any, ...] = tuple(
+    col(getattr(SessionRow, name))
+    for name in ("id", "kind", "start_utc", "end_utc", "all_day", "status", "billable")
+)
+_BOOKED_COLUMNS: tuple[Any, ...] = (
+    *BOOKED_FIELDS,
+    col(SessionRow.title),
+    col(SessionCustomer.customer_id),
+    col(Customer.name),
+    col(Customer.owner),
+)
+
+
+_BUSY_COLUMNS: tuple[Any, ...] = (
+    col(BusyBlock.start_utc),
+    col(BusyBlock.end_utc),
+    col(BusyBlock.summary),
+    col(BusyBlock.all_day),
+    col(BusyBlock.owner),
+)
+
+
+def _blocks_time_of(managers: Collection[str]) -> Any:
+    """The SQL twin of `Ledger.same_manager`: a session held by one of `managers`, or by no
+    one known (no customer, or a customer without an owner), blocks their time."""
+    wanted = {m.strip().lower() for m in managers}
+    if not wanted or "" in wanted:
+        return true()
+    member, holder = aliased(SessionCustomer), aliased(Customer)
+    owner = func.coalesce(func.lower(func.trim(col(holder.owner))), "")
+    # One correlated aggregate per session (1: a member of theirs, 0: none, NULL: no member),
+    # looked up by primary keys: an OR of two EXISTS lets PostgreSQL hash a manager's whole
+    # history instead.
+    theirs = case((owner.in_(sorted(wanted | {""})), 1), else_=0)
+    verdict = (
+        sa_select(func.max(theirs))
+        .select_from(member)
+        .outerjoin(holder, col(holder.id) == col(member.customer_id))
+        .where(col(member.session_id) == col(SessionRow.id))
+        .scalar_subquery()
+    )
+    return func.coalesce(verdict, 1) == 1
+
+
+def _fill(session: Session, ledger: Ledger, conditions: list[Any]) -> None:
+    """Add the sessions matching `conditions` that the ledger lacks: one query of plain
+    columns (a row per member, with the name for the label and the owner for the conflict
+    rule), no ORM objects. No ORDER BY: SQLite would walk the session table in id order."""
+    query = (
+        sa_select(*_BOOKED_COLUMNS)
+        .select_from(SessionRow)
+        .outerjoin(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
+        .outerjoin(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
+        .where(*conditions)
+    )
+    found: dict[int, tuple[Any, ...]] = {}
+    members: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for *fields, cid, name, owner in session.connection().execute(query):
+        sid = fields[0]
+        found.setdefault(sid, tuple(fields))
+        ids = members.setdefault(sid, [])
+        if cid is not None:
+            ids.append(cid)
+            if name is not None:
+                names[cid] = name
+                ledger.owners[cid] = str(owner).strip().lower()
+    for sid, (_, kind, start, stop, all_day, status, billable, title) in found.items():
+        if ledger.get(sid) is not None:
+            continue
+        cids = tuple(sorted(members[sid]))
+        label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
+        ledger.add(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))

@@ -1,0 +1,219 @@
+"""Reading sessions: one by id, those of a range or a customer, the overdue ones, and the
+dashboard's counts; plain columns, not ORM objects, and a query per 500 for the members."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from desktop.errors import BadInput
+from desktop.models.database import Database
+from desktop.models.store_errors import row_id
+from desktop.models.tables import Customer, SessionCustomer, SessionRow
+from desktop.services.business_time import BusinessClock, to_utc
+from desktop.services.calendar_files.attendees import load_attendees
+from desktop.services.customers import CustomerRecord
+from desktop.services.policy import Policy
+from desktop.services.scheduling.ledger import Booked
+from desktop.services.scheduling.ledger_loading import BOOKED_FIELDS
+from desktop.services.scheduling.records import (
+    LONGEST_TIMED,
+    SessionRecord,
+)
+from desktop.services.scheduling.status import SessionStatus
+
+
+class SessionReader:
+    """Reads sessions as records: one, a range (the calendar's week), the dashboard's counts."""
+
+    def __init__(self, db: Database, policy: Policy, clock: BusinessClock) -> None:
+        self.db = db
+        self.policy = policy
+        self.clock = clock
+
+    def records(self, session: Session, rows: Iterable[Any]) -> list[SessionRecord]:
+        """Records of session rows (ORM rows, or plain rows of `_RECORD_COLUMNS`)."""
+        rows = list(rows)
+        members, names = _members(session, [row.id for row in rows if row.id is not None])
+        records = [self.record(row, members.get(row.id or 0, []), names) for row in rows]
+        attendees = load_attendees(session, records)
+        return [replace(r, attendees=attendees.get(r.id, ())) for r in records]
+
+    @staticmethod
+    def record(row: Any, customer_ids: list[int], names: dict[int, str]) -> SessionRecord:
+        assert row.id is not None
+        return SessionRecord(
+            id=row.id,
+            uid=row.uid,
+            kind=row.kind,
+            customer_ids=tuple(customer_ids),
+            customers=tuple(names.get(cid, f"#{cid}") for cid in customer_ids),
+            start_utc=row.start_utc,
+            end_utc=row.end_utc,
+            all_day=row.all_day,
+            title=row.title,
+            notes=row.notes,
+            status=row.status,
+            requested_utc=row.requested_utc,
+            billable=row.billable,
+            override_reason=row.override_reason,
+            sequence=row.sequence,
+            meeting_url=row.meeting_url,
+        )
+
+    def get(self, session_id: int | str) -> SessionRecord:
+        with self.db.reading() as session:
+            return self.get_in(session, session_id)
+
+    def get_in(self, session: Session, session_id: int | str) -> SessionRecord:
+        text = str(session_id).strip()
+        number = row_id(text)
+        row = session.get(SessionRow, number) if number is not None else None
+        if row is None:
+            raise BadInput(f"No session with id '{text}'. `amplan sessions` lists them.")
+        return self.records(session, [row])[0]
+
+    def find(
+        self,
+        customer: CustomerRecord | None = None,
+        first: date | None = None,
+        last: date | None = None,
+        kind: str | None = None,
+        include_cancelled: bool = True,
+        owner: str | None = None,
+    ) -> list[SessionRecord]:
+        """Sessions overlapping the ET days first..last, earliest first; `owner`: only those
+        with a customer of that manager (by e-mail)."""
+        query = sa_select(*_RECORD_COLUMNS)
+        if customer is not None:
+            query = query.join(
+                SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id)
+            ).where(col(SessionCustomer.customer_id) == customer.id)
+        if kind is not None:
+            query = query.where(col(SessionRow.kind) == kind)
+        if not include_cancelled:
+            query = query.where(col(SessionRow.status) != SessionStatus.CANCELLED.value)
+        if owner is not None:
+            # A correlated aggregate, so that the date range, not the manager's whole history,
+            # drives (PostgreSQL turns an EXISTS into a join over all their sessions).
+            member, holder = aliased(SessionCustomer), aliased(Customer)
+            theirs = case((func.lower(col(holder.owner)) == owner.strip().lower(), 1), else_=0)
+            owned = (
+                sa_select(func.max(theirs))
+                .select_from(member)
+                .join(holder, col(holder.id) == col(member.customer_id))
+                .where(col(member.session_id) == col(SessionRow.id))
+                .scalar_subquery()
+            )
+            query = query.where(owned == 1)
+        first_utc = None if first is None else to_utc(self.clock.midnight(first))
+        end_utc = None if last is None else to_utc(self.clock.midnight(last + timedelta(days=1)))
+        with self.db.reading() as session:
+            rows = self._overlapping(session, query, first_utc, end_utc)
+            return self.records(session, rows)
+
+    def _overlapping(
+        self, session: Session, query: Any, first_utc: datetime | None, end_utc: datetime | None
+    ) -> list[Any]:
+        """The rows of `query` overlapping [first_utc, end_utc), by start then id. A timed
+        session ends on the day it starts, so a lower bound on the start lets the start index
+        serve the range; the few all-day ones (event plans) that may reach further back come
+        from the kind index in a second query."""
+        if end_utc is not None:
+            query = query.where(col(SessionRow.start_utc) < end_utc)
+        if first_utc is None:
+            ordered = query.order_by(col(SessionRow.start_utc), col(SessionRow.id))
+            return list(session.connection().execute(ordered))
+        query = query.where(col(SessionRow.end_utc) > first_utc)
+        near = query.where(col(SessionRow.start_utc) >= first_utc - 2 * LONGEST_TIMED)
+        rows = {row.id: row for row in session.connection().execute(near)}
+        all_day = sorted(name for name, info in self.policy.kinds.items() if info.all_day)
+        if all_day:
+            long_ones = query.where(col(SessionRow.kind).in_(all_day))
+            rows.update((row.id, row) for row in session.connection().execute(long_ones))
+        return sorted(rows.values(), key=lambda row: (row.start_utc, row.id))
+
+    def counted_by_customer(self, first: datetime, end: datetime) -> dict[int, list[Booked]]:
+        """Every customer's sessions that count (not cancelled) starting in [first, end), as
+        the dashboard needs them: one joined query, no titles, no timeline."""
+        query = (
+            sa_select(col(SessionCustomer.customer_id), *BOOKED_FIELDS)
+            .join(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
+            .where(
+                col(SessionRow.start_utc) >= first,
+                col(SessionRow.start_utc) < end,
+                col(SessionRow.status) != SessionStatus.CANCELLED.value,
+            )
+        )
+        found: dict[int, list[Booked]] = {}
+        with self.db.reading() as session:
+            for cid, sid, kind, start, stop, all_day, status, billable in session.execute(query):
+                booked = Booked(sid, kind, (cid,), start, stop, all_day, status, billable)
+                found.setdefault(cid, []).append(booked)
+        return found
+
+    def overdue(self, now: datetime) -> list[SessionRecord]:
+        """Sessions that have ended but are still marked planned: done, or a no-show?"""
+        with self.db.reading() as session:
+            query = (
+                sa_select(*_RECORD_COLUMNS)
+                .where(
+                    col(SessionRow.status) == SessionStatus.PLANNED.value,
+                    col(SessionRow.end_utc) <= now,
+                )
+                .order_by(col(SessionRow.start_utc))
+            )
+            return self.records(session, session.connection().execute(query).all())
+
+
+_RECORD_COLUMNS: tuple[Any, ...] = tuple(
+    col(getattr(SessionRow, name))
+    for name in (
+        "id",
+        "uid",
+        "kind",
+        "start_utc",
+        "end_utc",
+        "all_day",
+        "title",
+        "notes",
+        "status",
+        "requested_utc",
+        "billable",
+        "override_reason",
+        "sequence",
+        "meeting_url",
+    )
+)
+
+
+def _members(
+    session: Session, session_ids: Sequence[int]
+) -> tuple[dict[int, list[int]], dict[int, str]]:
+    """Customer ids of each session (in id order), and their names, a query per 500."""
+    members: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for chunk_start in range(0, len(session_ids), 500):
+        chunk = session_ids[chunk_start : chunk_start + 500]
+        query = (
+            sa_select(
+                col(SessionCustomer.session_id),
+                col(SessionCustomer.customer_id),
+                col(Customer.name),
+            )
+            .outerjoin(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
+            .where(col(SessionCustomer.session_id).in_(chunk))
+            .order_by(col(SessionCustomer.customer_id))
+        )
+        for sid, cid, name in session.connection().execute(query):
+            members.setdefault(sid, []).append(cid)
+            if name is not None:
+                names[cid] = name
+    return members, names
