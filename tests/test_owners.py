@@ -147,7 +147,8 @@ def test_a_colleagues_session_at_the_same_hour_is_no_conflict(
     book = ["book", "--kind", "screen-share", "--minutes", "60", "--requested", "2026-03-01T09:00"]
     at = ["--start", "2026-03-17T10:00"]
     assert run(book_location, capsys, *book, "--customer", "Borealis", *at)[0] == 0
-    assert run(book_location, capsys, *book, "--customer", "Acme", *at)[0] == 0
+    code, acme = run(book_location, capsys, *book, "--customer", "Acme", *at)
+    assert code == 0
     code, data = run(book_location, capsys, *book, "--customer", "Anvil", *at)
     assert code == 3 and [v["rule"] for v in data["violations"]] == ["conflict"]
     # A round table of both managers' customers takes both calendars.
@@ -156,6 +157,13 @@ def test_a_colleagues_session_at_the_same_hour_is_no_conflict(
     code, data = run(book_location, capsys, *table)
     assert code == 3 and {v["rule"] for v in data["violations"]} == {"conflict"}
     assert len(data["violations"]) == 2
+    # The conflicts list (and the dashboard's clashes) sees the book as the rule does.
+    assert run(book_location, capsys, "conflicts")[1]["conflicts"] == []
+    forced = [*book, "--customer", "Anvil", *at, "--override", "customer insists"]
+    anvil = run(book_location, capsys, *forced)[1]["id"]
+    clashes = run(book_location, capsys, "conflicts")[1]["conflicts"]
+    pairs = {(c["session"], c["other_session"]) for c in clashes}
+    assert pairs == {(anvil, acme["id"]), (acme["id"], anvil)}  # not Borealis: Lee's
 
 
 def test_customers_without_an_owner_share_one_calendar(

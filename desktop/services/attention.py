@@ -25,7 +25,8 @@ from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements
 from desktop.services.mail.replies import Replies
 from desktop.services.policy import Policy
-from desktop.services.scheduling.ledger import Booked, Busy
+from desktop.services.scheduling.conflicts import conflicting_sessions, find_conflicts
+from desktop.services.scheduling.ledger import Booked
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 
@@ -300,13 +301,14 @@ def _overdue_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
 
 
 def _conflict_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
-    """Booked sessions that clash with busy time or with each other: move one."""
+    """Booked sessions that clash with busy time or with each other: move one (the
+    `conflicts` command's list from now on)."""
     clock = scheduler.clock
     found = []
-    for record, clashes in _clashing(scheduler, now):
+    for clashes in conflicting_sessions(find_conflicts(scheduler, since_utc=now)).values():
+        record = clashes[0].session
         what = "; ".join(
-            f"your busy time '{c.summary or 'Busy'}'" if isinstance(c, Busy) else f"'{c.title}'"
-            for c in clashes
+            f"your busy time '{c.title}'" if c.with_ == "busy" else f"'{c.title}'" for c in clashes
         )
         found.append(
             _session_item(
@@ -320,30 +322,6 @@ def _conflict_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
                 clock,
             )
         )
-    return found
-
-
-def _clashing(
-    scheduler: Scheduler, now: datetime
-) -> list[tuple[SessionRecord, list[Booked | Busy]]]:
-    """Planned timed sessions not yet ended and what each overlaps (the `conflicts` command's
-    list from now on), read from today on rather than from the start of the book."""
-    planned = [
-        s
-        for s in scheduler.find(None, first=scheduler.clock.et_date(now), include_cancelled=False)
-        if s.status == SessionStatus.PLANNED and not s.all_day and s.end_utc > now
-    ]
-    if not planned:
-        return []
-    # Earliest first: the first planned session starts the run of time to load.
-    with scheduler.db.reading() as session:
-        last_end = max(s.end_utc for s in planned)
-        ledger = scheduler.load_ledger(session, [], planned[0].start_utc, last_end)
-    found = []
-    for record in planned:
-        clashes = ledger.clashes(record.start_utc, record.end_utc, exclude_id=record.id)
-        if clashes:
-            found.append((record, sorted(clashes, key=lambda c: c.start_utc)))
     return found
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from desktop.models.tables import AttendeeReply, Contact
 
@@ -41,6 +42,18 @@ class Attendee:
         return f"{who}: {PARTSTAT_LABELS.get(self.partstat, self.partstat)}"
 
 
+class _Contact(NamedTuple):
+    name: str
+    email: str
+
+
+class _Reply(NamedTuple):
+    name: str
+    email: str
+    partstat: str
+    sequence: int
+
+
 def _chunks(values: Sequence[int], size: int = 500) -> list[Sequence[int]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
@@ -51,32 +64,40 @@ def load_attendees(
     """Attendees of each session in two queries, whatever the number of sessions."""
     if not records:
         return {}
+    # Plain columns, not ORM objects: a team's week names about a thousand contacts.
     customer_ids = sorted({cid for r in records for cid in r.customer_ids})
-    contacts: dict[int, list[Contact]] = {}
+    contacts: dict[int, list[_Contact]] = {}
     for chunk in _chunks(customer_ids):
         query = (
-            select(Contact)
+            sa_select(col(Contact.customer_id), col(Contact.name), col(Contact.email))
             .where(col(Contact.customer_id).in_(chunk))
             .order_by(col(Contact.customer_id), col(Contact.position), col(Contact.id))
         )
-        for contact in session.exec(query).all():
-            contacts.setdefault(contact.customer_id, []).append(contact)
-    replies: dict[int, list[AttendeeReply]] = {}
+        for customer_id, name, email in session.execute(query):
+            contacts.setdefault(customer_id, []).append(_Contact(name, email))
+    replies: dict[int, list[_Reply]] = {}
     wanted = {r.id for r in records}
+    reply_columns = (
+        col(AttendeeReply.session_id),
+        col(AttendeeReply.name),
+        col(AttendeeReply.email),
+        col(AttendeeReply.partstat),
+        col(AttendeeReply.sequence),
+    )
     if len(wanted) > LOAD_ALL_REPLIES_FROM:
         # A calendar's worth of sessions: one pass over the (much smaller) reply table.
-        queries = [select(AttendeeReply).order_by(col(AttendeeReply.id))]
+        queries = [sa_select(*reply_columns).order_by(col(AttendeeReply.id))]
     else:
         queries = [
-            select(AttendeeReply)
+            sa_select(*reply_columns)
             .where(col(AttendeeReply.session_id).in_(chunk))
             .order_by(col(AttendeeReply.id))
             for chunk in _chunks(sorted(wanted))
         ]
     for query2 in queries:
-        for reply in session.exec(query2).all():
-            if reply.session_id in wanted:
-                replies.setdefault(reply.session_id, []).append(reply)
+        for session_id, *fields in session.execute(query2):
+            if session_id in wanted:
+                replies.setdefault(session_id, []).append(_Reply(*fields))
     found: dict[int, tuple[Attendee, ...]] = {}
     for record in records:
         answered = {

@@ -42,11 +42,12 @@ class Conflict:
 
 
 def find_conflicts(scheduler: Scheduler, since_utc: datetime | None = None) -> list[Conflict]:
-    """Planned timed sessions (ending after `since_utc`, if given) and what each overlaps,
-    earliest session first."""
+    """Planned timed sessions (ending after `since_utc`, if given) and what each overlaps in
+    its managers' calendars (as the conflict rule sees it), earliest session first."""
+    first_day = None if since_utc is None else scheduler.clock.et_date(since_utc)
     planned = [
         s
-        for s in scheduler.find(None, include_cancelled=False)
+        for s in scheduler.find(None, first=first_day, include_cancelled=False)
         if s.status == SessionStatus.PLANNED
         and not s.all_day
         and (since_utc is None or s.end_utc > since_utc)
@@ -59,7 +60,8 @@ def find_conflicts(scheduler: Scheduler, since_utc: datetime | None = None) -> l
         ledger = scheduler.load_ledger(session, [], first, end)
     found: list[Conflict] = []
     for record in planned:
-        for item in ledger.clashes(record.start_utc, record.end_utc, exclude_id=record.id):
+        managers = ledger.managers_of(record.customer_ids)
+        for item in ledger.clashes_for(record.start_utc, record.end_utc, managers, record.id):
             if isinstance(item, Busy):
                 found.append(
                     Conflict(

@@ -127,6 +127,25 @@ class Ledger:
         theirs = {self.owners.get(cid, "") for cid in session.customer_ids}
         return not theirs or "" in theirs or bool(theirs & owners)
 
+    def managers_of(self, customer_ids: Iterable[int]) -> set[str]:
+        """The managers whose calendar a session of these customers is in."""
+        return {self.owners.get(cid, "") for cid in customer_ids}
+
+    def clashes_for(
+        self, start: datetime, end: datetime, managers: set[str], exclude_id: int | None = None
+    ) -> list[Booked | Busy]:
+        """What overlaps [start, end) in these managers' calendars: their sessions and their
+        busy time. In a team's book a colleague's session or busy time at that hour is none."""
+        found: list[Booked | Busy] = []
+        for clash in self.clashes(start, end, exclude_id):
+            if isinstance(clash, Busy):
+                if clash.owner and managers and "" not in managers and clash.owner not in managers:
+                    continue  # a colleague's own calendar
+            elif not self.same_manager(clash, managers):
+                continue
+            found.append(clash)
+        return found
+
     def get(self, session_id: int) -> Booked | None:
         return self._by_id.get(session_id)
 

@@ -504,12 +504,7 @@ def conflict(ctx: RuleContext) -> list[Violation]:
     found = []
     # In a team's book, another manager's session at the same hour is not a conflict.
     managers = {c.owner.strip().lower() for c in p.customers}
-    for clash in ctx.ledger.clashes(p.start_utc, p.end_utc, p.session_id):
-        if isinstance(clash, Busy):
-            if clash.owner and managers and "" not in managers and clash.owner not in managers:
-                continue  # a colleague's own calendar
-        elif not ctx.ledger.same_manager(clash, managers):
-            continue
+    for clash in ctx.ledger.clashes_for(p.start_utc, p.end_utc, managers, p.session_id):
         if isinstance(clash, Busy):
             what = f"your busy time '{clash.summary or 'busy'}'"
             if clash.all_day:
