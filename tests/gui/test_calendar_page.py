@@ -17,9 +17,10 @@ from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.sessions import BookingRequest, SessionRecord, SessionTimes
 from desktop.views.calendar.calendar_page import CalendarPage
-from desktop.views.calendar.calendar_style import KIND_COLOURS, CalendarColours, contrast
+from desktop.views.calendar.calendar_style import CalendarColours, contrast
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.shell.undo import SessionActions
+from desktop.views.theme import KIND_COLOURS
 from PySide6.QtCore import QDate, QPoint, Qt, QTime
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication

@@ -66,11 +66,11 @@ from desktop.views.calendar.calendar_filters import CalendarFilterBar, system_zo
 from desktop.views.calendar.calendar_grid import FIRST_VISIBLE_HOUR, VISIBLE_HOURS
 from desktop.views.calendar.calendar_month import MonthGrid
 from desktop.views.calendar.calendar_notice import CalendarNotice
-from desktop.views.calendar.calendar_style import calendar_style_sheet
 from desktop.views.calendar.calendar_time_view import TimeGridView
 from desktop.views.reports.printing import DocumentPreview, default_paper
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.shell.undo import SessionActions
+from desktop.views.theme import calendar_style_sheet
 from desktop.views.widgets import messages
 from desktop.views.widgets.elided_label import ElidedLabel
 

@@ -1,5 +1,5 @@
-"""The calendar's colours: one hue per session kind, tints that suit a light and a dark
-palette, and text that keeps its contrast on whichever tint it sits on.
+"""How the calendar paints the theme's kind hues: tints that suit a light and a dark palette,
+and text that keeps its contrast on whichever tint it sits on.
 
 Every calendar view (week grid, month chips, agenda swatches) takes its colours from here, so
 a kind looks the same wherever it is shown.
@@ -12,30 +12,19 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPalette, QPixmap
 
-from desktop.resources import resource_path
-from desktop.views.theme import ACCENT, palette_is_dark
-
-# One hue per kind; chosen to stay apart for the common kinds of colour-blindness as far as
-# seven hues allow (blue/orange carry the two most frequent kinds).
-KIND_COLOURS: dict[str, str] = {
-    "onboarding": "#2563eb",
-    "cadence": "#0d9488",
-    "screen-share": "#7c3aed",
-    "assistance": "#ea580c",
-    "event-plan": "#16a34a",
-    "round-table": "#db2777",
-    "product-team": "#a16207",
-}
-FALLBACK_COLOUR = "#64748b"
-NOW_LINE = QColor("#dc2626")
-HOLIDAY_LIGHT = QColor("#b45309")
-HOLIDAY_DARK = QColor("#fbbf24")
-DARK_TEXT = QColor("#111827")
-LIGHT_TEXT = QColor("#f9fafb")
-WHITE = QColor("#ffffff")
-# The accent as calendar text on a dark base (a shade lighter than theme.ACCENT_ON_DARK, which
-# the calendar's small bold captions need).
-ACCENT_TEXT_DARK = QColor("#7cb0ff")
+from desktop.views.theme import (
+    ACCENT,
+    ACCENT_TEXT_DARK,
+    DARK_TEXT,
+    FALLBACK_COLOUR,
+    HOLIDAY_DARK,
+    HOLIDAY_LIGHT,
+    KIND_COLOURS,
+    LIGHT_TEXT,
+    NOW_LINE,
+    WHITE,
+    palette_is_dark,
+)
 
 
 def mix(first: QColor, second: QColor, amount: float) -> QColor:
@@ -157,10 +146,3 @@ def busy_swatch(palette: QPalette, size: int = 12) -> QIcon:
     painter.drawRect(0, 0, size - 1, size - 1)
     painter.end()
     return QIcon(pixmap)
-
-
-def calendar_style_sheet() -> str:
-    """The calendar page's own rules (`resources/calendar.qss`), icons pointed into the
-    shipped icon folder as `theme.style_sheet` does."""
-    text = resource_path("calendar.qss").read_text(encoding="utf-8")
-    return text.replace("url(@icons/", f"url({resource_path('icons').as_posix()}/")

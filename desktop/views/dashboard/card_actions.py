@@ -7,7 +7,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from desktop.app import AppContext
-from desktop.errors import AmplanError
 from desktop.services.attention import AttentionItem
 from desktop.services.customers import CustomerRecord
 from desktop.services.display.session_format import Now
@@ -17,7 +16,6 @@ from desktop.views.dashboard.attention_cards import AttentionCard
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.shell.undo import SessionActions
-from desktop.views.widgets import messages
 
 BOOK_LABELS = {
     "screen-share": "Book screen-share…",
@@ -142,12 +140,7 @@ class CardActions(QObject):
         session = card.item.session
         if session is None:
             return
-        try:
-            self._actions.set_status(
-                session.id, status, now=self._now(), expected_sequence=session.sequence
-            )
-        except AmplanError as exc:
-            messages.show_error(self._page, "Status not changed", str(exc))
+        if self._actions.mark(self._page, session, status, self._now()) is None:
             return
         # A large book recomputes on the worker: the card goes at once all the same.
         card.acted = True

@@ -441,12 +441,7 @@ class SessionsPanel(QWidget):
         session = self.selected_session()
         if session is None:
             return
-        try:
-            self._actions.set_status(
-                session.id, status, now=self._now(), expected_sequence=session.sequence
-            )
-        except AmplanError as exc:
-            messages.show_error(self, "Status not changed", str(exc))
+        if self._actions.mark(self, session, status, self._now()) is None:
             return
         self.sessions_changed.emit()
 

@@ -229,3 +229,14 @@ class SessionActions(QObject):
         self.stack.push(_Changed(self, text, before, after))
         self.sessions_changed.emit(_change_of([before, after]))
         return after
+
+    def mark(
+        self, parent: QWidget, session: SessionRecord, status: SessionStatus, now: datetime
+    ) -> SessionRecord | None:
+        """A status button (Done, No-show, Cancel) on the copy the user saw: a refusal (the
+        session changed elsewhere, not started yet) is shown, and None returned."""
+        try:
+            return self.set_status(session.id, status, now=now, expected_sequence=session.sequence)
+        except AmplanError as exc:
+            messages.show_error(parent, "Status not changed", str(exc))
+            return None
