@@ -254,3 +254,36 @@ def test_undo_of_a_booking_a_colleague_changed_since_keeps_it(
     assert [t for t, _ in dialogs.errors] == ["Could not undo"]
     assert context.scheduler.get(booked.id).status == "cancelled"
     assert not shown.undo_action.isEnabled() and not shown.redo_action.isEnabled()
+
+
+def test_several_steps_on_one_session_undo_and_redo_all_the_way(
+    shown: MainWindow, context: AppContext, customer: CustomerRecord, dialogs: Dialogs
+) -> None:
+    """Found in review: each undo raises the sequence, so a step further down the stack
+    must compare with the session as this window last left it, not as that step did."""
+    start = context.clock.parse("2026-03-16T10:00")
+    times = SessionTimes(start, start + timedelta(hours=1), False)
+    request = BookingRequest((customer,), "onboarding", times, start - timedelta(days=14))
+    actions = shown.session_actions
+    booked = actions.book(request).session
+    first = context.clock.parse("2026-03-17T14:00")
+    second = context.clock.parse("2026-03-18T11:00")
+    actions.move_start(booked.id, first, booked.requested_utc, booked.sequence)
+    actions.move_start(booked.id, second, booked.requested_utc, booked.sequence + 1)
+    cancelled = actions.set_status(booked.id, "cancelled")
+    assert cancelled.status == "cancelled"
+
+    shown.undo_action.trigger()  # the cancellation
+    shown.undo_action.trigger()  # the second move
+    assert context.scheduler.get(booked.id).start_utc == first
+    shown.undo_action.trigger()  # the first move
+    assert context.scheduler.get(booked.id).start_utc == start
+    shown.undo_action.trigger()  # the booking
+    assert context.scheduler.find(customer=customer) == []
+    assert dialogs.errors == []
+
+    for _ in range(4):
+        shown.redo_action.trigger()
+    again = context.scheduler.get(booked.id)
+    assert (again.start_utc, again.status) == (second, "cancelled")
+    assert dialogs.errors == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -25,6 +26,8 @@ from desktop.services.scheduling.sessions import (
 )
 from desktop.services.scheduling.status import SessionStatus
 from desktop.views.widgets import messages
+
+_Result = TypeVar("_Result")
 
 
 def _change_of(records: Sequence[SessionRecord]) -> BookChange:
@@ -90,11 +93,12 @@ class _Created(_Command):
         return _change_of(self.records)
 
     def do_undo(self) -> None:
-        expected = {r.id: r.sequence for r in self.records}
+        expected = {r.id: self.actions.left_at(r) for r in self.records}
         self.actions.context.scheduler.delete([r.id for r in self.records], expected)
 
     def do_redo(self) -> None:
         self.records = self.actions.context.scheduler.reinstate(self.records)
+        self.actions.note(self.records)
 
 
 class _Changed(_Command):
@@ -106,7 +110,6 @@ class _Changed(_Command):
     ) -> None:
         super().__init__(actions, text)
         self.before, self.after = before, after
-        self._left_at = after.sequence  # the session's sequence as this window left it
 
     def change(self) -> BookChange:
         return _change_of([self.before, self.after])
@@ -118,8 +121,8 @@ class _Changed(_Command):
         self._put_back(self.after)
 
     def _put_back(self, record: SessionRecord) -> None:
-        restored = self.actions.context.scheduler.restore(record, self._left_at)
-        self._left_at = restored.sequence
+        restored = self.actions.context.scheduler.restore(record, self.actions.left_at(record))
+        self.actions.note([restored])
 
 
 class SessionActions(QObject):
@@ -134,6 +137,16 @@ class SessionActions(QObject):
         self.context = context
         self.stack = QUndoStack(self)
         self.refused.connect(self._show_refusal)
+        # Each session's sequence as this window last left it (by an action, an undo or a
+        # redo): a step on that session is taken back only if nobody changed it since.
+        self._left_at: dict[int, int] = {}
+
+    def note(self, records: Sequence[SessionRecord]) -> None:
+        for record in records:
+            self._left_at[record.id] = record.sequence
+
+    def left_at(self, record: SessionRecord) -> int:
+        return self._left_at.get(record.id, record.sequence)
 
     def _show_refusal(self, title: str, text: str) -> None:
         parent = self.parent()
@@ -142,6 +155,7 @@ class SessionActions(QObject):
     def book(self, request: BookingRequest) -> Outcome:
         outcome = self.context.scheduler.book(request)
         record = outcome.session
+        self.note([record])
         self.stack.push(_Created(self, f"booking of {_describe(self.context, record)}", [record]))
         self.sessions_changed.emit(_change_of([record]))
         return outcome
@@ -152,6 +166,7 @@ class SessionActions(QObject):
             names = {name for r in records for name in r.customers}
             who = next(iter(names)) if len(names) == 1 else f"{len(names)} customers"
             text = f"plan of {len(records)} sessions for {who}"
+            self.note(records)
             self.stack.push(_Created(self, text, records))
             self.sessions_changed.emit(_change_of(records))
         return records
@@ -166,19 +181,18 @@ class SessionActions(QObject):
     ) -> Outcome:
         """`expected_sequence`: the sequence of the copy the user changed; a session changed
         elsewhere since (another window, a colleague) is refused rather than overwritten."""
-        before = self.context.scheduler.get(session_id)
-        outcome = self.context.scheduler.move(
+        scheduler = self.context.scheduler
+        return self._change(
+            "move",
             session_id,
-            times,
-            requested_utc,
-            override_reason,
-            expected_sequence=expected_sequence,
+            lambda: scheduler.move(
+                session_id,
+                times,
+                requested_utc,
+                override_reason,
+                expected_sequence=expected_sequence,
+            ),
         )
-        after = self.context.scheduler.get(session_id)
-        text = f"move of {_describe(self.context, before)}"
-        self.stack.push(_Changed(self, text, before, after))
-        self.sessions_changed.emit(_change_of([before, after]))
-        return outcome
 
     def move_start(
         self,
@@ -189,28 +203,24 @@ class SessionActions(QObject):
     ) -> Outcome:
         """A drag: the same length at a new start. The `Outcome` carries the warnings (the
         customer's own hours) for the caller to show."""
-        before = self.context.scheduler.get(session_id)
-        outcome = self.context.scheduler.move_start(
-            session_id, start_utc, requested_utc, expected_sequence=expected_sequence
+        scheduler = self.context.scheduler
+        return self._change(
+            "move",
+            session_id,
+            lambda: scheduler.move_start(
+                session_id, start_utc, requested_utc, expected_sequence=expected_sequence
+            ),
         )
-        after = self.context.scheduler.get(session_id)
-        text = f"move of {_describe(self.context, before)}"
-        self.stack.push(_Changed(self, text, before, after))
-        self.sessions_changed.emit(_change_of([before, after]))
-        return outcome
 
     def update(
         self, session_id: int, request: BookingRequest, expected_sequence: int | None = None
     ) -> Outcome:
-        before = self.context.scheduler.get(session_id)
-        outcome = self.context.scheduler.update(
-            session_id, request, expected_sequence=expected_sequence
+        scheduler = self.context.scheduler
+        return self._change(
+            "edit",
+            session_id,
+            lambda: scheduler.update(session_id, request, expected_sequence=expected_sequence),
         )
-        after = self.context.scheduler.get(session_id)
-        text = f"edit of {_describe(self.context, before)}"
-        self.stack.push(_Changed(self, text, before, after))
-        self.sessions_changed.emit(_change_of([before, after]))
-        return outcome
 
     def set_status(
         self,
@@ -220,15 +230,26 @@ class SessionActions(QObject):
         expected_sequence: int | None = None,
     ) -> SessionRecord:
         """`now` decides whether the session has started (done and no-show need that)."""
-        before = self.context.scheduler.get(session_id)
-        self.context.scheduler.set_status(
-            session_id, status, now=now, expected_sequence=expected_sequence
+        scheduler = self.context.scheduler
+        self._change(
+            SessionStatus(status).change_noun,
+            session_id,
+            lambda: scheduler.set_status(
+                session_id, status, now=now, expected_sequence=expected_sequence
+            ),
         )
+        return scheduler.get(session_id)
+
+    def _change(self, noun: str, session_id: int, change: Callable[[], _Result]) -> _Result:
+        """Make `change` to one session and push the step that takes it back."""
+        before = self.context.scheduler.get(session_id)
+        result = change()
         after = self.context.scheduler.get(session_id)
-        text = f"{SessionStatus(status).change_noun} of {_describe(self.context, before)}"
+        self.note([after])
+        text = f"{noun} of {_describe(self.context, before)}"
         self.stack.push(_Changed(self, text, before, after))
         self.sessions_changed.emit(_change_of([before, after]))
-        return after
+        return result
 
     def mark(
         self, parent: QWidget, session: SessionRecord, status: SessionStatus, now: datetime
