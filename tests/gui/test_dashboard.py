@@ -491,3 +491,40 @@ def test_a_worker_that_cannot_read_the_book_says_so_in_plain_words(
     assert dialogs.errors == [("Could not read the book", "The book is locked by a colleague.")]
     assert not page.updating_label.isVisible()
     assert titles(page) == before, "what was shown stays"
+
+
+def test_a_result_of_the_customers_shown_before_is_dropped(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found in review: choosing an owner with no customers while the worker computed the
+    previous choice showed the previous choice's items when the worker ended."""
+    import threading
+
+    from desktop.views.dashboard import dashboard_refresh
+
+    book(context, acme, "onboarding", "2026-03-09T10:00")
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    assert page.attention_count() > 0
+    page.background = True
+    release = threading.Event()
+    compute = dashboard_refresh.compute_dashboard
+
+    def slow(*args: object) -> object:
+        release.wait(5)
+        return compute(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dashboard_refresh, "compute_dashboard", slow)
+    page.refresh()
+    assert page.is_updating()
+    page.set_customers([], total=1)  # a colleague's filter with nobody in it
+    assert page.attention_count() == 0
+    release.set()
+    qtbot.waitUntil(lambda: not page.is_updating(), timeout=5000)
+    assert page.attention_count() == 0
+    assert window.attention_badge() == 0
+    assert not page.updating_label.isVisible()

@@ -212,6 +212,7 @@ class DashboardPage(QStackedWidget):
         if self._customers:
             self.refresh()
         else:
+            self._refresher.invalidate()
             self._show(DashboardData(Attention((), ()), (), 0.0))
 
     @property

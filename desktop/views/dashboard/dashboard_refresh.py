@@ -82,19 +82,27 @@ class DashboardRefresh(QObject):
             return customers > BACKGROUND_CUSTOMERS
         return self._last_seconds > self._background_after_s
 
+    def invalidate(self) -> None:
+        """Whatever is being computed now is of a book (or a choice of customers) gone by:
+        its result is dropped when it arrives, and a computation not yet started never runs."""
+        self._number += 1
+        self._first_timer.stop()
+        if self._job is None:
+            self.updating.emit(False)
+
     @Slot()
     def refresh(self) -> None:
-        """Recompute now (small book) or on the worker; a request while one runs is queued."""
+        """Recompute now (small book) or on the worker; a request while one runs is queued
+        (and the running one's result, of the book as it was, dropped)."""
+        self.invalidate()
         customers = self._customers()
         if not customers:
             return
         if self._job is not None:
             self._again = True
             return
-        self._first_timer.stop()
         self._badge_timer.stop()
         self._stale = False
-        self._number += 1
         number, now, scheduler = self._number, self._now(), self._scheduler
         if not self._goes_background(len(customers)):
             self._started = True
