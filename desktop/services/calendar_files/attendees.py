@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from desktop.models.tables import AttendeeReply, Contact
-
-if TYPE_CHECKING:
-    from desktop.services.scheduling.sessions import SessionRecord
 
 LOAD_ALL_REPLIES_FROM = 500
 PARTSTATS = ("needs-action", "accepted", "tentative", "declined", "delegated")
@@ -58,9 +55,21 @@ def _chunks(values: Sequence[int], size: int = 500) -> list[Sequence[int]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
-def load_attendees(
-    session: Session, records: Sequence[SessionRecord]
-) -> dict[int, tuple[Attendee, ...]]:
+class Invited(Protocol):
+    """What the attendees of a session depend on: its customers, and its sequence (an answer
+    to an older version no longer holds)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def customer_ids(self) -> tuple[int, ...]: ...
+
+    @property
+    def sequence(self) -> int: ...
+
+
+def load_attendees(session: Session, records: Sequence[Invited]) -> dict[int, tuple[Attendee, ...]]:
     """Attendees of each session in two queries, whatever the number of sessions."""
     if not records:
         return {}

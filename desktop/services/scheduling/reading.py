@@ -4,9 +4,8 @@ dashboard's counts; plain columns, not ORM objects, and a query per 500 for the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
@@ -18,7 +17,7 @@ from desktop.models.database import Database
 from desktop.models.store_errors import row_id
 from desktop.models.tables import Customer, SessionCustomer, SessionRow
 from desktop.services.business_time import BusinessClock, to_utc
-from desktop.services.calendar_files.attendees import load_attendees
+from desktop.services.calendar_files.attendees import Attendee, load_attendees
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import Policy
 from desktop.services.scheduling.ledger import Booked
@@ -28,6 +27,12 @@ from desktop.services.scheduling.records import (
     SessionRecord,
 )
 from desktop.services.scheduling.status import SessionStatus
+
+
+class _Invited(NamedTuple):
+    id: int
+    customer_ids: tuple[int, ...]
+    sequence: int
 
 
 class SessionReader:
@@ -42,12 +47,20 @@ class SessionReader:
         """Records of session rows (ORM rows, or plain rows of `_RECORD_COLUMNS`)."""
         rows = list(rows)
         members, names = _members(session, [row.id for row in rows if row.id is not None])
-        records = [self.record(row, members.get(row.id or 0, []), names) for row in rows]
-        attendees = load_attendees(session, records)
-        return [replace(r, attendees=attendees.get(r.id, ())) for r in records]
+        invited = [_Invited(row.id, tuple(members.get(row.id, ())), row.sequence) for row in rows]
+        attendees = load_attendees(session, invited)
+        return [
+            self.record(row, members.get(row.id or 0, []), names, attendees.get(row.id, ()))
+            for row in rows
+        ]
 
     @staticmethod
-    def record(row: Any, customer_ids: list[int], names: dict[int, str]) -> SessionRecord:
+    def record(
+        row: Any,
+        customer_ids: list[int],
+        names: dict[int, str],
+        attendees: tuple[Attendee, ...] = (),
+    ) -> SessionRecord:
         assert row.id is not None
         return SessionRecord(
             id=row.id,
@@ -66,6 +79,7 @@ class SessionReader:
             override_reason=row.override_reason,
             sequence=row.sequence,
             meeting_url=row.meeting_url,
+            attendees=attendees,
         )
 
     def get(self, session_id: int | str) -> SessionRecord:
