@@ -188,3 +188,18 @@ def test_declined_sessions_to_come_are_listed_for_the_dashboard(replies: ReplyBo
     assert declined == [(replies.future.id, ["Someone"])]
     run_cli(replies.path, "cancel", str(replies.future.id))
     assert replies.book.ctx.replies.declined(datetime(2026, 12, 1, tzinfo=UTC)) == []
+
+
+def test_a_reply_whose_stamp_is_no_time_still_counts_its_answer() -> None:
+    # Found by the fuzz test: icalendar keeps a broken DTSTAMP as a property that raises
+    # when read; the answer is still the answer, stamped with the time it was read.
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:REPLY\r\n"
+        b"BEGIN:VEVENT\r\nUID:s1@amplan\r\n"
+        b"ATTENDEE;PARTSTAT=ACCEPTED;CN=Ann:mailto:ann@acme.example\r\n"
+        b"DTSTAMP:not-a-time\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    before = datetime.now(UTC)
+    [item] = read_replies(data, "reply.ics").items
+    assert (item.email, item.partstat) == ("ann@acme.example", "accepted")
+    assert item.stamp_utc >= before

@@ -165,7 +165,10 @@ def essence(event: Any) -> tuple[object, ...]:
         value = event.get(name)
         if value is None:
             return None
-        moment = value.dt
+        try:
+            moment = value.dt
+        except ValueError:  # icalendar's BrokenCalendarProperty: compare the text as sent
+            return str(value.to_ical(), "utf-8", "replace")
         return moment.astimezone(UTC) if isinstance(moment, datetime) else moment
 
     def text(name: str) -> str:

@@ -91,7 +91,10 @@ def _address(value: Any) -> str:
 
 def _stamp(event: Any) -> datetime:
     value = event.get("DTSTAMP")
-    moment = getattr(value, "dt", None)
+    try:
+        moment = getattr(value, "dt", None)
+    except ValueError:  # icalendar's BrokenCalendarProperty: a stamp that is no time at all
+        moment = None
     if isinstance(moment, datetime):
         return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     if isinstance(moment, date):
