@@ -9,7 +9,7 @@ import pytest
 from desktop.app import AppContext, build_context
 from desktop.services.customers import CustomerDraft
 from desktop.services.user_config import UserConfig
-from desktop.views.shell.main_window import CUSTOMERS, MainWindow
+from desktop.views.shell.main_window import CUSTOMERS, DASHBOARD, MainWindow
 from desktop.views.shell.team_ui import CopyBookDialog, copy_target
 from PySide6.QtCore import QSettings, QTimer
 from pytestqt.qtbot import QtBot
@@ -191,3 +191,26 @@ def test_the_calendar_shows_my_customers_or_a_colleagues(qtbot: QtBot, context: 
     assert shown() == {mine.id}
     page.customer_combo.setCurrentIndex(page.customer_combo.findText(f"Customers of {LEE}"))
     assert shown() == {theirs.id}
+
+
+def test_a_teams_book_opens_the_dashboard_on_my_customers(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The dashboard is shown before the Customers page is built (pages are built when first
+    opened): it must show the same choice that page opens on, my own customers."""
+    from desktop.models.database import Database
+
+    UserConfig().save_section("profile", {"name": "Dana", "email": ME})
+    _add(context, "Acme")
+    _add(context, "Borealis", LEE)
+    monkeypatch.setattr(Database, "is_server", property(lambda _db: True))  # a team's book
+    settings.setValue("window/page", DASHBOARD)  # where the manager left the window
+    window = open_window(qtbot, context, settings)
+    assert window._pages.built(CUSTOMERS) is None  # not built yet
+    assert [c.name for c in window.dashboard._customers] == ["Acme"]
+    window.show_page(CUSTOMERS)
+    assert window.customers_page.owner_filter.currentText() == "Mine"
+    assert [c.name for c in window.dashboard._customers] == ["Acme"]

@@ -35,6 +35,7 @@ from desktop.views.customers.customer_table_model import (
     CustomerFilterModel,
     CustomerTableModel,
 )
+from desktop.views.customers.owner_choice import of_owner, opening_owner
 from desktop.views.sessions.sessions_panel import SessionsPanel
 from desktop.views.shell.undo import SessionActions
 from desktop.views.widgets import messages
@@ -315,8 +316,8 @@ class CustomersPage(QStackedWidget):
             choices.append(("Mine", mine))
         choices += [(owner, owner) for owner in owners]
         chosen = self.owner_filter.currentData()
-        if self.owner_filter.count() == 0 and self._context.db.is_server:
-            chosen = mine or None  # a team's book opens on my own customers
+        if self.owner_filter.count() == 0:
+            chosen = opening_owner(self._context)
         self.owner_filter.blockSignals(True)
         self.owner_filter.clear()
         for label, owner in choices:
@@ -328,9 +329,7 @@ class CustomersPage(QStackedWidget):
 
     def of_chosen_owner(self, rows: list[CustomerRecord]) -> list[CustomerRecord]:
         owner = self.owner_filter.currentData()
-        if not owner:
-            return rows
-        return [r for r in rows if r.owner.lower() == str(owner).lower()]
+        return of_owner(rows, str(owner) if owner else None)
 
     def _owner_filter_changed(self, _index: int) -> None:
         self.set_rows(self._active_rows)

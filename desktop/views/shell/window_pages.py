@@ -101,9 +101,16 @@ class WindowPages:
         return widget
 
     def of_chosen_owner(self, rows: list[CustomerRecord]) -> list[CustomerRecord]:
-        """The rows of the owner chosen on the Customers page (all of them before it exists)."""
+        """The rows of the owner chosen on the Customers page; before that page exists, of
+        the owner it will open on (on a team's book, the manager's own)."""
         customers = cast("CustomersPage | None", self._built.get(CUSTOMERS))
-        return customers.of_chosen_owner(rows) if customers is not None else rows
+        if customers is not None:
+            return customers.of_chosen_owner(rows)
+        if self._opened is None:
+            return rows
+        from desktop.views.customers.owner_choice import of_owner, opening_owner
+
+        return of_owner(rows, opening_owner(self._opened[0]))
 
     def set_rows(self, rows: list[CustomerRecord], total: int) -> None:
         """The book was read: the pages built so far show the new rows."""
