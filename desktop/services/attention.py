@@ -20,6 +20,7 @@ from desktop.services.business_time import (
     format_day,
     format_span,
     period_containing,
+    week_start,
 )
 from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements
@@ -95,10 +96,10 @@ def needs_attention(
     items += _overdue_items(scheduler, now)
     items += _conflict_items(scheduler, now)
     items += _declined_items(scheduler, now)
-    week_start = today - timedelta(days=today.weekday())
+    monday = week_start(today)
     this_week = tuple(
         s
-        for s in scheduler.find(None, week_start, week_start + timedelta(days=6))
+        for s in scheduler.find(None, monday, monday + timedelta(days=6))
         if s.status != SessionStatus.CANCELLED
     )
     items.sort(key=lambda i: (_ORDER.get(i.category, 9), i.due, i.title))

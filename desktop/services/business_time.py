@@ -116,6 +116,11 @@ def to_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def week_start(day: date) -> date:
+    """The Monday of the day's week (weeks run Monday to Sunday, as the calendar shows them)."""
+    return day - timedelta(days=day.weekday())
+
+
 def add_months(day: date, months: int) -> date:
     """Calendar month arithmetic that clamps to the month's last day (Jan 31 + 1 = Feb 28)."""
     month_index = day.month - 1 + months

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from desktop.services.attention import Attention, AttentionItem, needs_attention
+from desktop.services.business_time import week_start
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.sessions import Scheduler
 from desktop.services.scheduling.usage import Allowance, usage_for
@@ -124,11 +125,6 @@ def compute_dashboard(
     attention = needs_attention(scheduler, customers, now)
     seconds = time.perf_counter() - started
     return DashboardData(attention, top_allowance_use(scheduler, customers, now), seconds)
-
-
-def week_start(day: date) -> date:
-    """The Monday of the day's week."""
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from desktop.errors import AmplanError
-from desktop.services.business_time import add_months, zone
+from desktop.services.business_time import add_months, week_start, zone
 from desktop.services.calendar_files.calendar_view import CalendarFilter
 from desktop.services.customers import CustomerBook, CustomerRecord
 from desktop.services.display.layout import DayInfo, DisplayZone
@@ -27,21 +27,17 @@ ET_KEY, LOCAL_KEY = "et", "local"
 CUSTOMER_PREFIX, OWNER_PREFIX = "customer:", "owner:"
 
 
-def _week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def days_shown(view: str, anchor: date) -> list[date]:
     """The display-zone days a view shows around `anchor` (weeks start on Monday)."""
     if view == DAY:
         return [anchor]
     if view == WEEK:
-        first = _week_start(anchor)
+        first = week_start(anchor)
         return [first + timedelta(days=n) for n in range(7)]
     if view == MONTH:
-        first = _week_start(anchor.replace(day=1))
+        first = week_start(anchor.replace(day=1))
         return [first + timedelta(days=n) for n in range(MONTH_DAYS)]
-    first = _week_start(anchor)
+    first = week_start(anchor)
     return [first + timedelta(days=n) for n in range(AGENDA_DAYS)]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from desktop.services.business_time import to_zone, zone
+from desktop.services.business_time import to_zone, week_start, zone
 from desktop.services.reports.report_html import (
     FAINT,
     INK,
@@ -143,7 +143,7 @@ def _day_list(by_day: Mapping[date, list[_Entry]], chosen: PrintRange) -> str:
 
 
 def _month_grid(by_day: Mapping[date, list[_Entry]], chosen: PrintRange) -> str:
-    first = chosen.first - timedelta(days=chosen.first.weekday())
+    first = week_start(chosen.first)
     header = [cell(f"{first + timedelta(days=i):%a}", width="14%", header=True) for i in range(7)]
     rows: list[str] = []
     week = first

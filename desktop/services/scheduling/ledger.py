@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from desktop.services.scheduling.status import SessionStatus
 
@@ -33,6 +34,11 @@ class SessionSpan:
     def counts(self) -> bool:
         """Cancelled sessions count for nothing; a no-show counts as used."""
         return SessionStatus(self.status).counts
+
+
+class _Owned(Protocol):
+    @property
+    def owner(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -174,3 +180,9 @@ class Ledger:
             ),
             key=lambda s: s.start_utc,
         )
+
+
+def managers_of(customers: Iterable[_Owned]) -> set[str]:
+    """The managers (lower-case e-mails; "" for none) whose calendars these customers' sessions
+    are in: a proposal's, for the conflict rule and a slot search."""
+    return {c.owner.strip().lower() for c in customers}

@@ -23,7 +23,7 @@ from desktop.services.business_time import (
 from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements, entitlements_for
 from desktop.services.policy import Policy
-from desktop.services.scheduling.ledger import Booked, Busy, Ledger
+from desktop.services.scheduling.ledger import Booked, Busy, Ledger, managers_of
 
 RULE_CODES = (
     "not-entitled",
@@ -503,7 +503,7 @@ def conflict(ctx: RuleContext) -> list[Violation]:
         return []
     found = []
     # In a team's book, another manager's session at the same hour is not a conflict.
-    managers = {c.owner.strip().lower() for c in p.customers}
+    managers = managers_of(p.customers)
     for clash in ctx.ledger.clashes_for(p.start_utc, p.end_utc, managers, p.session_id):
         if isinstance(clash, Busy):
             what = f"your busy time '{clash.summary or 'busy'}'"

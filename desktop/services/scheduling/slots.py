@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from desktop.services.business_time import to_utc
 from desktop.services.customers import CustomerRecord
-from desktop.services.scheduling.ledger import Ledger
+from desktop.services.scheduling.ledger import Ledger, managers_of
 from desktop.services.scheduling.rules import (
     RULES,
     SLOT_LEVEL_RULES,
@@ -154,7 +154,3 @@ def open_search(
             session, [c.id for c in customers], after_utc, end, managers_of(customers)
         )
     return SlotSearch(scheduler, customers, kind, ledger, end)
-
-
-def managers_of(customers: Sequence[CustomerRecord]) -> set[str]:
-    return {c.owner.strip().lower() for c in customers}
