@@ -192,7 +192,7 @@ class SessionActions(QObject):
                 override_reason,
                 expected_sequence=expected_sequence,
             ),
-        )
+        )[0]
 
     def move_start(
         self,
@@ -210,7 +210,7 @@ class SessionActions(QObject):
             lambda: scheduler.move_start(
                 session_id, start_utc, requested_utc, expected_sequence=expected_sequence
             ),
-        )
+        )[0]
 
     def update(
         self, session_id: int, request: BookingRequest, expected_sequence: int | None = None
@@ -220,7 +220,7 @@ class SessionActions(QObject):
             "edit",
             session_id,
             lambda: scheduler.update(session_id, request, expected_sequence=expected_sequence),
-        )
+        )[0]
 
     def set_status(
         self,
@@ -231,17 +231,20 @@ class SessionActions(QObject):
     ) -> SessionRecord:
         """`now` decides whether the session has started (done and no-show need that)."""
         scheduler = self.context.scheduler
-        self._change(
+        _record, after = self._change(
             SessionStatus(status).change_noun,
             session_id,
             lambda: scheduler.set_status(
                 session_id, status, now=now, expected_sequence=expected_sequence
             ),
         )
-        return scheduler.get(session_id)
+        return after
 
-    def _change(self, noun: str, session_id: int, change: Callable[[], _Result]) -> _Result:
-        """Make `change` to one session and push the step that takes it back."""
+    def _change(
+        self, noun: str, session_id: int, change: Callable[[], _Result]
+    ) -> tuple[_Result, SessionRecord]:
+        """Make `change` to one session and push the step that takes it back; its result,
+        and the session as it is now."""
         before = self.context.scheduler.get(session_id)
         result = change()
         after = self.context.scheduler.get(session_id)
@@ -249,7 +252,7 @@ class SessionActions(QObject):
         text = f"{noun} of {_describe(self.context, before)}"
         self.stack.push(_Changed(self, text, before, after))
         self.sessions_changed.emit(_change_of([before, after]))
-        return result
+        return result, after
 
     def mark(
         self, parent: QWidget, session: SessionRecord, status: SessionStatus, now: datetime
