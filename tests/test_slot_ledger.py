@@ -3,9 +3,12 @@ must keep exactly what the conflict rule's `Ledger.same_manager` keeps, on both 
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from desktop.services.scheduling.ledger import Booked, Ledger
 from desktop.services.scheduling.slots import find_slots
 from desktop.services.user_config import UserConfig
 
@@ -48,3 +51,28 @@ def test_a_slot_search_loads_the_sessions_that_block_its_managers_and_no_other(
         )
         starts = {book.clock.et(t.start_utc).strftime("%d %H:%M") for t in slots}
         assert "17 14:00" in starts and "17 10:00" not in starts and "17 12:00" not in starts
+
+
+def test_a_ledger_filled_at_once_answers_as_one_filled_a_session_at_a_time() -> None:
+    """Loading sorts a window's sessions into the timeline once (they arrive in no order);
+    what overlaps what must not change."""
+    rng = random.Random(5)
+    base = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    sessions = []
+    for number in range(1, 400):
+        start = base + timedelta(minutes=30 * rng.randint(0, 400))
+        end = start + timedelta(minutes=rng.choice((30, 60, 90, 240)))
+        status = rng.choice(("planned", "done", "cancelled"))
+        sessions.append(Booked(number, "cadence", (number % 7,), start, end, False, status, False))
+    one_by_one, at_once = Ledger(), Ledger()
+    for booked in sessions:
+        one_by_one.add(booked)
+    at_once.add_new(sessions[:150])
+    at_once.add_new(sessions)  # the ones it holds are skipped
+    assert [s.id for s in at_once.timed_sessions()] == [s.id for s in one_by_one.timed_sessions()]
+    for _ in range(300):
+        start = base + timedelta(minutes=15 * rng.randint(0, 800))
+        end = start + timedelta(minutes=rng.choice((15, 60, 300)))
+        assert at_once.clashes(start, end) == one_by_one.clashes(start, end)
+    for customer in range(7):
+        assert at_once.of_customer(customer) == one_by_one.of_customer(customer)

@@ -8,8 +8,9 @@ of the book's past.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from desktop.services.attention_reads import UtcDays, Window, counted_in_windows
@@ -35,6 +36,9 @@ from desktop.services.scheduling.status import SessionStatus
 _OfKind = Callable[[str, date, date], list[Booked]]
 # How far ahead an expiring yearly allowance is worth a line.
 YEARLY_WARNING_DAYS = 60
+# How far ahead a clash is listed: time enough to move it; later ones wait their turn (the
+# `conflicts` command lists them all).
+CLASH_WEEKS = 4
 # Yearly allowances: (kind, allowance in the entitlements, counted in minutes).
 _YEARLY = (
     ("assistance", "assistance_hours_per_year", True),
@@ -42,6 +46,7 @@ _YEARLY = (
     ("round-table", "round_tables_per_year", False),
     ("product-team", "product_team_meetings_per_year", False),
 )
+YEARLY_KINDS = tuple(kind for kind, _, _ in _YEARLY)
 # Most urgent first; the same rank sorts by due day, then title.
 _ORDER = {
     "conflict": 0,
@@ -72,6 +77,9 @@ class AttentionItem:
 class Attention:
     items: tuple[AttentionItem, ...]
     this_week: tuple[SessionRecord, ...]
+    # The counted sessions read for it (and for the windows it was asked to read as well),
+    # by customer: the dashboard's chart draws from the same read.
+    held: Mapping[int, list[Booked]] = field(default_factory=dict, compare=False, repr=False)
 
     def count(self, category: str | None = None) -> int:
         return sum(1 for i in self.items if category is None or i.category == category)
@@ -83,27 +91,60 @@ def _hours(minutes: float) -> str:
 
 
 def needs_attention(
-    scheduler: Scheduler, customers: Sequence[CustomerRecord], now: datetime
+    scheduler: Scheduler,
+    customers: Sequence[CustomerRecord],
+    now: datetime,
+    also_read: Iterable[Window] = (),
 ) -> Attention:
+    """What the shown `customers` need today. `also_read`: windows to read in the same
+    queries for another user of `Attention.held` (each category keeps to its own days)."""
     clock = scheduler.clock
     today = clock.et_date(now)
-    dues = [_due_today(scheduler, customer, today) for customer in customers]
-    days = UtcDays(clock)
-    held = counted_in_windows(scheduler.db, days, (w for due in dues for w in due.windows()))
-    items: list[AttentionItem] = []
-    for due in dues:
-        items += due.items(held.get(due.customer.id, []), today, days, scheduler.policy)
-    items += _overdue_items(scheduler, now)
-    items += _conflict_items(scheduler, now)
-    items += _declined_items(scheduler, now)
-    monday = week_start(today)
-    this_week = tuple(
-        s
-        for s in scheduler.find(None, monday, monday + timedelta(days=6))
-        if s.status != SessionStatus.CANCELLED
-    )
+    shown = {customer.id for customer in customers}
+
+    def of_shown(record: SessionRecord) -> bool:
+        return not shown.isdisjoint(record.customer_ids)
+
+    # The reads that do not depend on each other run side by side: both engines answer
+    # several connections at once, and a thread waiting on one holds no lock of Python's.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="attention") as pool:
+        sessions = pool.submit(_session_items, scheduler, customers, now, of_shown)
+        clashes = pool.submit(_conflict_items, scheduler, customers, now)
+        week = pool.submit(_this_week, scheduler, customers, today, of_shown)
+        dues = [_due_today(scheduler, customer, today) for customer in customers]
+        days = UtcDays(clock)
+        windows = [*(w for due in dues for w in due.windows()), *also_read]
+        held = counted_in_windows(scheduler.db, days, windows)
+        items: list[AttentionItem] = []
+        for due in dues:
+            items += due.items(held.get(due.customer.id, []), today, days, scheduler.policy)
+        items += sessions.result() + clashes.result()
+        this_week = week.result()
     items.sort(key=lambda i: (_ORDER.get(i.category, 9), i.due, i.title))
-    return Attention(tuple(items), this_week)
+    return Attention(tuple(items), this_week, held)
+
+
+def _session_items(
+    scheduler: Scheduler,
+    customers: Sequence[CustomerRecord],
+    now: datetime,
+    of_shown: Callable[[SessionRecord], bool],
+) -> list[AttentionItem]:
+    return _overdue_items(scheduler, now, of_shown) + _declined_items(scheduler, now, of_shown)
+
+
+def _this_week(
+    scheduler: Scheduler,
+    customers: Sequence[CustomerRecord],
+    today: date,
+    of_shown: Callable[[SessionRecord], bool],
+) -> tuple[SessionRecord, ...]:
+    """The shown customers' sessions of this week (one manager's read by owner, in SQL)."""
+    monday = week_start(today)
+    owners = {customer.owner.strip().lower() for customer in customers}
+    one_owner = next(iter(owners)) if len(owners) == 1 else None
+    week = scheduler.find(None, monday, monday + timedelta(days=6), owner=one_owner or None)
+    return tuple(s for s in week if s.status != SessionStatus.CANCELLED and of_shown(s))
 
 
 # --- one customer's allowances ------------------------------------------------------------------
@@ -133,8 +174,7 @@ class _Due:
         if self.month is not None and self.ent.screen_shares_per_month:
             found.append(Window(cid, ("screen-share",), self.month.start, self.month.end))
         if self.year is not None:
-            kinds = tuple(kind for kind, _, _ in _YEARLY)
-            found.append(Window(cid, kinds, self.year.start, self.year.end))
+            found.append(Window(cid, YEARLY_KINDS, self.year.start, self.year.end))
         return found
 
     def items(
@@ -285,7 +325,9 @@ def _session_item(
     )
 
 
-def _overdue_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
+def _overdue_items(
+    scheduler: Scheduler, now: datetime, of_shown: Callable[[SessionRecord], bool]
+) -> list[AttentionItem]:
     clock = scheduler.clock
     return [
         _session_item(
@@ -298,15 +340,20 @@ def _overdue_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
             clock,
         )
         for record in scheduler.overdue(now)
+        if of_shown(record)
     ]
 
 
-def _conflict_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
-    """Booked sessions that clash with busy time or with each other: move one (the
-    `conflicts` command's list from now on)."""
+def _conflict_items(
+    scheduler: Scheduler, customers: Sequence[CustomerRecord], now: datetime
+) -> list[AttentionItem]:
+    """The shown customers' sessions of the coming weeks that clash with busy time or with
+    each other: move one (the `conflicts` command's list, from now to the horizon)."""
     clock = scheduler.clock
+    until = now + timedelta(weeks=CLASH_WEEKS)
+    conflicts = find_conflicts(scheduler, now, until, customers)
     found = []
-    for clashes in conflicting_sessions(find_conflicts(scheduler, since_utc=now)).values():
+    for clashes in conflicting_sessions(conflicts).values():
         record = clashes[0].session
         what = "; ".join(
             f"your busy time '{c.title}'" if c.with_ == "busy" else f"'{c.title}'" for c in clashes
@@ -326,12 +373,18 @@ def _conflict_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
     return found
 
 
-def _declined_items(scheduler: Scheduler, now: datetime) -> list[AttentionItem]:
+def _declined_items(
+    scheduler: Scheduler, now: datetime, of_shown: Callable[[SessionRecord], bool]
+) -> list[AttentionItem]:
     """Sessions to come that an attendee declined (issue 11): move them, or cancel them."""
     clock = scheduler.clock
+    declined = Replies(scheduler.db).declined(now)
+    records = scheduler.get_many(session_id for session_id, _ in declined)
     found = []
-    for session_id, who in Replies(scheduler.db).declined(now):
-        record = scheduler.get(session_id)
+    for session_id, who in declined:
+        record = records[session_id]
+        if not of_shown(record):
+            continue
         found.append(
             _session_item(
                 "declined",

@@ -4,13 +4,15 @@ by when they need the manager, and the sentences of its headings."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from desktop.services.attention import Attention, AttentionItem, needs_attention
-from desktop.services.business_time import week_start
+from desktop.services.attention import YEARLY_KINDS, Attention, AttentionItem, needs_attention
+from desktop.services.attention_reads import UtcDays, Window, counted_in_windows
+from desktop.services.business_time import BusinessClock, period_containing, week_start
 from desktop.services.customers import CustomerRecord
+from desktop.services.scheduling.ledger import Booked
 from desktop.services.scheduling.sessions import Scheduler
 from desktop.services.scheduling.usage import Allowance, usage_for
 
@@ -19,8 +21,6 @@ PROBLEMS = frozenset({"conflict", "overdue", "declined"})
 TOP_CUSTOMERS = 8
 # Allowances the chart leaves out: one call per period is full, not at risk.
 CHART_SKIPS = frozenset({"cadence"})
-# Periods that count today (package year, annual cadence) reach at most a year each way.
-LOOK_AROUND = timedelta(days=367)
 # The chart's line has little room: its allowances by shorter names (the tooltip has all).
 CHART_LABELS = {
     "onboarding": "Onboarding hours",
@@ -79,16 +79,22 @@ def _use_of(customer: CustomerRecord, allowance: Allowance) -> AllowanceUse:
 
 
 def top_allowance_use(
-    scheduler: Scheduler, customers: Sequence[CustomerRecord], now: datetime
+    scheduler: Scheduler,
+    customers: Sequence[CustomerRecord],
+    now: datetime,
+    counted: Mapping[int, list[Booked]] | None = None,
 ) -> tuple[AllowanceUse, ...]:
     """Each customer's most used allowance, the fullest first: who is running out of what.
 
-    One query for the whole book (the sessions a year either side of now, which hold every
-    period that counts today), then `usage_for` per customer.
+    Reads only what the chart can show (`chart_windows`), unless given sessions read with
+    them (`counted`, by customer); then `usage_for` per customer, which keeps to each
+    allowance's own period.
     """
     clock, policy = scheduler.clock, scheduler.policy
     today = clock.et_date(now)
-    counted = scheduler.counted_by_customer(now - LOOK_AROUND, now + LOOK_AROUND)
+    if counted is None:
+        windows = chart_windows(clock, customers, today)
+        counted = counted_in_windows(scheduler.db, UtcDays(clock), windows)
     found = []
     for customer in customers:
         usage = usage_for(policy, clock, customer, counted.get(customer.id, []), today)
@@ -107,9 +113,29 @@ def top_allowance_use(
     return tuple(found[:TOP_CUSTOMERS])
 
 
+def chart_windows(
+    clock: BusinessClock, customers: Sequence[CustomerRecord], today: date
+) -> list[Window]:
+    """The periods of the allowances the chart draws today (those that contain today)."""
+    month = date(today.year, today.month, 1)
+    next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    found = []
+    for customer in customers:
+        cid = customer.id
+        onboarding = clock.onboarding_window(customer.start)
+        if onboarding.first_day <= today < onboarding.end:
+            found.append(Window(cid, ("onboarding",), onboarding.first_day, onboarding.end))
+        if customer.package != "none":
+            found.append(Window(cid, ("screen-share",), month, next_month))
+            year = period_containing(customer.package_start, 12, today)
+            if year is not None:
+                found.append(Window(cid, YEARLY_KINDS, year.start, year.end))
+    return found
+
+
 @dataclass(frozen=True)
 class DashboardData:
-    """One computation of the dashboard. `seconds`: how long the attention list took, which
+    """One computation of the dashboard. `seconds`: how long it took (list and chart), which
     decides whether the next computation goes to a worker thread."""
 
     attention: Attention
@@ -122,9 +148,10 @@ def compute_dashboard(
 ) -> DashboardData:
     """The attention list and the allowance chart of the book at `now`."""
     started = time.perf_counter()
-    attention = needs_attention(scheduler, customers, now)
-    seconds = time.perf_counter() - started
-    return DashboardData(attention, top_allowance_use(scheduler, customers, now), seconds)
+    windows = chart_windows(scheduler.clock, customers, scheduler.clock.et_date(now))
+    attention = needs_attention(scheduler, customers, now, also_read=windows)
+    chart = top_allowance_use(scheduler, customers, now, attention.held)
+    return DashboardData(attention, chart, time.perf_counter() - started)
 
 
 @dataclass(frozen=True)

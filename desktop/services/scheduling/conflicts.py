@@ -6,12 +6,14 @@ override). These are listed so the manager sees them and moves one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from desktop.services.business_time import BusinessClock
-from desktop.services.scheduling.ledger import Busy
+from desktop.services.customers import CustomerRecord
+from desktop.services.scheduling.ledger import Booked, Busy, managers_of
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 
@@ -41,52 +43,59 @@ class Conflict:
         }
 
 
-def find_conflicts(scheduler: Scheduler, since_utc: datetime | None = None) -> list[Conflict]:
-    """Planned timed sessions (ending after `since_utc`, if given) and what each overlaps in
-    its managers' calendars (as the conflict rule sees it), earliest session first."""
-    first_day = None if since_utc is None else scheduler.clock.et_date(since_utc)
-    planned = [
-        s
-        for s in scheduler.find(None, first=first_day, include_cancelled=False)
-        if s.status == SessionStatus.PLANNED
-        and not s.all_day
-        and (since_utc is None or s.end_utc > since_utc)
-    ]
-    if not planned:
+def find_conflicts(
+    scheduler: Scheduler,
+    since_utc: datetime | None = None,
+    until_utc: datetime | None = None,
+    customers: Sequence[CustomerRecord] | None = None,
+) -> list[Conflict]:
+    """Planned timed sessions (ending after `since_utc` and starting before `until_utc`, if
+    given; with one of `customers`, if given) and what each overlaps in its managers'
+    calendars (as the conflict rule sees it), earliest session first.
+
+    The clashes are found on the ledger's plain entries; only the clashing sessions are read
+    as records (a team's book can hold tens of thousands of planned sessions)."""
+    span = (
+        (since_utc, until_utc)
+        if since_utc is not None and until_utc is not None
+        else scheduler.planned_span(since_utc, until_utc)
+    )
+    if span is None:
         return []
-    first = min(s.start_utc for s in planned)
-    end = max(s.end_utc for s in planned)
+    wanted = None if customers is None else {c.id for c in customers}
+    managers = None if customers is None else managers_of(customers)
     with scheduler.db.reading() as session:
-        ledger = scheduler.load_ledger(session, [], first, end)
-    found: list[Conflict] = []
-    for record in planned:
-        managers = ledger.managers_of(record.customer_ids)
-        for item in ledger.clashes_for(record.start_utc, record.end_utc, managers, record.id):
-            if isinstance(item, Busy):
-                found.append(
-                    Conflict(
-                        record,
-                        "busy",
-                        item.summary or "Busy",
-                        item.start_utc,
-                        item.end_utc,
-                        item.all_day,
-                    )
-                )
-            else:
-                found.append(
-                    Conflict(
-                        record,
-                        "session",
-                        item.title,
-                        item.start_utc,
-                        item.end_utc,
-                        False,
-                        item.id,
-                    )
-                )
-    found.sort(key=lambda c: (c.session.start_utc, c.session.id, c.start_utc))
-    return found
+        ledger = scheduler.load_ledger(session, [], span[0], span[1], managers)
+    clashing: list[tuple[Booked, list[Booked | Busy]]] = []
+    for booked in ledger.timed_sessions():
+        if booked.status != SessionStatus.PLANNED:
+            continue
+        if since_utc is not None and booked.end_utc <= since_utc:
+            continue
+        if until_utc is not None and booked.start_utc >= until_utc:
+            continue
+        if wanted is not None and wanted.isdisjoint(booked.customer_ids):
+            continue
+        theirs = ledger.managers_of(booked.customer_ids)
+        found = ledger.clashes_for(booked.start_utc, booked.end_utc, theirs, booked.id)
+        if found:
+            clashing.append((booked, found))
+    records = scheduler.get_many(booked.id for booked, _ in clashing)
+    conflicts = [
+        _conflict(records[booked.id], item)
+        for booked, found in clashing
+        if booked.id in records
+        for item in found
+    ]
+    conflicts.sort(key=lambda c: (c.session.start_utc, c.session.id, c.start_utc))
+    return conflicts
+
+
+def _conflict(record: SessionRecord, item: Booked | Busy) -> Conflict:
+    if isinstance(item, Busy):
+        summary = item.summary or "Busy"
+        return Conflict(record, "busy", summary, item.start_utc, item.end_utc, item.all_day)
+    return Conflict(record, "session", item.title, item.start_utc, item.end_utc, False, item.id)
 
 
 def conflicting_sessions(conflicts: list[Conflict]) -> dict[int, list[Conflict]]:

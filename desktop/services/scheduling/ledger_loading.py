@@ -79,17 +79,19 @@ class LedgerLoader:
         blocks = sa_select(*_BUSY_COLUMNS).where(
             col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
         )
-        for start, stop, summary, all_day, owner in session.connection().execute(blocks):
-            ledger.add_busy(Busy(start, stop, summary, all_day, owner.strip().lower()))
+        ledger.add_busy_many(
+            Busy(start, stop, summary, all_day, owner.strip().lower())
+            for start, stop, summary, all_day, owner in session.connection().execute(blocks)
+        )
 
 
 # A `Booked` in the order of its fields (id first, title aside).
-BOOKED_FIELDS: tuple[Any, ...] = tuple(
+_BOOKED_FIELDS: tuple[Any, ...] = tuple(
     col(getattr(SessionRow, name))
     for name in ("id", "kind", "start_utc", "end_utc", "all_day", "status", "billable")
 )
 _BOOKED_COLUMNS: tuple[Any, ...] = (
-    *BOOKED_FIELDS,
+    *_BOOKED_FIELDS,
     col(SessionRow.title),
     col(SessionCustomer.customer_id),
     col(Customer.name),
@@ -151,9 +153,11 @@ def _fill(session: Session, ledger: Ledger, conditions: list[Any]) -> None:
             if name is not None:
                 names[cid] = name
                 ledger.owners[cid] = str(owner).strip().lower()
+    fresh = []
     for sid, (_, kind, start, stop, all_day, status, billable, title) in found.items():
         if ledger.get(sid) is not None:
             continue
         cids = tuple(sorted(members[sid]))
         label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
-        ledger.add(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))
+        fresh.append(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))
+    ledger.add_new(fresh)

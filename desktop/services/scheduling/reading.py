@@ -20,8 +20,6 @@ from desktop.services.business_time import BusinessClock, to_utc
 from desktop.services.calendar_files.attendees import Attendee, load_attendees
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import Policy
-from desktop.services.scheduling.ledger import Booked
-from desktop.services.scheduling.ledger_loading import BOOKED_FIELDS
 from desktop.services.scheduling.records import (
     LONGEST_TIMED,
     SessionRecord,
@@ -94,6 +92,17 @@ class SessionReader:
             raise BadInput(f"No session with id '{text}'. `amplan sessions` lists them.")
         return self.records(session, [row])[0]
 
+    def get_many(self, session_ids: Iterable[int]) -> dict[int, SessionRecord]:
+        """The records of these sessions, by id (those that exist), a query per 500."""
+        wanted = sorted(set(session_ids))
+        rows: list[Any] = []
+        with self.db.reading() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = sa_select(*_RECORD_COLUMNS).where(col(SessionRow.id).in_(chunk))
+                rows += session.connection().execute(query)
+            return {record.id: record for record in self.records(session, rows)}
+
     def find(
         self,
         customer: CustomerRecord | None = None,
@@ -154,24 +163,23 @@ class SessionReader:
             rows.update((row.id, row) for row in session.connection().execute(long_ones))
         return sorted(rows.values(), key=lambda row: (row.start_utc, row.id))
 
-    def counted_by_customer(self, first: datetime, end: datetime) -> dict[int, list[Booked]]:
-        """Every customer's sessions that count (not cancelled) starting in [first, end), as
-        the dashboard needs them: one joined query, no titles, no timeline."""
-        query = (
-            sa_select(col(SessionCustomer.customer_id), *BOOKED_FIELDS)
-            .join(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
-            .where(
-                col(SessionRow.start_utc) >= first,
-                col(SessionRow.start_utc) < end,
-                col(SessionRow.status) != SessionStatus.CANCELLED.value,
-            )
+    def planned_span(
+        self, since_utc: datetime | None, until_utc: datetime | None
+    ) -> tuple[datetime, datetime] | None:
+        """The earliest start and latest end of the planned timed sessions overlapping
+        [since_utc, until_utc) (open where None); None when there are none."""
+        query = sa_select(func.min(col(SessionRow.start_utc)), func.max(col(SessionRow.end_utc)))
+        query = query.where(
+            col(SessionRow.status) == SessionStatus.PLANNED.value,
+            col(SessionRow.all_day).is_(False),
         )
-        found: dict[int, list[Booked]] = {}
+        if since_utc is not None:
+            query = query.where(col(SessionRow.end_utc) > since_utc)
+        if until_utc is not None:
+            query = query.where(col(SessionRow.start_utc) < until_utc)
         with self.db.reading() as session:
-            for cid, sid, kind, start, stop, all_day, status, billable in session.execute(query):
-                booked = Booked(sid, kind, (cid,), start, stop, all_day, status, billable)
-                found.setdefault(cid, []).append(booked)
-        return found
+            first, end = session.connection().execute(query).one()
+        return None if first is None else (first, end)
 
     def overdue(self, now: datetime) -> list[SessionRecord]:
         """Sessions that have ended but are still marked planned: done, or a no-show?"""

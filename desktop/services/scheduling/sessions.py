@@ -67,9 +67,10 @@ class Scheduler:
         self.busy = BusyTime(db, customers, self.audit)
         # Reading.
         self.get = self.reading.get
+        self.get_many = self.reading.get_many
         self.find = self.reading.find
-        self.counted_by_customer = self.reading.counted_by_customer
         self.overdue = self.reading.overdue
+        self.planned_span = self.reading.planned_span
         self.audit_trail = self.audit.trail
         # The ledger the rules read, and the checks.
         self.load_ledger = self.ledgers.load_ledger

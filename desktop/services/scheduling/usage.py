@@ -100,14 +100,14 @@ def usage_for(
     """Usage as of `today`: the onboarding window, the current package year and month."""
     ent = entitlements_for(policy, customer.product, customer.users, customer.package)
     counting = [s for s in sessions if s.counts and customer.id in s.customer_ids]
-    allowed_draw = [s for s in counting if not s.billable]
+    # Each session's ET day, worked out once (every allowance asks for its own period).
+    by_kind: dict[str, list[tuple[CountedSession, date]]] = {}
+    for s in counting:
+        if not s.billable:
+            by_kind.setdefault(s.kind, []).append((s, clock.et_date(s.start_utc)))
 
     def of_kind(kind: str, period: Period | None = None) -> list[CountedSession]:
-        return [
-            s
-            for s in allowed_draw
-            if s.kind == kind and (period is None or period.contains(clock.et_date(s.start_utc)))
-        ]
+        return [s for s, day in by_kind.get(kind, ()) if period is None or period.contains(day)]
 
     window = clock.onboarding_window(customer.start)
     onboarding = Period(0, window.first_day, window.end)
@@ -191,13 +191,13 @@ def _yearly(
 def _months(
     clock: BusinessClock, sessions: Sequence[CountedSession], year: Period, allowed: int
 ) -> list[MonthUsage]:
+    by_month: dict[tuple[int, int], list[CountedSession]] = {}
+    for s in sessions:
+        by_month.setdefault(clock.et_month(s.start_utc), []).append(s)
     result = []
     cursor = date(year.start.year, year.start.month, 1)
     while cursor < year.end:
-        in_month = [
-            s for s in sessions if clock.et_month(s.start_utc) == (cursor.year, cursor.month)
-        ]
-        used, scheduled = _split(in_month, hours=False)
+        used, scheduled = _split(by_month.get((cursor.year, cursor.month), []), hours=False)
         result.append(MonthUsage(cursor.year, cursor.month, int(used), int(scheduled), allowed))
         cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
     return result

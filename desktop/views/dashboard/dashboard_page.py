@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.app import AppContext
-from desktop.services.attention import Attention
+from desktop.services.attention import CLASH_WEEKS, YEARLY_WARNING_DAYS, Attention
 from desktop.services.customers import CustomerRecord
 from desktop.services.dashboard import DashboardData, by_urgency, dashboard_subtitle
 from desktop.services.display.session_format import Now, system_now
@@ -39,13 +39,21 @@ from desktop.views.widgets.placeholders import EmptyState
 
 # (category, section title, what the section is about)
 SECTIONS = (
-    ("conflict", "Clashes", "Booked sessions under your busy time or over each other."),
+    (
+        "conflict",
+        "Clashes",
+        f"Sessions of the next {CLASH_WEEKS} weeks under your busy time or over each other.",
+    ),
     ("overdue", "Past sessions to mark", "Were they held? Marking them keeps the counts right."),
     ("declined", "Declined invitations", "An attendee said no: move the session or cancel it."),
     ("onboarding", "Onboarding to schedule", "Hours the window will close on."),
     ("cadence", "Account-management calls to book", "This period has no call yet."),
     ("screen-share", "Screen-shares left this month", "They do not roll over."),
-    ("yearly", "Yearly allowances about to lapse", "The package year ends within 60 days."),
+    (
+        "yearly",
+        "Yearly allowances about to lapse",
+        f"The package year ends within {YEARLY_WARNING_DAYS} days.",
+    ),
 )
 # A book is computed on a worker when the last computation took longer than this.
 BACKGROUND_AFTER_S = 0.1

@@ -1,0 +1,167 @@
+"""The dashboard of a team's book: it shows the chosen customers' problems only, lists the
+clashes of the coming weeks, and its chart reads only the periods it draws (and still says
+what `usage_for` says over every session)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from desktop.app import build_context
+from desktop.services.attention import CLASH_WEEKS, needs_attention
+from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.services.dashboard import CHART_SKIPS, TOP_CUSTOMERS, top_allowance_use
+from desktop.services.scheduling.conflicts import find_conflicts
+from desktop.services.scheduling.planner import Planner
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
+from desktop.services.scheduling.usage import usage_for
+
+from sessions_helpers import Book, open_book
+
+ME = "dana@example.com"
+COLLEAGUE = "lee@example.com"
+
+
+def _owned(book: Book, name: str, owner: str) -> CustomerRecord:
+    return book.customers.add(
+        CustomerDraft(
+            name=name,
+            product="SpiraPlan",
+            users="120",
+            start="2026-01-05",
+            package="gold",
+            tz="America/New_York",
+            owner=owner,
+        )
+    )
+
+
+def _forced(book: Book, who: CustomerRecord, start: str) -> int:
+    """A screen-share booked over whatever is there (an override lets the clash in)."""
+    return book.book(who, "screen-share", start, override="the customer insists").id
+
+
+def test_mine_lists_only_my_customers_clashes_overdue_and_week(
+    book_location: Path | str,
+) -> None:
+    with open_book(book_location) as book:
+        acme, anvil = _owned(book, "Acme", ME), _owned(book, "Anvil", ME)
+        lee1, lee2 = _owned(book, "Borealis", COLLEAGUE), _owned(book, "Cobalt", COLLEAGUE)
+        now = book.t("2026-03-09T08:00")
+        mine_clash = {_forced(book, acme, "2026-03-11T10:00")}
+        mine_clash.add(_forced(book, anvil, "2026-03-11T10:30"))
+        lee_clash = {_forced(book, lee1, "2026-03-12T10:00")}
+        lee_clash.add(_forced(book, lee2, "2026-03-12T10:30"))
+        # Held last week and never marked: overdue, one each.
+        book.book(acme, "cadence", "2026-03-03T11:00")
+        book.book(lee1, "cadence", "2026-03-03T11:00")
+
+        def problems(customers: list[CustomerRecord]) -> dict[str, set[str]]:
+            attention = needs_attention(book.scheduler, customers, now)
+            found: dict[str, set[str]] = {}
+            for item in attention.items:
+                if item.session is not None:
+                    found.setdefault(item.category, set()).update(item.session.customers)
+            found["week"] = {name for s in attention.this_week for name in s.customers}
+            return found
+
+        mine = problems([acme, anvil])
+        both = {"Acme", "Anvil"}
+        assert mine == {"conflict": both, "overdue": {"Acme"}, "week": both}
+        theirs = problems([lee1, lee2])
+        assert theirs["conflict"] == {"Borealis", "Cobalt"} and theirs["overdue"] == {"Borealis"}
+        team = needs_attention(book.scheduler, [acme, anvil, lee1, lee2], now)
+        listed = {i.session.id for i in team.items if i.category == "conflict" and i.session}
+        assert listed == mine_clash | lee_clash
+
+
+def test_the_dashboard_lists_clashes_of_the_coming_weeks_the_command_all(
+    book_location: Path | str,
+) -> None:
+    with open_book(book_location) as book:
+        acme = book.customer("Acme")
+        now = book.t("2026-03-09T08:00")
+        near = {_forced(book, acme, "2026-03-18T10:00"), _forced(book, acme, "2026-03-18T10:30")}
+        later_day = (now + timedelta(weeks=CLASH_WEEKS, days=3)).astimezone(UTC).date()
+        later_at = f"{later_day.isoformat()}T10:00"
+        far = {_forced(book, acme, later_at)}
+        far.add(_forced(book, acme, later_at.replace("T10:00", "T10:15")))
+        attention = needs_attention(book.scheduler, [acme], now)
+        listed = {i.session.id for i in attention.items if i.category == "conflict" and i.session}
+        assert listed == near
+        everything = {c.session.id for c in find_conflicts(book.scheduler, since_utc=now)}
+        assert everything == near | far
+        # The filter by customers and the horizon are those of the dashboard.
+        until = now + timedelta(weeks=CLASH_WEEKS)
+        ahead = find_conflicts(book.scheduler, now, until, [acme])
+        assert {c.session.id for c in ahead} == near
+        assert all(c.with_ == "session" and c.other_id in near for c in ahead)
+
+
+@pytest.fixture(scope="module")
+def planned_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample book with 18 months planned and booked (built once for the module)."""
+    path = tmp_path_factory.mktemp("chart") / "book.sqlite"
+    context = build_context(path)
+    try:
+        assert context.load_sample_book(date(2026, 1, 1)).errors == []
+        planner = Planner(context.scheduler)
+        now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+        plan = planner.plan(context.customers.list(), date(2026, 1, 2), date(2027, 6, 30), now=now)
+        planner.apply(plan, requested_utc=now)
+        assert len(plan.proposed) > 50
+        # Screen-shares and assistance through the year, mid-month, for the premium ones.
+        premium = [c for c in context.customers.list() if c.package != "none"][:4]
+        for month in range(2, 19):
+            day = date(2026 + (month - 1) // 12, (month - 1) % 12 + 1, 15)
+            for index, customer in enumerate(premium):
+                kind = "screen-share" if index % 2 else "assistance"
+                start = context.clock.parse(f"{day.isoformat()}T{10 + index}:00")
+                request = BookingRequest(
+                    (customer,),
+                    kind,
+                    SessionTimes(start, start + timedelta(minutes=60), False),
+                    now,
+                    override_reason="test book",
+                )
+                assert context.scheduler.book(request).saved
+    finally:
+        context.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    "today",
+    [date(2026, 1, 20), date(2026, 3, 11), date(2026, 6, 30), date(2026, 12, 14), date(2027, 2, 2)],
+)
+def test_the_chart_agrees_with_usage_over_every_session(planned_book: Path, today: date) -> None:
+    """The chart reads only the periods it draws; what it says must be what usage says when
+    given every session of every customer (package years that start mid-month included)."""
+    context = build_context(planned_book)
+    try:
+        scheduler = context.scheduler
+        customers = context.customers.list()
+        now = datetime(today.year, today.month, today.day, 15, tzinfo=UTC)
+        expected = []
+        for customer in customers:
+            sessions = scheduler.find(customer)
+            usage = usage_for(scheduler.policy, scheduler.clock, customer, sessions, today)
+            best: tuple[float, float] | None = None
+            for a in usage.allowances:
+                if a.key in CHART_SKIPS or a.allowed <= 0:
+                    continue
+                if a.period is not None and not a.period.contains(today):
+                    continue
+                share = (a.used + a.scheduled) / a.allowed
+                if share > 0 and (best is None or share > best[0]):
+                    best = (share, a.used / a.allowed)
+            if best is not None:
+                expected.append((customer.name, round(best[0], 6), round(best[1], 6)))
+        expected.sort(key=lambda e: (-e[1], -e[2], e[0].lower()))
+        chart = top_allowance_use(scheduler, customers, now)
+        got = [(u.customer, round(u.share, 6), round(u.used / u.allowed, 6)) for u in chart]
+        assert got == expected[:TOP_CUSTOMERS]
+        assert got, "the planned book always has something in use"
+    finally:
+        context.close()
