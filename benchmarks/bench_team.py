@@ -6,8 +6,9 @@
 Builds 2,000 customers of 10 owners with five years of sessions (~300,000) on SQLite and on
 PostgreSQL (the server named by --pg or AMPLAN_TEST_PG_URL, else a throwaway one started like
 the tests' own), then measures through the services, as the window and the CLI call them:
-validate one booking, next 5 slots, the week query, the dashboard (whole team and one
-manager's), the change mark the window polls, a customer search and `plan --all` for a year.
+validate one booking, next 5 slots, the week query, the dashboard (one manager's, as a team's
+book opens, and the whole team's), the change mark the window polls, a customer search and
+`plan --all` for a year.
 
 Targets, on both engines: validate < 10 ms, 5 slots < 100 ms, week < 50 ms, dashboard
 < 300 ms, search < 50 ms.
@@ -34,10 +35,10 @@ from desktop.app import build_context
 from desktop.models.database import Database
 from desktop.models.server import safe_label
 from desktop.models.tables import Contact, Customer, SessionCustomer, SessionRow
-from desktop.services.attention import needs_attention
 from desktop.services.business_time import BusinessClock
 from desktop.services.changes import change_mark
 from desktop.services.customers import CustomerRecord
+from desktop.services.dashboard import compute_dashboard
 from desktop.services.policy import load_policy
 from desktop.services.scheduling.planner import Planner
 from desktop.services.scheduling.sessions import BookingRequest, Scheduler, SessionTimes
@@ -180,7 +181,7 @@ def measure(location: Path | str, today: date, plan_all: bool) -> list[tuple[str
             customer = gold[next(counter) % len(gold)]
             find_slots(scheduler, [customer], "screen-share", 60, now, now, 5)
 
-        rows.append(("next 5 slots", f"{_median_ms(five_slots, 20):.1f} ms", "< 100 ms"))
+        rows.append(("next 5 slots", f"{_median_ms(five_slots, 40):.1f} ms", "< 100 ms"))
 
         def week() -> None:
             monday = today - timedelta(days=today.weekday()) + timedelta(weeks=next(counter) % 8)
@@ -225,18 +226,19 @@ def measure(location: Path | str, today: date, plan_all: bool) -> list[tuple[str
 def _dashboard_rows(
     scheduler: Scheduler, customers: list[CustomerRecord], now: datetime
 ) -> list[tuple[str, str, str]]:
-    """The whole team's dashboard and one manager's (the Mine filter), with what they list:
-    every booked session that overlaps another is a clash to show."""
+    """One manager's dashboard (Mine: what a team's book opens on) and the whole team's, as
+    the window computes them (the attention list and the allowance chart), with what they
+    list: each session of the coming weeks that overlaps another is a clash to show."""
     rows = []
     mine = [c for c in customers if c.owner == OWNERS[0]]
-    for label, shown, target in (
-        (f"dashboard, whole team ({len(customers)} customers)", customers, "< 300 ms"),
-        (f"dashboard, one manager's ({len(mine)} customers)", mine, ""),
+    for label, shown in (
+        (f"dashboard, one manager's ({len(mine)} customers)", mine),
+        (f"dashboard, whole team ({len(customers)} customers)", customers),
     ):
-        attention = needs_attention(scheduler, shown, now)
+        attention = compute_dashboard(scheduler, shown, now).attention
         items = f"{len(attention.items)} items, {attention.count('conflict')} clashes"
-        ms = _median_ms(functools.partial(needs_attention, scheduler, shown, now), 3)
-        rows.append((f"{label}: {items}", f"{ms:.0f} ms", target))
+        ms = _median_ms(functools.partial(compute_dashboard, scheduler, shown, now), 7)
+        rows.append((f"{label}: {items}", f"{ms:.0f} ms", "< 300 ms"))
     return rows
 
 

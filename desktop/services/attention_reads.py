@@ -106,7 +106,8 @@ def _counted(
     )
     held: list[Booked] = []
     with db.reading() as session:
-        for cid, sid, kind, start, stop, all_day, status, billable in session.execute(query):
+        rows = session.connection().execute(query).all()
+        for cid, sid, kind, start, stop, all_day, status, billable in rows:
             if any(low <= start < high for low, high in bounds.get(cid, ())):
                 held.append(Booked(sid, kind, (cid,), start, stop, all_day, status, billable))
     return held

@@ -215,10 +215,16 @@ class BusinessClock:
             else None
         )
         self._holiday_cache: dict[date, str | None] = {}
+        # The same instants are converted again and again (a slot search's clashes, a
+        # calendar's redraws); the answer depends on the instant alone.
+        self._et = lru_cache(maxsize=16384)(self._to_et)
 
     # --- conversions -------------------------------------------------------------
     def et(self, moment: datetime) -> datetime:
         """An aware instant as ET wall clock (aware, normalized)."""
+        return self._et(moment)
+
+    def _to_et(self, moment: datetime) -> datetime:
         return to_zone(moment, self.tz)
 
     def at(self, day: date, clock: time) -> datetime:

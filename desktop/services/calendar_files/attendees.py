@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from desktop.models.id_lists import among, id_runs
 from desktop.models.tables import AttendeeReply, Contact
 
 LOAD_ALL_REPLIES_FROM = 500
@@ -51,10 +52,6 @@ class _Reply(NamedTuple):
     sequence: int
 
 
-def _chunks(values: Sequence[int], size: int = 500) -> list[Sequence[int]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
-
-
 class Invited(Protocol):
     """What the attendees of a session depend on: its customers, and its sequence (an answer
     to an older version no longer holds)."""
@@ -76,13 +73,13 @@ def load_attendees(session: Session, records: Sequence[Invited]) -> dict[int, tu
     # Plain columns, not ORM objects: a team's week names about a thousand contacts.
     customer_ids = sorted({cid for r in records for cid in r.customer_ids})
     contacts: dict[int, list[_Contact]] = {}
-    for chunk in _chunks(customer_ids):
+    for chunk in id_runs(session, customer_ids):
         query = (
             sa_select(col(Contact.customer_id), col(Contact.name), col(Contact.email))
-            .where(col(Contact.customer_id).in_(chunk))
+            .where(among(session, col(Contact.customer_id), chunk))
             .order_by(col(Contact.customer_id), col(Contact.position), col(Contact.id))
         )
-        for customer_id, name, email in session.execute(query):
+        for customer_id, name, email in session.connection().execute(query).all():
             contacts.setdefault(customer_id, []).append(_Contact(name, email))
     replies: dict[int, list[_Reply]] = {}
     wanted = {r.id for r in records}
@@ -99,14 +96,14 @@ def load_attendees(session: Session, records: Sequence[Invited]) -> dict[int, tu
     else:
         queries = [
             sa_select(*reply_columns)
-            .where(col(AttendeeReply.session_id).in_(chunk))
+            .where(among(session, col(AttendeeReply.session_id), chunk))
             .order_by(col(AttendeeReply.id))
-            for chunk in _chunks(sorted(wanted))
+            for chunk in id_runs(session, sorted(wanted))
         ]
     for query2 in queries:
-        for session_id, *fields in session.execute(query2):
+        for session_id, name, email, partstat, sequence in session.connection().execute(query2):
             if session_id in wanted:
-                replies.setdefault(session_id, []).append(_Reply(*fields))
+                replies.setdefault(session_id, []).append(_Reply(name, email, partstat, sequence))
     found: dict[int, tuple[Attendee, ...]] = {}
     for record in records:
         answered = {

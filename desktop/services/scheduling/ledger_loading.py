@@ -66,16 +66,17 @@ class LedgerLoader:
         end: datetime,
         managers: Collection[str] | None,
     ) -> None:
-        """Timed sessions that count, and busy blocks, overlapping [first, end)."""
+        """Timed sessions that count, and busy blocks, overlapping [first, end). The end is
+        checked here, not in SQL: given `end_utc > first`, PostgreSQL intersects the start
+        index with the end index, which holds every session still to come."""
         conditions = [
             col(SessionRow.start_utc) >= first - LONGEST_TIMED,
             col(SessionRow.start_utc) < end,
-            col(SessionRow.end_utc) > first,
             col(SessionRow.status) != SessionStatus.CANCELLED.value,
         ]
         if managers is not None:
             conditions.append(_blocks_time_of(managers))
-        _fill(session, ledger, conditions)
+        _fill(session, ledger, conditions, ends_after=first)
         blocks = sa_select(*_BUSY_COLUMNS).where(
             col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
         )
@@ -130,7 +131,9 @@ def _blocks_time_of(managers: Collection[str]) -> Any:
     return func.coalesce(verdict, 1) == 1
 
 
-def _fill(session: Session, ledger: Ledger, conditions: list[Any]) -> None:
+def _fill(
+    session: Session, ledger: Ledger, conditions: list[Any], ends_after: datetime | None = None
+) -> None:
     """Add the sessions matching `conditions` that the ledger lacks: one query of plain
     columns (a row per member, with the name for the label and the owner for the conflict
     rule), no ORM objects. No ORDER BY: SQLite would walk the session table in id order."""
@@ -144,7 +147,9 @@ def _fill(session: Session, ledger: Ledger, conditions: list[Any]) -> None:
     found: dict[int, tuple[Any, ...]] = {}
     members: dict[int, list[int]] = {}
     names: dict[int, str] = {}
-    for *fields, cid, name, owner in session.connection().execute(query):
+    for *fields, cid, name, owner in session.connection().execute(query).all():
+        if ends_after is not None and fields[3] <= ends_after:
+            continue
         sid = fields[0]
         found.setdefault(sid, tuple(fields))
         ids = members.setdefault(sid, [])

@@ -1,5 +1,6 @@
 """Reading sessions: one by id, those of a range or a customer, the overdue ones, and the
-dashboard's counts; plain columns, not ORM objects, and a query per 500 for the members."""
+dashboard's counts; plain columns, not ORM objects, and the members in as few queries as the
+engine takes."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlmodel import Session, col
 
 from desktop.errors import BadInput
 from desktop.models.database import Database
+from desktop.models.id_lists import among, id_runs
 from desktop.models.store_errors import row_id
 from desktop.models.tables import Customer, SessionCustomer, SessionRow
 from desktop.services.business_time import BusinessClock, to_utc
@@ -93,13 +95,12 @@ class SessionReader:
         return self.records(session, [row])[0]
 
     def get_many(self, session_ids: Iterable[int]) -> dict[int, SessionRecord]:
-        """The records of these sessions, by id (those that exist), a query per 500."""
+        """The records of these sessions, by id (those that exist)."""
         wanted = sorted(set(session_ids))
         rows: list[Any] = []
         with self.db.reading() as session:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                query = sa_select(*_RECORD_COLUMNS).where(col(SessionRow.id).in_(chunk))
+            for chunk in id_runs(session, wanted):
+                query = sa_select(*_RECORD_COLUMNS).where(among(session, col(SessionRow.id), chunk))
                 rows += session.connection().execute(query)
             return {record.id: record for record in self.records(session, rows)}
 
@@ -147,19 +148,26 @@ class SessionReader:
     ) -> list[Any]:
         """The rows of `query` overlapping [first_utc, end_utc), by start then id. A timed
         session ends on the day it starts, so a lower bound on the start lets the start index
-        serve the range; the few all-day ones (event plans) that may reach further back come
-        from the kind index in a second query."""
+        serve the range (the end is checked here: given `end_utc > first` too, PostgreSQL
+        intersects the start index with the end index, which holds every session to come);
+        the few all-day ones (event plans) that may reach further back come from the kind
+        index in a second query."""
         if end_utc is not None:
             query = query.where(col(SessionRow.start_utc) < end_utc)
         if first_utc is None:
             ordered = query.order_by(col(SessionRow.start_utc), col(SessionRow.id))
-            return list(session.connection().execute(ordered))
-        query = query.where(col(SessionRow.end_utc) > first_utc)
+            return list(session.connection().execute(ordered).all())
         near = query.where(col(SessionRow.start_utc) >= first_utc - 2 * LONGEST_TIMED)
-        rows = {row.id: row for row in session.connection().execute(near)}
+        rows = {
+            row.id: row
+            for row in session.connection().execute(near).all()
+            if row.end_utc > first_utc
+        }
         all_day = sorted(name for name, info in self.policy.kinds.items() if info.all_day)
         if all_day:
-            long_ones = query.where(col(SessionRow.kind).in_(all_day))
+            long_ones = query.where(
+                col(SessionRow.end_utc) > first_utc, col(SessionRow.kind).in_(all_day)
+            )
             rows.update((row.id, row) for row in session.connection().execute(long_ones))
         return sorted(rows.values(), key=lambda row: (row.start_utc, row.id))
 
@@ -219,11 +227,10 @@ _RECORD_COLUMNS: tuple[Any, ...] = tuple(
 def _members(
     session: Session, session_ids: Sequence[int]
 ) -> tuple[dict[int, list[int]], dict[int, str]]:
-    """Customer ids of each session (in id order), and their names, a query per 500."""
+    """Customer ids of each session (in id order), and their names."""
     members: dict[int, list[int]] = {}
     names: dict[int, str] = {}
-    for chunk_start in range(0, len(session_ids), 500):
-        chunk = session_ids[chunk_start : chunk_start + 500]
+    for chunk in id_runs(session, session_ids):
         query = (
             sa_select(
                 col(SessionCustomer.session_id),
@@ -231,10 +238,10 @@ def _members(
                 col(Customer.name),
             )
             .outerjoin(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
-            .where(col(SessionCustomer.session_id).in_(chunk))
+            .where(among(session, col(SessionCustomer.session_id), chunk))
             .order_by(col(SessionCustomer.customer_id))
         )
-        for sid, cid, name in session.connection().execute(query):
+        for sid, cid, name in session.connection().execute(query).all():
             members.setdefault(sid, []).append(cid)
             if name is not None:
                 names[cid] = name

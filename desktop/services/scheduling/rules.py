@@ -541,6 +541,11 @@ SLOT_LEVEL_RULES = frozenset({"conflict", "outside-working-hours"})
 # The rules that depend on the time of day; every other one judges the day as a whole, so a
 # slot search that has seen a day pass them asks only these of the day's other start times.
 SLOT_RULES: tuple[Rule, ...] = (working_hours, conflict)
+# The rules that judge a day as a whole (none reads other customers' sessions): a slot
+# search asks these first, and reads a day's calendar only for a day they let through.
+DAY_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule not in SLOT_RULES)
+# The one rule that reads the calendar around a time (sessions and busy time).
+CALENDAR_RULE: Rule = conflict
 
 
 def check(

@@ -13,8 +13,9 @@ from desktop.services.business_time import to_utc
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Ledger, managers_of
 from desktop.services.scheduling.rules import (
+    CALENDAR_RULE,
+    DAY_RULES,
     RULES,
-    SLOT_LEVEL_RULES,
     SLOT_RULES,
     Proposal,
     Rule,
@@ -25,7 +26,8 @@ from desktop.services.scheduling.rules import (
 from desktop.services.scheduling.sessions import RuleRefusal, Scheduler, SessionTimes
 
 SEARCH_HORIZON_DAYS = 730
-# A slot is mostly found within days; the ledger grows a week at a time as the search goes.
+# A slot is mostly found within days; the ledger's calendar grows a week at a time as the
+# search goes, and skips the days the day-level rules turned down (a month's quota used).
 LOAD_CHUNK_DAYS = 7
 
 
@@ -50,10 +52,13 @@ class SlotSearch:
         # Only these managers' sessions can clash (a colleague's are not a conflict).
         self.managers = managers_of(customers)
 
-    def _ensure_loaded(self, until: datetime) -> None:
+    def _ensure_loaded(self, first: datetime, until: datetime) -> None:
+        """The calendar of [first, until) in the ledger. The search only moves forward, so
+        what lies between the last load and `first` is never asked for."""
         if until > self.loaded_until:
-            end = max(until, self.loaded_until + timedelta(days=LOAD_CHUNK_DAYS))
-            self.scheduler.extend_ledger(self.ledger, self.loaded_until, end, self.managers)
+            begin = max(self.loaded_until, first)
+            end = max(until, begin + timedelta(days=LOAD_CHUNK_DAYS))
+            self.scheduler.extend_ledger(self.ledger, begin, end, self.managers)
             self.loaded_until = end
 
     def weekends_allowed(self) -> bool:
@@ -69,7 +74,9 @@ class SlotSearch:
         session_id: int | None = None,
         rules: Sequence[Rule] = RULES,
     ) -> list[Violation]:
-        self._ensure_loaded(times.end_utc + timedelta(days=1))
+        if CALENDAR_RULE in rules:
+            day = timedelta(days=1)
+            self._ensure_loaded(times.start_utc - day, times.end_utc + day)
         proposal = Proposal(
             kind=self.kind,
             customers=self.customers,
@@ -129,14 +136,16 @@ def find_slots(
     day = scheduler.clock.et_date(after_utc)
     last_day = day + timedelta(days=SEARCH_HORIZON_DAYS)
     while day <= last_day and len(found) < count:
-        rules = RULES  # until one start time shows the day itself passes
+        day_checked = False  # until one start time shows the day itself passes
         for times in search.day_candidates(day, minutes):
             if times.start_utc < after_utc:
                 continue
-            violations = search.check(times, requested_utc, billable, session_id, rules)
-            if any(v.rule not in SLOT_LEVEL_RULES for v in violations):
-                break
-            rules = SLOT_RULES
+            if not day_checked:
+                # Holiday, notice, quotas...: the whole day, before its calendar is read.
+                if search.check(times, requested_utc, billable, session_id, DAY_RULES):
+                    break
+                day_checked = True
+            violations = search.check(times, requested_utc, billable, session_id, SLOT_RULES)
             if not violations:
                 found.append(times)
                 if len(found) == count:
