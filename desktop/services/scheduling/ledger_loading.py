@@ -66,17 +66,20 @@ class LedgerLoader:
         end: datetime,
         managers: Collection[str] | None,
     ) -> None:
-        """Timed sessions that count, and busy blocks, overlapping [first, end). The end is
-        checked here, not in SQL: given `end_utc > first`, PostgreSQL intersects the start
-        index with the end index, which holds every session still to come."""
+        """Timed sessions that count, and busy blocks, overlapping [first, end). With the
+        managers' filter, the end is checked in Python: beside that correlated subquery,
+        PostgreSQL misjudges how few rows an opaque end condition leaves and joins the
+        customers by a scan per row."""
         conditions = [
             col(SessionRow.start_utc) >= first - LONGEST_TIMED,
             col(SessionRow.start_utc) < end,
             col(SessionRow.status) != SessionStatus.CANCELLED.value,
         ]
-        if managers is not None:
+        if managers is None:
+            conditions.append(ends_after(first))
+        else:
             conditions.append(_blocks_time_of(managers))
-        _fill(session, ledger, conditions, ends_after=first)
+        _fill(session, ledger, conditions, ending_after=first)
         blocks = sa_select(*_BUSY_COLUMNS).where(
             col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
         )
@@ -131,8 +134,15 @@ def _blocks_time_of(managers: Collection[str]) -> Any:
     return func.coalesce(verdict, 1) == 1
 
 
+def ends_after(moment: datetime) -> Any:
+    """`end_utc > moment`, to go with a range on the start, which the start index serves. The
+    end is wrapped so that no index can take it: PostgreSQL would intersect the start index
+    with the end index, which holds every session still to come."""
+    return func.coalesce(col(SessionRow.end_utc), col(SessionRow.end_utc)) > moment
+
+
 def _fill(
-    session: Session, ledger: Ledger, conditions: list[Any], ends_after: datetime | None = None
+    session: Session, ledger: Ledger, conditions: list[Any], ending_after: datetime | None = None
 ) -> None:
     """Add the sessions matching `conditions` that the ledger lacks: one query of plain
     columns (a row per member, with the name for the label and the owner for the conflict
@@ -148,8 +158,8 @@ def _fill(
     members: dict[int, list[int]] = {}
     names: dict[int, str] = {}
     for *fields, cid, name, owner in session.connection().execute(query).all():
-        if ends_after is not None and fields[3] <= ends_after:
-            continue
+        if ending_after is not None and fields[3] <= ending_after:
+            continue  # ends before the window (`end_utc` is the fourth field)
         sid = fields[0]
         found.setdefault(sid, tuple(fields))
         ids = members.setdefault(sid, [])

@@ -22,6 +22,7 @@ from desktop.services.business_time import BusinessClock, to_utc
 from desktop.services.calendar_files.attendees import Attendee, load_attendees
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import Policy
+from desktop.services.scheduling.ledger_loading import ends_after
 from desktop.services.scheduling.records import (
     LONGEST_TIMED,
     SessionRecord,
@@ -148,21 +149,17 @@ class SessionReader:
     ) -> list[Any]:
         """The rows of `query` overlapping [first_utc, end_utc), by start then id. A timed
         session ends on the day it starts, so a lower bound on the start lets the start index
-        serve the range (the end is checked here: given `end_utc > first` too, PostgreSQL
-        intersects the start index with the end index, which holds every session to come);
-        the few all-day ones (event plans) that may reach further back come from the kind
-        index in a second query."""
+        serve the range; the few all-day ones (event plans) that may reach further back come
+        from the kind index in a second query."""
         if end_utc is not None:
             query = query.where(col(SessionRow.start_utc) < end_utc)
         if first_utc is None:
             ordered = query.order_by(col(SessionRow.start_utc), col(SessionRow.id))
             return list(session.connection().execute(ordered).all())
-        near = query.where(col(SessionRow.start_utc) >= first_utc - 2 * LONGEST_TIMED)
-        rows = {
-            row.id: row
-            for row in session.connection().execute(near).all()
-            if row.end_utc > first_utc
-        }
+        near = query.where(
+            col(SessionRow.start_utc) >= first_utc - 2 * LONGEST_TIMED, ends_after(first_utc)
+        )
+        rows = {row.id: row for row in session.connection().execute(near).all()}
         all_day = sorted(name for name, info in self.policy.kinds.items() if info.all_day)
         if all_day:
             long_ones = query.where(
