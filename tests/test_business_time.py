@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
@@ -394,3 +395,14 @@ def test_et_conversion_round_trip(clock: BusinessClock) -> None:
     later = clock.et(moment + timedelta(hours=1))
     assert (later.hour, later.minute) == (1, 30)
     assert later.utcoffset() == timedelta(hours=-5)
+
+
+def test_the_hour_repeated_at_the_clocks_change_keeps_its_two_offsets(clock: BusinessClock) -> None:
+    """ET conversions are remembered; 01:30 on the night the clocks go back happens twice, and
+    the two instants compare equal as wall clocks, so the memory must be keyed by the instant."""
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    second = first.replace(fold=1)
+    assert first == second  # Python's rule for the same zone: fold is ignored
+    assert clock.et(first).utcoffset() == timedelta(hours=-4)
+    assert clock.et(second).utcoffset() == timedelta(hours=-5)
+    assert clock.et(utc("2026-11-01T06:30:00")) == clock.et(second)

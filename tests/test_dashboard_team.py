@@ -12,7 +12,7 @@ from desktop.app import build_context
 from desktop.services.attention import CLASH_WEEKS, needs_attention
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.dashboard import CHART_SKIPS, TOP_CUSTOMERS, top_allowance_use
-from desktop.services.scheduling.conflicts import find_conflicts
+from desktop.services.scheduling.conflicts import Shown, find_conflicts
 from desktop.services.scheduling.planner import Planner
 from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 from desktop.services.scheduling.usage import usage_for
@@ -76,6 +76,54 @@ def test_mine_lists_only_my_customers_clashes_overdue_and_week(
         assert listed == mine_clash | lee_clash
 
 
+def test_mine_sees_a_shared_sessions_clash_in_the_colleagues_calendar(
+    book_location: Path | str,
+) -> None:
+    """A round table of my customer and a colleague's is in both calendars: on my dashboard it
+    clashes with the colleague's own session at that hour (which I do not list)."""
+    with open_book(book_location) as book:
+        acme = _owned(book, "Acme", ME)
+        borealis, cobalt = _owned(book, "Borealis", COLLEAGUE), _owned(book, "Cobalt", COLLEAGUE)
+        now = book.t("2026-03-09T08:00")
+        lees = _forced(book, cobalt, "2026-03-12T10:00")
+        table = book.book([acme, borealis], "round-table", "2026-03-12T10:00", override="both")
+        mine = needs_attention(book.scheduler, [acme], now)
+        clashes = {
+            i.session.id: i.detail for i in mine.items if i.category == "conflict" and i.session
+        }
+        assert list(clashes) == [table.id] and "Cobalt" in clashes[table.id]
+        theirs = needs_attention(book.scheduler, [borealis, cobalt], now)
+        listed = {i.session.id for i in theirs.items if i.category == "conflict" and i.session}
+        assert listed == {table.id, lees}
+
+
+def test_an_archived_customers_overdue_session_stays_with_its_manager(
+    book_location: Path | str,
+) -> None:
+    with open_book(book_location) as book:
+        acme, gone = _owned(book, "Acme", ME), _owned(book, "Gone Ltd", ME)
+        borealis = _owned(book, "Borealis", COLLEAGUE)
+        book.book(gone, "cadence", "2026-03-03T11:00")
+        book.customers.set_archived(gone.id)
+        now = book.t("2026-03-09T08:00")
+        active = book.customers.list()
+        assert gone.id not in {c.id for c in active}
+
+        def overdue(customers: list[CustomerRecord]) -> set[str]:
+            items = needs_attention(book.scheduler, customers, now).items
+            return {
+                name
+                for i in items
+                if i.category == "overdue" and i.session
+                for name in i.session.customers
+            }
+
+        assert overdue([acme]) == {"Gone Ltd"}
+        assert overdue([borealis]) == set()
+        assert overdue(active) == {"Gone Ltd"}
+        assert needs_attention(book.scheduler, [], now).items == ()
+
+
 def test_the_dashboard_lists_clashes_of_the_coming_weeks_the_command_all(
     book_location: Path | str,
 ) -> None:
@@ -87,16 +135,25 @@ def test_the_dashboard_lists_clashes_of_the_coming_weeks_the_command_all(
         later_at = f"{later_day.isoformat()}T10:00"
         far = {_forced(book, acme, later_at)}
         far.add(_forced(book, acme, later_at.replace("T10:00", "T10:15")))
+        # A session running over the horizon clashes with one that starts after it.
+        edge = (now + timedelta(weeks=CLASH_WEEKS)).astimezone(UTC)
+        edge_at = book.clock.et(edge - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+        after_at = book.clock.et(edge + timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M")
+        across = book.book(acme, "assistance", edge_at, minutes=120, override="long one").id
+        beyond = _forced(book, acme, after_at)
         attention = needs_attention(book.scheduler, [acme], now)
         listed = {i.session.id for i in attention.items if i.category == "conflict" and i.session}
-        assert listed == near
+        assert listed == near | {across}
+        far |= {across, beyond}
         everything = {c.session.id for c in find_conflicts(book.scheduler, since_utc=now)}
         assert everything == near | far
         # The filter by customers and the horizon are those of the dashboard.
         until = now + timedelta(weeks=CLASH_WEEKS)
-        ahead = find_conflicts(book.scheduler, now, until, [acme])
-        assert {c.session.id for c in ahead} == near
-        assert all(c.with_ == "session" and c.other_id in near for c in ahead)
+        ahead = find_conflicts(book.scheduler, now, until, Shown.of([acme]))
+        assert {c.session.id for c in ahead} == near | {across}
+        pairs = {(c.session.id, c.other_id) for c in ahead if c.with_ == "session"}
+        near_a, near_b = sorted(near)
+        assert pairs == {(near_a, near_b), (near_b, near_a), (across, beyond)}
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +183,26 @@ def planned_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     override_reason="test book",
                 )
                 assert context.scheduler.book(request).saved
+        # Onboarding booked (with a reason) long after the window: usage counts it all the same.
+        day = date(2026, 1, 20)
+        opening = [
+            c
+            for c in context.customers.list()
+            if c.package == "none"  # then onboarding is its one allowance on the chart
+            and context.clock.onboarding_window(c.start).first_day
+            <= day
+            < context.clock.onboarding_window(c.start).end
+        ]
+        assert opening, "the sample book has a customer in its onboarding window on 20 Jan"
+        start = context.clock.parse("2026-09-15T09:00")
+        late = BookingRequest(
+            (opening[0],),
+            "onboarding",
+            SessionTimes(start, start + timedelta(hours=7), False),
+            now,
+            override_reason="test book",
+        )
+        assert context.scheduler.book(late).saved
     finally:
         context.close()
     return path

@@ -13,13 +13,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from desktop.services.attention_reads import UtcDays, Window, counted_in_windows
+from desktop.services.attention_reads import (
+    UtcDays,
+    Window,
+    archived_customer_ids,
+    counted_in_windows,
+)
 from desktop.services.business_time import (
     BusinessClock,
     OnboardingWindow,
     Period,
     format_day,
     format_span,
+    month_of,
     period_containing,
     week_start,
 )
@@ -27,8 +33,8 @@ from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements
 from desktop.services.mail.replies import Replies
 from desktop.services.policy import Policy
-from desktop.services.scheduling.conflicts import conflicting_sessions, find_conflicts
-from desktop.services.scheduling.ledger import Booked
+from desktop.services.scheduling.conflicts import Shown, conflicting_sessions, find_conflicts
+from desktop.services.scheduling.ledger import Booked, managers_of
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 
@@ -97,20 +103,26 @@ def needs_attention(
     also_read: Iterable[Window] = (),
 ) -> Attention:
     """What the shown `customers` need today. `also_read`: windows to read in the same
-    queries for another user of `Attention.held` (each category keeps to its own days)."""
+    queries for another user of `Attention.held` (each category keeps to its own days).
+    Sessions count as shown when they have a shown customer, or an archived one of the same
+    managers (a session of a customer archived since still wants marking)."""
+    if not customers:
+        return Attention((), ())
     clock = scheduler.clock
     today = clock.et_date(now)
-    shown = {customer.id for customer in customers}
+    managers = frozenset(managers_of(customers))
+    archived = archived_customer_ids(scheduler.db, managers)
+    shown = Shown(frozenset(c.id for c in customers) | archived, managers)
 
     def of_shown(record: SessionRecord) -> bool:
-        return not shown.isdisjoint(record.customer_ids)
+        return not shown.customer_ids.isdisjoint(record.customer_ids)
 
     # The reads that do not depend on each other run side by side: both engines answer
     # several connections at once, and a thread waiting on one holds no lock of Python's.
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="attention") as pool:
-        sessions = pool.submit(_session_items, scheduler, customers, now, of_shown)
-        clashes = pool.submit(_conflict_items, scheduler, customers, now)
-        week = pool.submit(_this_week, scheduler, customers, today, of_shown)
+        sessions = pool.submit(_session_items, scheduler, now, of_shown)
+        clashes = pool.submit(_conflict_items, scheduler, shown, now)
+        week = pool.submit(_this_week, scheduler, managers, today, of_shown)
         dues = [_due_today(scheduler, customer, today) for customer in customers]
         days = UtcDays(clock)
         windows = [*(w for due in dues for w in due.windows()), *also_read]
@@ -125,24 +137,20 @@ def needs_attention(
 
 
 def _session_items(
-    scheduler: Scheduler,
-    customers: Sequence[CustomerRecord],
-    now: datetime,
-    of_shown: Callable[[SessionRecord], bool],
+    scheduler: Scheduler, now: datetime, of_shown: Callable[[SessionRecord], bool]
 ) -> list[AttentionItem]:
     return _overdue_items(scheduler, now, of_shown) + _declined_items(scheduler, now, of_shown)
 
 
 def _this_week(
     scheduler: Scheduler,
-    customers: Sequence[CustomerRecord],
+    managers: frozenset[str],
     today: date,
     of_shown: Callable[[SessionRecord], bool],
 ) -> tuple[SessionRecord, ...]:
     """The shown customers' sessions of this week (one manager's read by owner, in SQL)."""
     monday = week_start(today)
-    owners = {customer.owner.strip().lower() for customer in customers}
-    one_owner = next(iter(owners)) if len(owners) == 1 else None
+    one_owner = next(iter(managers)) if len(managers) == 1 else None
     week = scheduler.find(None, monday, monday + timedelta(days=6), owner=one_owner or None)
     return tuple(s for s in week if s.status != SessionStatus.CANCELLED and of_shown(s))
 
@@ -208,9 +216,7 @@ def _due_today(scheduler: Scheduler, customer: CustomerRecord, today: date) -> _
         cadence = period_containing(customer.start, months, today)
     month = year = None
     if customer.package != "none" and today >= customer.package_start:
-        month_start = date(today.year, today.month, 1)
-        next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
-        month = Period(0, month_start, next_month)
+        month = month_of(today)
         year = period_containing(customer.package_start, 12, today)
         if year is not None and (year.end - today).days > YEARLY_WARNING_DAYS:
             year = None
@@ -344,14 +350,12 @@ def _overdue_items(
     ]
 
 
-def _conflict_items(
-    scheduler: Scheduler, customers: Sequence[CustomerRecord], now: datetime
-) -> list[AttentionItem]:
+def _conflict_items(scheduler: Scheduler, shown: Shown, now: datetime) -> list[AttentionItem]:
     """The shown customers' sessions of the coming weeks that clash with busy time or with
     each other: move one (the `conflicts` command's list, from now to the horizon)."""
     clock = scheduler.clock
     until = now + timedelta(weeks=CLASH_WEEKS)
-    conflicts = find_conflicts(scheduler, now, until, customers)
+    conflicts = find_conflicts(scheduler, now, until, shown)
     found = []
     for clashes in conflicting_sessions(conflicts).values():
         record = clashes[0].session
@@ -382,8 +386,8 @@ def _declined_items(
     records = scheduler.get_many(session_id for session_id, _ in declined)
     found = []
     for session_id, who in declined:
-        record = records[session_id]
-        if not of_shown(record):
+        record = records.get(session_id)  # None: deleted since the replies were read
+        if record is None or not of_shown(record):
             continue
         found.append(
             _session_item(

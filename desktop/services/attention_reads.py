@@ -1,27 +1,31 @@
-"""The reads behind the "Needs attention" list, each no wider than its category needs.
+"""The reads behind the dashboard (the "Needs attention" list and the allowance chart), each
+no wider than what it counts.
 
 The dashboard used to load every session of a year each way for every customer; a team's book
 holds 300,000 sessions, so each category now asks only for its own kinds, its own customers and
 the run of days that can hold what it counts (this month, the open onboarding windows, the
-current cadence periods, the package years about to end).
+current cadence periods, the current package years).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from desktop.models.database import Database
-from desktop.models.tables import SessionCustomer, SessionRow
+from desktop.models.tables import Customer, SessionCustomer, SessionRow
 from desktop.services.business_time import BusinessClock, to_utc
 from desktop.services.scheduling.ledger import Booked
 from desktop.services.scheduling.status import SessionStatus
 
+# The days of "every session" for a window that must not miss any (bounds ET can localize).
+ALL_TIME = (date(1970, 1, 1), date(2200, 1, 1))
 # Up to this many customers, their sessions are found through the customer index; more, and
 # reading the kind over the days (and dropping other customers' rows) is faster.
 FEW_CUSTOMERS = 500
@@ -62,6 +66,17 @@ class UtcDays:
     def bounds(self, first: date, end: date) -> tuple[datetime, datetime]:
         """The instants of the ET days [first, end): a start in them is a day in them."""
         return self.midnight(first), self.midnight(end)
+
+
+def archived_customer_ids(db: Database, managers: Collection[str]) -> frozenset[int]:
+    """The archived customers these managers hold (lower-case e-mails; "" for no owner)."""
+    owner = func.coalesce(func.lower(func.trim(col(Customer.owner))), "")
+    query = sa_select(col(Customer.id)).where(
+        col(Customer.archived).is_(True), owner.in_(sorted(managers))
+    )
+    with db.reading() as session:
+        found = session.connection().execute(query).scalars()
+        return frozenset(cid for cid in found if cid is not None)
 
 
 def counted_in_windows(

@@ -144,6 +144,12 @@ class Period:
         return self.start <= day < self.end
 
 
+def month_of(day: date) -> Period:
+    """The calendar month holding `day` (screen-shares are counted by it)."""
+    first = date(day.year, day.month, 1)
+    return Period(0, first, date(day.year + day.month // 12, day.month % 12 + 1, 1))
+
+
 def period_containing(anchor: date, months: int, day: date) -> Period | None:
     """The anchored period of `months` months holding `day`, or None before the anchor."""
     if day < anchor:
@@ -222,7 +228,8 @@ class BusinessClock:
     # --- conversions -------------------------------------------------------------
     def et(self, moment: datetime) -> datetime:
         """An aware instant as ET wall clock (aware, normalized)."""
-        return self._et(moment)
+        # Keyed by the UTC instant: two wall clocks that differ only by `fold` compare equal.
+        return self._et(to_utc(moment))
 
     def _to_et(self, moment: datetime) -> datetime:
         return to_zone(moment, self.tz)

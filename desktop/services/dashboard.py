@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from desktop.services.attention import YEARLY_KINDS, Attention, AttentionItem, needs_attention
-from desktop.services.attention_reads import UtcDays, Window, counted_in_windows
-from desktop.services.business_time import BusinessClock, period_containing, week_start
+from desktop.services.attention_reads import ALL_TIME, UtcDays, Window, counted_in_windows
+from desktop.services.business_time import BusinessClock, month_of, period_containing, week_start
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Booked
 from desktop.services.scheduling.sessions import Scheduler
@@ -116,17 +116,18 @@ def top_allowance_use(
 def chart_windows(
     clock: BusinessClock, customers: Sequence[CustomerRecord], today: date
 ) -> list[Window]:
-    """The periods of the allowances the chart draws today (those that contain today)."""
-    month = date(today.year, today.month, 1)
-    next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    """The periods of the allowances the chart draws today (those that contain today).
+    Onboarding reads all of an open window's customer's onboarding: `usage_for` counts every
+    one (an overridden session outside the window too); those customers are few."""
+    month = month_of(today)
     found = []
     for customer in customers:
         cid = customer.id
         onboarding = clock.onboarding_window(customer.start)
         if onboarding.first_day <= today < onboarding.end:
-            found.append(Window(cid, ("onboarding",), onboarding.first_day, onboarding.end))
+            found.append(Window(cid, ("onboarding",), *ALL_TIME))
         if customer.package != "none":
-            found.append(Window(cid, ("screen-share",), month, next_month))
+            found.append(Window(cid, ("screen-share",), month.start, month.end))
             year = period_containing(customer.package_start, 12, today)
             if year is not None:
                 found.append(Window(cid, YEARLY_KINDS, year.start, year.end))

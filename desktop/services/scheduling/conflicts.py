@@ -6,14 +6,15 @@ override). These are listed so the manager sees them and moves one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerRecord
-from desktop.services.scheduling.ledger import Booked, Busy, managers_of
+from desktop.services.scheduling.ledger import Booked, Busy, Ledger, managers_of
+from desktop.services.scheduling.records import LONGEST_TIMED
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 
@@ -43,44 +44,71 @@ class Conflict:
         }
 
 
+@dataclass(frozen=True)
+class Shown:
+    """Whose sessions a clash list covers: these customers' (archived ones included), in
+    these managers' calendars (lower-case e-mails, as `managers_of` gives them)."""
+
+    customer_ids: frozenset[int]
+    managers: frozenset[str]
+
+    @classmethod
+    def of(cls, customers: Iterable[CustomerRecord]) -> Shown:
+        chosen = list(customers)
+        return cls(frozenset(c.id for c in chosen), frozenset(managers_of(chosen)))
+
+
 def find_conflicts(
     scheduler: Scheduler,
     since_utc: datetime | None = None,
     until_utc: datetime | None = None,
-    customers: Sequence[CustomerRecord] | None = None,
+    shown: Shown | None = None,
 ) -> list[Conflict]:
     """Planned timed sessions (ending after `since_utc` and starting before `until_utc`, if
-    given; with one of `customers`, if given) and what each overlaps in its managers'
+    given; of the `shown` customers, if given) and what each overlaps in its managers'
     calendars (as the conflict rule sees it), earliest session first.
 
     The clashes are found on the ledger's plain entries; only the clashing sessions are read
     as records (a team's book can hold tens of thousands of planned sessions)."""
-    span = (
-        (since_utc, until_utc)
-        if since_utc is not None and until_utc is not None
-        else scheduler.planned_span(since_utc, until_utc)
-    )
+    if shown is not None and not shown.customer_ids:
+        return []
+    if since_utc is not None and until_utc is not None:
+        # What overlaps a session at either end of the run lies up to a session's length out.
+        span: tuple[datetime, datetime] | None = (
+            since_utc - LONGEST_TIMED,
+            until_utc + LONGEST_TIMED,
+        )
+    else:
+        span = scheduler.planned_span(since_utc, until_utc)
     if span is None:
         return []
-    wanted = None if customers is None else {c.id for c in customers}
-    managers = None if customers is None else managers_of(customers)
-    with scheduler.db.reading() as session:
-        ledger = scheduler.load_ledger(session, [], span[0], span[1], managers)
+
+    def candidates(ledger: Ledger) -> list[Booked]:
+        return [
+            booked
+            for booked in ledger.timed_sessions()
+            if booked.status == SessionStatus.PLANNED
+            and (since_utc is None or booked.end_utc > since_utc)
+            and (until_utc is None or booked.start_utc < until_utc)
+            and (shown is None or not shown.customer_ids.isdisjoint(booked.customer_ids))
+        ]
+
+    managers = None if shown is None else set(shown.managers)
+    ledger = _ledger(scheduler, span, managers)
+    planned = candidates(ledger)
+    if managers is not None:
+        # A session shared with a colleague's customer is in the colleague's calendar too.
+        needed = managers.union(*(ledger.managers_of(b.customer_ids) for b in planned))
+        if needed != managers:
+            ledger = _ledger(scheduler, span, needed)
+            planned = candidates(ledger)
     clashing: list[tuple[Booked, list[Booked | Busy]]] = []
-    for booked in ledger.timed_sessions():
-        if booked.status != SessionStatus.PLANNED:
-            continue
-        if since_utc is not None and booked.end_utc <= since_utc:
-            continue
-        if until_utc is not None and booked.start_utc >= until_utc:
-            continue
-        if wanted is not None and wanted.isdisjoint(booked.customer_ids):
-            continue
+    for booked in planned:
         theirs = ledger.managers_of(booked.customer_ids)
         found = ledger.clashes_for(booked.start_utc, booked.end_utc, theirs, booked.id)
         if found:
             clashing.append((booked, found))
-    records = scheduler.get_many(booked.id for booked, _ in clashing)
+    records = scheduler.get_many(booked.id for booked, _ in clashing) if clashing else {}
     conflicts = [
         _conflict(records[booked.id], item)
         for booked, found in clashing
@@ -89,6 +117,13 @@ def find_conflicts(
     ]
     conflicts.sort(key=lambda c: (c.session.start_utc, c.session.id, c.start_utc))
     return conflicts
+
+
+def _ledger(
+    scheduler: Scheduler, span: tuple[datetime, datetime], managers: set[str] | None
+) -> Ledger:
+    with scheduler.db.reading() as session:
+        return scheduler.load_ledger(session, [], span[0], span[1], managers)
 
 
 def _conflict(record: SessionRecord, item: Booked | Busy) -> Conflict:

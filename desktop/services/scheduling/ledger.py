@@ -115,24 +115,19 @@ class Ledger:
     def add(self, session: Booked) -> None:
         if session.id in self._by_id:
             self.remove(session.id)
-        self._by_id[session.id] = session
-        if session.counts and not session.all_day:
+        if self._index(session):
             self._timed.add(session)
-        for customer_id in session.customer_ids:
-            self._by_customer[customer_id].append(session)
 
     def add_new(self, sessions: Iterable[Booked]) -> None:
         """Sessions the ledger does not hold yet, sorted into the timeline once."""
-        timed = []
-        for session in sessions:
-            if session.id in self._by_id:
-                continue
-            self._by_id[session.id] = session
-            if session.counts and not session.all_day:
-                timed.append(session)
-            for customer_id in session.customer_ids:
-                self._by_customer[customer_id].append(session)
-        self._timed.add_many(timed)
+        self._timed.add_many([s for s in sessions if s.id not in self._by_id and self._index(s)])
+
+    def _index(self, session: Booked) -> bool:
+        """File the session by id and by customer; whether it belongs on the timeline."""
+        self._by_id[session.id] = session
+        for customer_id in session.customer_ids:
+            self._by_customer[customer_id].append(session)
+        return session.counts and not session.all_day
 
     def remove(self, session_id: int) -> None:
         session = self._by_id.pop(session_id, None)

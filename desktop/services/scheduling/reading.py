@@ -1,6 +1,6 @@
-"""Reading sessions: one by id, those of a range or a customer, the overdue ones, and the
-dashboard's counts; plain columns, not ORM objects, and the members in as few queries as the
-engine takes."""
+"""Reading sessions: one by id or many, those of a range or a customer, the overdue ones, and
+the span of the planned ones; plain columns, not ORM objects, and the members in as few
+queries as the engine takes."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class _Invited(NamedTuple):
 
 
 class SessionReader:
-    """Reads sessions as records: one, a range (the calendar's week), the dashboard's counts."""
+    """Reads sessions as records: one, many, a range (the calendar's week)."""
 
     def __init__(self, db: Database, policy: Policy, clock: BusinessClock) -> None:
         self.db = db
@@ -129,7 +129,8 @@ class SessionReader:
             # A correlated aggregate, so that the date range, not the manager's whole history,
             # drives (PostgreSQL turns an EXISTS into a join over all their sessions).
             member, holder = aliased(SessionCustomer), aliased(Customer)
-            theirs = case((func.lower(col(holder.owner)) == owner.strip().lower(), 1), else_=0)
+            held_by = func.lower(func.trim(col(holder.owner)))
+            theirs = case((held_by == owner.strip().lower(), 1), else_=0)
             owned = (
                 sa_select(func.max(theirs))
                 .select_from(member)

@@ -1,7 +1,8 @@
 """The slot finder: the next legal start times for a kind and length, earliest first.
 
-Checks candidates against an in-memory ledger loaded a month at a time, and skips a whole
-day as soon as a rule says the day itself is wrong (holiday, notice, quota...).
+Checks candidates against an in-memory ledger whose calendar is loaded a week at a time, and
+skips a whole day as soon as a rule says the day itself is wrong (holiday, notice, quota...),
+before its calendar is read.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from desktop.services.business_time import BusinessClock, Period, period_containing
+from desktop.services.business_time import BusinessClock, Period, month_of, period_containing
 from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements, entitlements_for
 from desktop.services.policy import Policy
@@ -131,8 +131,7 @@ def usage_for(
         )
         assert package_year is not None
         if ent.screen_shares_per_month:
-            month_start = date(today.year, today.month, 1)
-            month = period_containing(month_start, 1, today)
+            month = month_of(today)
             used, scheduled = _split(of_kind("screen-share", month), hours=False)
             allowances.append(
                 Allowance(
