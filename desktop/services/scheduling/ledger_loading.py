@@ -118,20 +118,26 @@ def _blocks_time_of(managers: Collection[str]) -> Any:
     wanted = {m.strip().lower() for m in managers}
     if not wanted or "" in wanted:
         return true()
+    return func.coalesce(held_by(wanted | {""}), 1) == 1
+
+
+def held_by(owners: Collection[str]) -> Any:
+    """Per session: 1 if a customer of it is held by one of `owners` (lower-case e-mails; ""
+    for a customer without an owner), 0 if none is, NULL for a session without customers.
+
+    One correlated aggregate per session, looked up by primary keys, so that a date range
+    drives the query: PostgreSQL turns an EXISTS (or an OR of two) into a join over a
+    manager's whole history."""
     member, holder = aliased(SessionCustomer), aliased(Customer)
     owner = func.coalesce(func.lower(func.trim(col(holder.owner))), "")
-    # One correlated aggregate per session (1: a member of theirs, 0: none, NULL: no member),
-    # looked up by primary keys: an OR of two EXISTS lets PostgreSQL hash a manager's whole
-    # history instead.
-    theirs = case((owner.in_(sorted(wanted | {""})), 1), else_=0)
-    verdict = (
+    theirs = case((owner.in_(sorted(owners)), 1), else_=0)
+    return (
         sa_select(func.max(theirs))
         .select_from(member)
         .outerjoin(holder, col(holder.id) == col(member.customer_id))
         .where(col(member.session_id) == col(SessionRow.id))
         .scalar_subquery()
     )
-    return func.coalesce(verdict, 1) == 1
 
 
 def ends_after(moment: datetime) -> Any:

@@ -8,9 +8,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from desktop.errors import BadInput
@@ -22,7 +21,7 @@ from desktop.services.business_time import BusinessClock, to_utc
 from desktop.services.calendar_files.attendees import Attendee, load_attendees
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import Policy
-from desktop.services.scheduling.ledger_loading import ends_after
+from desktop.services.scheduling.ledger_loading import ends_after, held_by
 from desktop.services.scheduling.records import (
     LONGEST_TIMED,
     SessionRecord,
@@ -126,19 +125,7 @@ class SessionReader:
         if not include_cancelled:
             query = query.where(col(SessionRow.status) != SessionStatus.CANCELLED.value)
         if owner is not None:
-            # A correlated aggregate, so that the date range, not the manager's whole history,
-            # drives (PostgreSQL turns an EXISTS into a join over all their sessions).
-            member, holder = aliased(SessionCustomer), aliased(Customer)
-            held_by = func.lower(func.trim(col(holder.owner)))
-            theirs = case((held_by == owner.strip().lower(), 1), else_=0)
-            owned = (
-                sa_select(func.max(theirs))
-                .select_from(member)
-                .join(holder, col(holder.id) == col(member.customer_id))
-                .where(col(member.session_id) == col(SessionRow.id))
-                .scalar_subquery()
-            )
-            query = query.where(owned == 1)
+            query = query.where(held_by({owner.strip().lower()}) == 1)
         first_utc = None if first is None else to_utc(self.clock.midnight(first))
         end_utc = None if last is None else to_utc(self.clock.midnight(last + timedelta(days=1)))
         with self.db.reading() as session:
