@@ -16,6 +16,7 @@ from desktop.services.policy import Policy, load_policy
 from mail_helpers import memory_keyring, smtp_server  # noqa: F401
 from pg_server import PgServer, running_server
 from radicale_server import RadicaleServer
+from sessions_helpers import Book, open_book
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +72,14 @@ def db(book_location: Path | str) -> Iterator[Database]:
 @pytest.fixture
 def book(db: Database, policy: Policy) -> CustomerBook:
     return CustomerBook(db, policy)
+
+
+@pytest.fixture
+def team(book_location: Path | str) -> Iterator[Book]:
+    """A book on either engine with the short ways of `sessions_helpers.Book` (a team's
+    book: the PostgreSQL run is the shared one)."""
+    with open_book(book_location) as opened:  # type: ignore[arg-type]
+        yield opened
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,7 @@ on its ET days, nothing else, whether found through the customer index or by kin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from desktop.services import attention_reads
@@ -13,15 +11,6 @@ from desktop.services.attention_reads import UtcDays, Window, counted_in_windows
 from desktop.services.scheduling.status import SessionStatus
 
 from sessions_helpers import Book
-
-
-@pytest.fixture
-def team(book_location: Path | str) -> Iterator[Book]:
-    book = Book(book_location)  # type: ignore[arg-type]
-    try:
-        yield book
-    finally:
-        book.close()
 
 
 @pytest.mark.parametrize("few", [500, 0])

@@ -3,26 +3,14 @@ engines, and reading it twice with nothing written in between gives the same mar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from desktop.services.changes import change_mark
 from desktop.services.mail.replies import ParsedReplies, Replies, ReplyItem
 from desktop.services.scheduling.ledger import Busy
 from desktop.services.scheduling.status import SessionStatus
 
 from sessions_helpers import Book
-
-
-@pytest.fixture
-def team(book_location: Path | str) -> Iterator[Book]:
-    book = Book(book_location)  # type: ignore[arg-type]
-    try:
-        yield book
-    finally:
-        book.close()
 
 
 def _moves(book: Book, write: object) -> bool:

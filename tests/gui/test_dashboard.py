@@ -395,20 +395,10 @@ def test_a_busy_import_shows_a_clash_and_move_resolves_it(
     qtbot.waitUntil(lambda: titles(page, "conflict") == [], timeout=3000)
 
 
-def test_a_hidden_dashboard_recomputes_once_when_shown_again(
-    qtbot: QtBot,
-    context: AppContext,
-    settings: QSettings,
-    acme: CustomerRecord,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def count_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the dashboard is computed from now on."""
     from desktop.views.dashboard import dashboard_refresh
 
-    first = book(context, acme, "onboarding", "2026-03-09T10:00")
-    second = book(context, acme, "onboarding", "2026-03-10T10:00")
-    window = open_dashboard(qtbot, context, settings)
-    page = window.dashboard
-    assert len(page.cards("overdue")) == 2
     computed: list[int] = []
     compute = dashboard_refresh.compute_dashboard
 
@@ -417,6 +407,23 @@ def test_a_hidden_dashboard_recomputes_once_when_shown_again(
         return compute(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(dashboard_refresh, "compute_dashboard", counted)
+    return computed
+
+
+def test_a_hidden_dashboard_recomputes_once_when_shown_again(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    first = book(context, acme, "onboarding", "2026-03-09T10:00")
+    second = book(context, acme, "onboarding", "2026-03-10T10:00")
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    assert len(page.cards("overdue")) == 2
+    computed = count_computations(monkeypatch)
     window.show_page(CUSTOMERS)
     assert not page.isVisible()
     for session in (first, second):
@@ -446,14 +453,7 @@ def test_a_hidden_dashboard_keeps_the_navigation_count_true(
     page = window.dashboard
     badge = window.attention_badge()
     assert badge >= 2
-    computed: list[int] = []
-    compute = dashboard_refresh.compute_dashboard
-
-    def counted(*args: object) -> object:
-        computed.append(1)
-        return compute(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(dashboard_refresh, "compute_dashboard", counted)
+    computed = count_computations(monkeypatch)
     window.show_page(CUSTOMERS)
     for session in (first, second):
         window.session_actions.set_status(session.id, "done", now=NOW)
