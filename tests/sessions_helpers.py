@@ -75,6 +75,20 @@ class Book:
             )
         )
 
+    def owned(self, name: str, owner: str) -> CustomerRecord:
+        """A gold SpiraPlan customer of `owner` (a team's book)."""
+        return self.customers.add(
+            CustomerDraft(
+                name=name,
+                product="SpiraPlan",
+                users="120",
+                start="2026-01-05",
+                package="gold",
+                tz="America/New_York",
+                owner=owner,
+            )
+        )
+
     # --- times ----------------------------------------------------------------------------
     def t(self, text: str) -> datetime:
         """ET wall clock (or ISO with an offset) as an aware UTC instant."""

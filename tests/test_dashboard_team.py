@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from desktop.app import build_context
 from desktop.services.attention import CLASH_WEEKS, needs_attention
-from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.services.customers import CustomerRecord
 from desktop.services.dashboard import CHART_SKIPS, TOP_CUSTOMERS, top_allowance_use
 from desktop.services.scheduling.conflicts import Shown, find_conflicts
 from desktop.services.scheduling.planner import Planner
@@ -23,20 +23,6 @@ ME = "dana@example.com"
 COLLEAGUE = "lee@example.com"
 
 
-def _owned(book: Book, name: str, owner: str) -> CustomerRecord:
-    return book.customers.add(
-        CustomerDraft(
-            name=name,
-            product="SpiraPlan",
-            users="120",
-            start="2026-01-05",
-            package="gold",
-            tz="America/New_York",
-            owner=owner,
-        )
-    )
-
-
 def _forced(book: Book, who: CustomerRecord, start: str) -> int:
     """A screen-share booked over whatever is there (an override lets the clash in)."""
     return book.book(who, "screen-share", start, override="the customer insists").id
@@ -46,8 +32,8 @@ def test_mine_lists_only_my_customers_clashes_overdue_and_week(
     book_location: Path | str,
 ) -> None:
     with open_book(book_location) as book:
-        acme, anvil = _owned(book, "Acme", ME), _owned(book, "Anvil", ME)
-        lee1, lee2 = _owned(book, "Borealis", COLLEAGUE), _owned(book, "Cobalt", COLLEAGUE)
+        acme, anvil = book.owned("Acme", ME), book.owned("Anvil", ME)
+        lee1, lee2 = book.owned("Borealis", COLLEAGUE), book.owned("Cobalt", COLLEAGUE)
         now = book.t("2026-03-09T08:00")
         mine_clash = {_forced(book, acme, "2026-03-11T10:00")}
         mine_clash.add(_forced(book, anvil, "2026-03-11T10:30"))
@@ -82,8 +68,8 @@ def test_mine_sees_a_shared_sessions_clash_in_the_colleagues_calendar(
     """A round table of my customer and a colleague's is in both calendars: on my dashboard it
     clashes with the colleague's own session at that hour (which I do not list)."""
     with open_book(book_location) as book:
-        acme = _owned(book, "Acme", ME)
-        borealis, cobalt = _owned(book, "Borealis", COLLEAGUE), _owned(book, "Cobalt", COLLEAGUE)
+        acme = book.owned("Acme", ME)
+        borealis, cobalt = book.owned("Borealis", COLLEAGUE), book.owned("Cobalt", COLLEAGUE)
         now = book.t("2026-03-09T08:00")
         lees = _forced(book, cobalt, "2026-03-12T10:00")
         table = book.book([acme, borealis], "round-table", "2026-03-12T10:00", override="both")
@@ -101,8 +87,8 @@ def test_an_archived_customers_overdue_session_stays_with_its_manager(
     book_location: Path | str,
 ) -> None:
     with open_book(book_location) as book:
-        acme, gone = _owned(book, "Acme", ME), _owned(book, "Gone Ltd", ME)
-        borealis = _owned(book, "Borealis", COLLEAGUE)
+        acme, gone = book.owned("Acme", ME), book.owned("Gone Ltd", ME)
+        borealis = book.owned("Borealis", COLLEAGUE)
         book.book(gone, "cadence", "2026-03-03T11:00")
         book.customers.set_archived(gone.id)
         now = book.t("2026-03-09T08:00")

@@ -38,6 +38,8 @@ class SessionSpan:
 
 class _Owned(Protocol):
     @property
+    def id(self) -> int: ...
+    @property
     def owner(self) -> str: ...
 
 
@@ -150,8 +152,16 @@ class Ledger:
         solo book, or customers from before owners) keeps every session in one calendar."""
         if not owners or "" in owners:
             return True
+        if len(session.customer_ids) == 1:  # most sessions: no set to build
+            owner = self.owners.get(session.customer_ids[0], "")
+            return not owner or owner in owners
         theirs = {self.owners.get(cid, "") for cid in session.customer_ids}
         return not theirs or "" in theirs or bool(theirs & owners)
+
+    def know_owners(self, customers: Iterable[_Owned]) -> None:
+        """Learn these customers' managers (a customer without sessions is not loaded)."""
+        for customer in customers:
+            self.owners[customer.id] = customer.owner.strip().lower()
 
     def managers_of(self, customer_ids: Iterable[int]) -> set[str]:
         """The managers whose calendar a session of these customers is in."""

@@ -32,7 +32,7 @@ from desktop.services.business_time import (
 )
 from desktop.services.customers import CustomerRecord
 from desktop.services.profile import ManagerProfile
-from desktop.services.scheduling.ledger import Booked
+from desktop.services.scheduling.ledger import Booked, managers_of
 from desktop.services.scheduling.plans import (
     CADENCE_LEAD_DAYS,
     CADENCE_WEEKDAYS,
@@ -53,12 +53,7 @@ from desktop.services.scheduling.records import CUSTOMER_DAY
 from desktop.services.scheduling.rules import SLOT_LEVEL_RULES, Proposal, check
 from desktop.services.scheduling.sessions import Scheduler, SessionTimes
 from desktop.services.scheduling.status import SessionStatus
-from desktop.services.scheduling.workload import (
-    Workload,
-    check_change,
-    lead_start,
-    why_unplanned,
-)
+from desktop.services.scheduling.workload import Workload, check_change, lead_start, why_unplanned
 
 
 class Planner:
@@ -74,7 +69,7 @@ class Planner:
         ] = {}
         self._window_days: dict[date, tuple[date, ...]] = {}
         self._day_version: Counter[date] = Counter()
-        self._no_room: dict[tuple[str, date, int, bool], tuple[int, Counter[str]]] = {}
+        self._no_room: dict[tuple[str, str, date, int, bool], tuple[int, Counter[str]]] = {}
         self._saw_outside = False
         self._cadence_style: dict[int, tuple[int, int | None]] = {}
         self._periods_tried: set[tuple[int, date]] = set()
@@ -104,6 +99,7 @@ class Planner:
             ledger = self.scheduler.load_ledger(
                 session, [c.id for c in customers], min(now, after_utc), end_utc
             )
+        ledger.know_owners(customers)
         self.ledger = ledger
         self.workload = Workload(self.profile, ledger)
         self.now = now
@@ -234,8 +230,8 @@ class Planner:
         least bad): few means a customer whose sessions should be placed early."""
         return len(self._day_slots(customer, day, minutes, strict=True)[0])
 
-    def _day_full(self, day: date) -> bool:
-        """Whether every hour of the day's working window falls on a full day of the manager."""
+    def _day_full(self, day: date, managers: set[str]) -> bool:
+        """Whether every hour of the day's working window falls on a full day of the managers."""
         cached = self._window_days.get(day)
         if cached is None:
             window = self.clock.work_window(day)
@@ -247,7 +243,7 @@ class Planner:
                     self.workload.day_of(to_utc(window.end_et) - timedelta(minutes=1)),
                 )
             self._window_days[day] = cached
-        return bool(cached) and all(self.workload.full(d) for d in cached)
+        return bool(cached) and all(self.workload.full(d, managers) for d in cached)
 
     def _place_on_day(
         self,
@@ -264,14 +260,14 @@ class Planner:
         the least bad one."""
         if not self.clock.is_business_day(day):
             return None, False
-        if self._day_full(day):
+        if self._day_full(day, managers_of([customer])):
             why["cap"] += 1
             return None, False
         if not self._customer_hours(customer, day, minutes):
             self._saw_outside = True
         elif not strict:
             return None, False  # the strict pass already tried every time of this day
-        memo_key = (customer.tz, day, minutes, strict)
+        memo_key = (customer.tz, customer.owner, day, minutes, strict)
         memo = self._no_room.get(memo_key)
         if memo is not None and memo[0] == self._day_version[day]:
             why.update(memo[1])
@@ -292,7 +288,7 @@ class Planner:
             if times.start_utc < self.after_utc:
                 why["lead"] += 1
                 continue
-            blocked = self.workload.blocked(times.start_utc, times.end_utc)
+            blocked = self.workload.blocked(times.start_utc, times.end_utc, managers_of([customer]))
             if blocked is not None:
                 why[blocked] += 1
                 continue
@@ -329,7 +325,7 @@ class Planner:
             )
         )
         self._next_id -= 1
-        self.workload.take(times.start_utc)
+        self.workload.take(times.start_utc, managers_of([customer]))
         self._day_version[self.clock.et_date(times.start_utc)] += 1
 
     def _warnings(self, customer: CustomerRecord, times: SessionTimes) -> tuple[str, ...]:
@@ -432,8 +428,9 @@ class Planner:
             high = max(low + 1, (index + 1) * len(days) // count)
             segment = days[low:high]
             # The least-loaded day of the session's own segment, then anywhere in the window.
+            mine = managers_of([customer])
             candidates = sorted(
-                segment, key=lambda d: (self.workload.load[d], abs((d - segment[0]).days))
+                segment, key=lambda d: (self.workload.load(d, mine), abs((d - segment[0]).days))
             )
             rest = [d for d in days if d not in segment and d not in used[customer.id]]
             rest.sort(key=lambda d: (abs((d - segment[0]).days), d))

@@ -4,7 +4,7 @@ sessions; and the check of a proposal moved by hand before it is booked."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from desktop.services.business_time import (
@@ -15,7 +15,7 @@ from desktop.services.business_time import (
     zone,
 )
 from desktop.services.profile import ManagerProfile
-from desktop.services.scheduling.ledger import Booked, Busy, Ledger
+from desktop.services.scheduling.ledger import Booked, Busy, Ledger, managers_of
 from desktop.services.scheduling.plans import PlannedSession
 from desktop.services.scheduling.rules import Proposal, Violation, check
 from desktop.services.scheduling.sessions import (
@@ -23,6 +23,9 @@ from desktop.services.scheduling.sessions import (
     SessionTimes,
 )
 from desktop.services.scheduling.status import SessionStatus
+
+# Enough either side of a start to hold its whole day in any zone (and a day of rules back).
+_DAY_AROUND = timedelta(hours=26)
 
 
 def lead_start(scheduler: Scheduler, profile: ManagerProfile, now: datetime) -> datetime:
@@ -37,18 +40,25 @@ def lead_start(scheduler: Scheduler, profile: ManagerProfile, now: datetime) -> 
 
 
 class Workload:
-    """The manager's days in the profile's zone: load per day, buffer, lunch."""
+    """The manager's days in the profile's zone: load per day, buffer, lunch.
+
+    In a team's book each session is in the calendars of its customers' managers (as the
+    conflict rule sees it): a colleague's sessions neither fill my day nor need a buffer
+    from mine. A session of a customer without an owner is in everyone's calendar, and a
+    calendar of no known manager (a solo book) holds every session."""
 
     def __init__(self, profile: ManagerProfile, ledger: Ledger) -> None:
         self.profile = profile
         self.tz = zone(profile.tz)
         self.ledger = ledger
         self.buffer = timedelta(minutes=profile.buffer_minutes)
-        self.load: Counter[date] = Counter()
+        self._every: Counter[date] = Counter()  # every session of the day
+        self._anyones: Counter[date] = Counter()  # sessions in everyone's calendar
+        self._own: Counter[tuple[str, date]] = Counter()  # a known manager's sessions
         self._days: dict[datetime, date] = {}
         self._lunch: dict[date, tuple[datetime, datetime]] = {}
         for session in ledger.timed_sessions():
-            self.load[self.day_of(session.start_utc)] += 1
+            self.take(session.start_utc, ledger.managers_of(session.customer_ids))
 
     def day_of(self, moment: datetime) -> date:
         day = self._days.get(moment)
@@ -56,8 +66,14 @@ class Workload:
             day = self._days[moment] = to_zone(moment, self.tz).date()
         return day
 
-    def full(self, day: date) -> bool:
-        return self.load[day] >= self.profile.max_per_day
+    def load(self, day: date, managers: Collection[str]) -> int:
+        """The sessions of `day` in these managers' calendars (the fullest of them)."""
+        if not managers or "" in managers:
+            return self._every[day]
+        return self._anyones[day] + max(self._own[manager, day] for manager in managers)
+
+    def full(self, day: date, managers: Collection[str]) -> bool:
+        return self.load(day, managers) >= self.profile.max_per_day
 
     def over_lunch(self, start_utc: datetime, end_utc: datetime) -> bool:
         if self.profile.lunch is None:
@@ -72,13 +88,14 @@ class Workload:
         lunch_start, lunch_end = self._lunch[day]
         return start_utc < lunch_end and end_utc > lunch_start
 
-    def blocked(self, start_utc: datetime, end_utc: datetime) -> str | None:
-        """Why the manager cannot take [start, end), or None."""
-        if self.full(self.day_of(start_utc)):
+    def blocked(self, start_utc: datetime, end_utc: datetime, managers: set[str]) -> str | None:
+        """Why these managers cannot take [start, end), or None."""
+        if self.full(self.day_of(start_utc), managers):
             return "cap"
         if self.over_lunch(start_utc, end_utc):
             return "lunch"
-        for item in self.ledger.clashes(start_utc - self.buffer, end_utc + self.buffer):
+        near = self.ledger.clashes_for(start_utc - self.buffer, end_utc + self.buffer, managers)
+        for item in near:
             if isinstance(item, Busy):
                 if item.start_utc < end_utc and item.end_utc > start_utc:
                     return "busy"
@@ -86,8 +103,15 @@ class Workload:
                 return "buffer"
         return None
 
-    def take(self, start_utc: datetime) -> None:
-        self.load[self.day_of(start_utc)] += 1
+    def take(self, start_utc: datetime, managers: Collection[str]) -> None:
+        """Count a session starting then in these managers' calendars."""
+        day = self.day_of(start_utc)
+        self._every[day] += 1
+        if not managers or "" in managers:
+            self._anyones[day] += 1
+        else:
+            for manager in set(managers):
+                self._own[manager, day] += 1
 
 
 def check_change(
@@ -101,10 +125,15 @@ def check_change(
     """A proposal moved to `times` before it is booked: the contract's verdict (against the
     book and the plan's other proposals) and the workload and clock warnings it would carry."""
     customer = proposal.customer
+    # The rules look a day back; the daily cap counts the whole day in the profile's zone
+    # (no day is longer than 25 hours), and the buffer looks past the end.
+    first = times.start_utc - _DAY_AROUND
+    end = max(
+        times.end_utc + timedelta(minutes=profile.buffer_minutes), times.start_utc + _DAY_AROUND
+    )
     with scheduler.db.reading() as session:
-        ledger = scheduler.load_ledger(
-            session, [customer.id], times.start_utc - timedelta(days=1), times.end_utc
-        )
+        ledger = scheduler.load_ledger(session, [customer.id], first, end)
+    ledger.know_owners([customer, *(p.customer for p in others)])
     for number, other in enumerate(others, start=1):
         if other is proposal:
             continue
@@ -132,7 +161,8 @@ def check_change(
     warnings = list(scheduler.local_time_warnings(candidate))
     if times.start_utc < lead_start(scheduler, profile, now):
         warnings.append(f"Inside your lead time of {profile.lead_days} business day(s).")
-    blocked = Workload(profile, ledger).blocked(times.start_utc, times.end_utc)
+    managers = managers_of([customer])
+    blocked = Workload(profile, ledger).blocked(times.start_utc, times.end_utc, managers)
     texts = {
         "cap": f"That day already has {profile.max_per_day} sessions (your daily cap).",
         "lunch": f"Over your lunch ({profile.lunch_text}).",
