@@ -107,6 +107,13 @@ def test_the_book_is_listed_and_sortable(qtbot: QtBot, book_context: AppContext)
     assert names == ["Acme Logistics", "Borealis Health", "Cobalt Insurance"]
     assert "3 customers" in page.caption.text()
     assert "as of Thu 12 Mar 2026" in page.caption.text()
+    # In a 1280-pixel window (the page beside the sidebar) the caption and the legend that
+    # says how to read a cell are whole.
+    page.resize(1080, 600)
+    qtbot.waitUntil(lambda: page.caption.width() < 700)
+    assert not page.caption.is_elided()
+    assert not page.legend.is_elided()
+    assert "% of this period" in page.legend.text()
     # Screen-shares: not entitled ("—") sorts below 0%.
     shares = FIRST_ALLOWANCE + 2
     page.table.sortByColumn(shares, Qt.SortOrder.AscendingOrder)

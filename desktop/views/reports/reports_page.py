@@ -260,6 +260,15 @@ class ReportsPage(QStackedWidget):
         """The caption, the progress of background work, the paper and the whole-book actions."""
         self.caption = ElidedLabel()
         self.caption.setObjectName("reportCaption")
+        # How to read a cell, on a line of its own: beside the counts it was cut off.
+        self.legend = ElidedLabel(
+            "Allowances: used / scheduled / left, in % of this period's allowance"
+        )
+        self.legend.setObjectName("reportLegend")
+        captions = QVBoxLayout()
+        captions.setSpacing(0)
+        captions.addWidget(self.caption)
+        captions.addWidget(self.legend)
         self.progress = QProgressBar()
         self.progress.setObjectName("reportProgress")
         self.progress.setRange(0, 0)  # busy: the work has no meaningful steps to count
@@ -281,7 +290,7 @@ class ReportsPage(QStackedWidget):
         self.pdf_button.clicked.connect(self.save_book_pdf)
         book_bar = QHBoxLayout()
         book_bar.setSpacing(8)
-        book_bar.addWidget(self.caption, 1)
+        book_bar.addLayout(captions, 1)
         book_bar.addSpacing(8)
         for widget in (self.progress, self.progress_label, QLabel("Paper"), self.paper):
             book_bar.addWidget(widget)
@@ -413,7 +422,7 @@ class ReportsPage(QStackedWidget):
         count = len(report.rows)
         self.caption.setText(
             f"{count} customer{'s' if count != 1 else ''} · {at_risk} with something to act on "
-            f"· as of {format_day(report.issued)} · allowances in % used / scheduled / left"
+            f"· as of {format_day(report.issued)}"
         )
         if selected is not None:
             self.select_customer(selected.customer.id)
