@@ -119,7 +119,7 @@ class Booking:
             self.db.lock_customers(session, customer_ids)
             fresh = {c.id: c for c in self.customers.read_in(session, customer_ids)}
             ledger = self.ledgers.load_ledger(session, customer_ids, first, end)
-            ledger.owners.update({c.id: c.owner.strip().lower() for c in fresh.values()})
+            ledger.know_owners(fresh.values())
             for request, proposal in zip(requests, proposals, strict=True):
                 customers = tuple(fresh[c.id] for c in proposal.customers)
                 proposal = replace(proposal, customers=customers)

@@ -124,7 +124,7 @@ class BookingCheck:
             self.db.lock_customers(session, ids)
         proposal = replace(proposal, customers=self.customers.read_in(session, ids))
         ledger = self.ledgers.load_ledger(session, ids, proposal.start_utc, proposal.end_utc)
-        ledger.owners.update({c.id: c.owner.strip().lower() for c in proposal.customers})
+        ledger.know_owners(proposal.customers)
         violations, warnings = self.decide(proposal, override_reason, ledger)
         return proposal, violations, warnings
 

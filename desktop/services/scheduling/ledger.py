@@ -159,7 +159,8 @@ class Ledger:
         return not theirs or "" in theirs or bool(theirs & owners)
 
     def know_owners(self, customers: Iterable[_Owned]) -> None:
-        """Learn these customers' managers (a customer without sessions is not loaded)."""
+        """Learn these customers' managers, as just read (a customer without sessions is not
+        in what the ledger loaded)."""
         for customer in customers:
             self.owners[customer.id] = customer.owner.strip().lower()
 
@@ -195,7 +196,7 @@ class Ledger:
         return found + self._busy.overlapping(start, end)
 
     def timed_sessions(self) -> list[Booked]:
-        """Every timed session that counts, earliest first (the manager's workload)."""
+        """Every timed session that counts, earliest first (every manager's workload)."""
         return [item for item in self._timed.items if isinstance(item, Booked)]
 
     def of_customer(

@@ -2,10 +2,10 @@
 
 Besides the contract's rules, every proposal honours the manager's workload profile, all as
 hard constraints: nothing before the lead time, at most `max_per_day` sessions a day (what is
-booked counts), `buffer_minutes` between sessions, lunch free (in the profile's zone), and the
-customer's own 08:00-18:00 whenever it overlaps the contract's working window that day (else
-the least-bad time, with a warning). Whatever cannot be placed is listed in `unplanned` with
-its reason.
+booked counts; in a team's book, what is in the customer's manager's calendar), a buffer of
+`buffer_minutes` between sessions, lunch free (in the profile's zone), and the customer's own
+08:00-18:00 whenever it overlaps the contract's working window that day (else the least-bad
+time, with a warning). Whatever cannot be placed is listed in `unplanned` with its reason.
 
 Method: a well-ordered greedy (measured in benchmarks/bench_plan_quality.py). Onboarding is
 placed round-robin over customers (each customer's first session before anyone's second), each
@@ -53,7 +53,12 @@ from desktop.services.scheduling.records import CUSTOMER_DAY
 from desktop.services.scheduling.rules import SLOT_LEVEL_RULES, Proposal, check
 from desktop.services.scheduling.sessions import Scheduler, SessionTimes
 from desktop.services.scheduling.status import SessionStatus
-from desktop.services.scheduling.workload import Workload, check_change, lead_start, why_unplanned
+from desktop.services.scheduling.workload import (
+    Workload,
+    lead_start,
+    why_unplanned,
+    workload_ledger,
+)
 
 
 class Planner:
@@ -95,10 +100,8 @@ class Planner:
                 "Sessions are only proposed from now on."
             )
         after_utc = max(range_start, lead_start(self.scheduler, self.profile, now))
-        with self.scheduler.db.reading() as session:
-            ledger = self.scheduler.load_ledger(
-                session, [c.id for c in customers], min(now, after_utc), end_utc
-            )
+        ids = [c.id for c in customers]
+        ledger = workload_ledger(self.scheduler, ids, min(now, after_utc), end_utc)
         ledger.know_owners(customers)
         self.ledger = ledger
         self.workload = Workload(self.profile, ledger)
@@ -267,7 +270,7 @@ class Planner:
             self._saw_outside = True
         elif not strict:
             return None, False  # the strict pass already tried every time of this day
-        memo_key = (customer.tz, customer.owner, day, minutes, strict)
+        memo_key = (customer.tz, customer.owner.strip().lower(), day, minutes, strict)
         memo = self._no_room.get(memo_key)
         if memo is not None and memo[0] == self._day_version[day]:
             why.update(memo[1])
@@ -284,11 +287,12 @@ class Planner:
     def _first_fit(
         self, customer: CustomerRecord, kind: str, slots: list[SessionTimes], why: Counter[str]
     ) -> SessionTimes | None:
+        managers = managers_of([customer])
         for times in slots:
             if times.start_utc < self.after_utc:
                 why["lead"] += 1
                 continue
-            blocked = self.workload.blocked(times.start_utc, times.end_utc, managers_of([customer]))
+            blocked = self.workload.blocked(times.start_utc, times.end_utc, managers)
             if blocked is not None:
                 why[blocked] += 1
                 continue
@@ -591,7 +595,6 @@ __all__ = [
     "PlanStopped",
     "PlannedSession",
     "Planner",
-    "check_change",
     "default_until",
     "lead_start",
 ]

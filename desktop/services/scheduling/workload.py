@@ -4,7 +4,7 @@ sessions; and the check of a proposal moved by hand before it is booked."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from desktop.services.business_time import (
@@ -24,7 +24,7 @@ from desktop.services.scheduling.sessions import (
 )
 from desktop.services.scheduling.status import SessionStatus
 
-# Enough either side of a start to hold its whole day in any zone (and a day of rules back).
+# Enough either side of an instant to hold its whole day in any zone.
 _DAY_AROUND = timedelta(hours=26)
 
 
@@ -88,19 +88,24 @@ class Workload:
         lunch_start, lunch_end = self._lunch[day]
         return start_utc < lunch_end and end_utc > lunch_start
 
-    def blocked(self, start_utc: datetime, end_utc: datetime, managers: set[str]) -> str | None:
+    def blocked(
+        self, start_utc: datetime, end_utc: datetime, managers: Collection[str]
+    ) -> str | None:
         """Why these managers cannot take [start, end), or None."""
         if self.full(self.day_of(start_utc), managers):
             return "cap"
         if self.over_lunch(start_utc, end_utc):
             return "lunch"
-        near = self.ledger.clashes_for(start_utc - self.buffer, end_utc + self.buffer, managers)
+        near = self.ledger.clashes_for(
+            start_utc - self.buffer, end_utc + self.buffer, set(managers)
+        )
         for item in near:
+            overlaps = item.start_utc < end_utc and item.end_utc > start_utc
             if isinstance(item, Busy):
-                if item.start_utc < end_utc and item.end_utc > start_utc:
+                if overlaps:
                     return "busy"
             else:
-                return "buffer"
+                return "conflict" if overlaps else "buffer"
         return None
 
     def take(self, start_utc: datetime, managers: Collection[str]) -> None:
@@ -114,6 +119,16 @@ class Workload:
                 self._own[manager, day] += 1
 
 
+def workload_ledger(
+    scheduler: Scheduler, customer_ids: Iterable[int], first: datetime, end: datetime
+) -> Ledger:
+    """The ledger of these customers, and of [first, end) with a day's margin each side: the
+    rules look a day back, the daily cap counts whole days of the profile's zone (none is
+    longer than 25 hours), the buffer looks past the end."""
+    with scheduler.db.reading() as session:
+        return scheduler.load_ledger(session, customer_ids, first - _DAY_AROUND, end + _DAY_AROUND)
+
+
 def check_change(
     scheduler: Scheduler,
     profile: ManagerProfile,
@@ -125,15 +140,10 @@ def check_change(
     """A proposal moved to `times` before it is booked: the contract's verdict (against the
     book and the plan's other proposals) and the workload and clock warnings it would carry."""
     customer = proposal.customer
-    # The rules look a day back; the daily cap counts the whole day in the profile's zone
-    # (no day is longer than 25 hours), and the buffer looks past the end.
-    first = times.start_utc - _DAY_AROUND
-    end = max(
-        times.end_utc + timedelta(minutes=profile.buffer_minutes), times.start_utc + _DAY_AROUND
-    )
-    with scheduler.db.reading() as session:
-        ledger = scheduler.load_ledger(session, [customer.id], first, end)
-    ledger.know_owners([customer, *(p.customer for p in others)])
+    ledger = workload_ledger(scheduler, [customer.id], times.start_utc, times.end_utc)
+    # The plan's customers without sessions; the ledger's own read is fresher for the rest.
+    planned = [customer, *(p.customer for p in others)]
+    ledger.know_owners(c for c in planned if c.id not in ledger.owners)
     for number, other in enumerate(others, start=1):
         if other is proposal:
             continue

@@ -38,10 +38,10 @@ from desktop.services.scheduling.planner import (
     PlannedSession,
     Planner,
     PlanStopped,
-    check_change,
     default_until,
 )
 from desktop.services.scheduling.sessions import SessionTimes
+from desktop.services.scheduling.workload import check_change
 from desktop.views.sessions.plan_progress import PlanningProgress
 from desktop.views.sessions.plan_table_model import (
     CUSTOMER,
