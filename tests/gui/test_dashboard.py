@@ -4,11 +4,14 @@ this week; the allowance chart; the worker for large books; a dark palette."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from desktop.app import AppContext
+from desktop.services.attention import AttentionItem
 from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.views.dashboard.attention_cards import AttentionCard, AttentionSection
 from desktop.views.dashboard.dashboard_page import DashboardPage
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
@@ -17,7 +20,7 @@ from desktop.views.shell.main_window import CUSTOMERS, DASHBOARD, MainWindow
 from desktop.views.widgets import messages
 from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool, QTime
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from .booking import NOW, book, fixed_now, gold, silver, wait_checked
@@ -329,6 +332,40 @@ def test_a_long_section_shows_four_and_a_show_all(
     section.more_button.click()
     assert len(section.cards) == 6
     assert section.more_button.text() == "Show fewer"
+
+
+def test_a_section_of_thousands_unfolds_fifty_at_a_time(qtbot: QtBot) -> None:
+    """A lead's team can owe thousands of clashes: "Show all" built every card at once and
+    froze the window for seconds; the cards now come fifty a click, and fold back at any time."""
+    items = [
+        AttentionItem("conflict", None, f"Customer {n}: clashes", "", "move", date(2026, 3, 12))
+        for n in range(120)
+    ]
+    # In a window of its own that has no layout: growing, it changes no window's size.
+    window = QWidget()
+    window.setMinimumSize(600, 400)
+    qtbot.addWidget(window)
+    section = AttentionSection("conflict", "Clashes", "", parent=window)
+    section.set_items(items, AttentionCard)
+    window.show()
+    assert (len(section.cards), section.more_button.text()) == (4, "Show 50 more")
+    assert section.more_button.toolTip() == "116 more not shown; show the next 50."
+    assert not section.fewer_button.isVisible()
+    section.more_button.click()
+    assert (len(section.cards), section.more_button.text()) == (54, "Show 50 more")
+    assert section.fewer_button.isVisible()
+    section.more_button.click()
+    assert (len(section.cards), section.more_button.text()) == (104, "Show all 120")
+    section.set_items(items[:110], AttentionCard)  # recomputed: as far unfolded as before
+    assert (len(section.cards), section.more_button.text()) == (104, "Show all 110")
+    section.more_button.click()
+    assert (len(section.cards), section.more_button.text()) == (110, "Show fewer")
+    assert not section.fewer_button.isVisible()
+    section.more_button.click()
+    assert len(section.cards) == 4
+    section.more_button.click()
+    section.fewer_button.click()
+    assert (len(section.cards), section.more_button.text()) == (4, "Show 50 more")
 
 
 def test_what_is_due_after_this_week_waits_folded_under_later(

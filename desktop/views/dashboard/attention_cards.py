@@ -22,6 +22,9 @@ from desktop.views.theme import ACCENT
 from desktop.views.widgets.icons import icon
 
 ITEMS_SHOWN = 4
+# Cards added per click on "Show more": a lead's team can owe thousands, and building them
+# all at once froze the window for seconds.
+MORE_PER_CLICK = 50
 
 
 class AttentionCard(QFrame):
@@ -64,7 +67,8 @@ class AttentionCard(QFrame):
 
 
 class AttentionSection(QWidget):
-    """A category's header with its count, then its first few cards and a 'Show all'."""
+    """A category's header with its count, then its first few cards; "Show all" (or "Show 50
+    more", a page at a time) unfolds the rest, "Show fewer" folds them again."""
 
     def __init__(
         self,
@@ -87,16 +91,20 @@ class AttentionSection(QWidget):
         self.hint = QLabel(hint)
         self.hint.setObjectName("sectionHint")
         self.hint.setWordWrap(True)  # a narrow window wraps it rather than widening the page
-        self.more_button = QPushButton()
-        self.more_button.setObjectName("linkButton")
-        self.more_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.more_button.clicked.connect(self._toggle)
+        self.fewer_button = _link_button("Hide" if not first_shown else "Show fewer")
+        self.fewer_button.setToolTip(
+            f"Show only the first {first_shown}." if first_shown else "Fold them away."
+        )
+        self.fewer_button.clicked.connect(lambda: self.set_expanded(False))
+        self.more_button = _link_button("")
+        self.more_button.clicked.connect(self._more_or_fewer)
         header = QHBoxLayout()
         header.setSpacing(8)
         header.addWidget(self.title)
         header.addWidget(self.count)
         header.addSpacing(4)
         header.addWidget(self.hint, 1)
+        header.addWidget(self.fewer_button)
         header.addWidget(self.more_button)
         self._cards = QVBoxLayout()
         self._cards.setSpacing(6)
@@ -106,7 +114,7 @@ class AttentionSection(QWidget):
         column.addLayout(header)
         column.addLayout(self._cards)
         self._items: list[AttentionItem] = []
-        self._expanded = False
+        self._shown = first_shown  # kept when the items are recomputed
         self._make_card: Callable[[AttentionItem], AttentionCard] | None = None
         self.cards: list[AttentionCard] = []
 
@@ -126,28 +134,48 @@ class AttentionSection(QWidget):
         self.cards = []
         if self._make_card is None:
             return
-        shown = self._items if self._expanded else self._items[: self.first_shown]
-        for item in shown:
+        for item in self._items[: self._shown]:
             card = self._make_card(item)
             self._cards.addWidget(card)
             card.show()  # now, not when the event loop gets to it
             self.cards.append(card)
-        hidden = len(self._items) - self.first_shown
-        self.more_button.setVisible(hidden > 0)
-        folded = "Hide" if not self.first_shown else "Show fewer"
-        self.more_button.setText(folded if self._expanded else f"Show all {len(self._items)}")
-        self.more_button.setToolTip(
-            (f"Show only the first {self.first_shown}." if self.first_shown else "Fold them away.")
-            if self._expanded
-            else f"{hidden} more not shown; show every one."
-        )
+        self._label_buttons()
 
-    def _toggle(self) -> None:
-        self.set_expanded(not self._expanded)
+    def _label_buttons(self) -> None:
+        total = len(self._items)
+        left = total - len(self.cards)
+        unfolded = self._shown > self.first_shown and total > self.first_shown
+        fewer = self.fewer_button.text()
+        self.more_button.setVisible(left > 0 or unfolded)
+        self.fewer_button.setVisible(left > 0 and unfolded)
+        if left > MORE_PER_CLICK:
+            self.more_button.setText(f"Show {MORE_PER_CLICK} more")
+            tip = f"{left:,} more not shown; show the next {MORE_PER_CLICK}."
+        elif left > 0:
+            self.more_button.setText(f"Show all {total:,}")
+            tip = f"{left} more not shown; show every one."
+        else:
+            self.more_button.setText(fewer)
+            tip = self.fewer_button.toolTip()
+        self.more_button.setToolTip(tip)
+
+    def _more_or_fewer(self) -> None:
+        self.set_expanded(len(self.cards) < len(self._items))
 
     def set_expanded(self, expanded: bool) -> None:
-        self._expanded = expanded
+        """Unfold the next cards (all of them if few are left), or fold back to the first."""
+        if expanded:
+            self._shown = max(self._shown, self.first_shown) + MORE_PER_CLICK
+        else:
+            self._shown = self.first_shown
         self._fill()
+
+
+def _link_button(text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName("linkButton")
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
 
 
 def _centred_label(text: str, name: str) -> QLabel:
