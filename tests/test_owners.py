@@ -210,3 +210,37 @@ def test_busy_time_is_each_managers_own(
             book.scheduler.book(
                 book.request(book.customers.get("Borealis"), "screen-share", "2026-03-17T10:00")
             )
+
+
+def test_a_colleagues_busy_time_is_named_by_whose_it_is_not_by_its_title(
+    book_location: Path | str,
+) -> None:
+    """A round table takes a colleague's calendar too: their busy time refuses it, but its
+    title stays theirs (as `busy list` shows only one's own), and it is not "your" busy time."""
+    from desktop.services.scheduling.conflicts import find_conflicts
+    from desktop.services.scheduling.ledger import Busy
+    from desktop.services.scheduling.sessions import RuleRefusal
+
+    from sessions_helpers import open_book
+
+    with open_book(book_location) as book:
+        UserConfig().save_section("profile", {"name": "Lee", "email": COLLEAGUE})
+        borealis = book.customer("Borealis")
+        book.scheduler.add_busy(
+            [Busy(book.t("2026-03-17T09:00"), book.t("2026-03-17T12:00"), "Lee's dentist")]
+        )
+        UserConfig().save_section("profile", {"name": "Dana", "email": ME})
+        acme = book.customer("Acme")
+        table = book.request([acme, borealis], "round-table", "2026-03-17T10:00")
+        with pytest.raises(RuleRefusal) as refused:
+            book.scheduler.book(table)
+        [message] = [v.message for v in refused.value.violations]
+        assert f"busy time of {COLLEAGUE}" in message
+        assert "dentist" not in message and "your busy time" not in message
+        forced = book.request([acme, borealis], "round-table", "2026-03-17T10:00", override="ok")
+        book.scheduler.book(forced)
+        [clash] = find_conflicts(book.scheduler)
+        assert (clash.title, clash.what()) == (f"busy time of {COLLEAGUE}",) * 2
+        UserConfig().save_section("profile", {"name": "Lee", "email": COLLEAGUE})
+        [clash] = find_conflicts(book.scheduler)
+        assert clash.what() == "your busy time 'Lee's dentist'"

@@ -359,9 +359,7 @@ def _conflict_items(scheduler: Scheduler, shown: Shown, now: datetime) -> list[A
     found = []
     for clashes in conflicting_sessions(conflicts).values():
         record = clashes[0].session
-        what = "; ".join(
-            f"your busy time '{c.title}'" if c.with_ == "busy" else f"'{c.title}'" for c in clashes
-        )
+        what = "; ".join(c.what() for c in clashes)
         found.append(
             _session_item(
                 "conflict",

@@ -30,6 +30,10 @@ class Conflict:
     end_utc: datetime
     all_day: bool = False
     other_id: int | None = None
+    phrase: str = ""  # what it overlaps, in a sentence (`Ledger.busy_phrase`)
+
+    def what(self) -> str:
+        return self.phrase or f"'{self.title}'"
 
     def as_json(self, clock: BusinessClock) -> dict[str, Any]:
         return {
@@ -110,7 +114,7 @@ def find_conflicts(
             clashing.append((booked, found))
     records = scheduler.get_many(booked.id for booked, _ in clashing) if clashing else {}
     conflicts = [
-        _conflict(records[booked.id], item)
+        _conflict(records[booked.id], item, ledger)
         for booked, found in clashing
         if booked.id in records
         for item in found
@@ -126,10 +130,12 @@ def _ledger(
         return scheduler.load_ledger(session, [], span[0], span[1], managers)
 
 
-def _conflict(record: SessionRecord, item: Booked | Busy) -> Conflict:
+def _conflict(record: SessionRecord, item: Booked | Busy, ledger: Ledger) -> Conflict:
     if isinstance(item, Busy):
-        summary = item.summary or "Busy"
-        return Conflict(record, "busy", summary, item.start_utc, item.end_utc, item.all_day)
+        title, phrase = ledger.busy_title(item), ledger.busy_phrase(item)
+        return Conflict(
+            record, "busy", title, item.start_utc, item.end_utc, item.all_day, None, phrase
+        )
     return Conflict(record, "session", item.title, item.start_utc, item.end_utc, False, item.id)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -109,6 +109,8 @@ class Ledger:
         self._by_id: dict[int, Booked] = {}
         # Each known customer's account manager (lower-case e-mail; "" when unknown).
         self.owners: dict[int, str] = {}
+        # Who reads it (lower-case e-mail), asked only when a colleague's busy time is named.
+        self.viewer: Callable[[], str] = str
         for session in sessions:
             self.add(session)
         for block in busy:
@@ -163,6 +165,22 @@ class Ledger:
         in what the ledger loaded)."""
         for customer in customers:
             self.owners[customer.id] = customer.owner.strip().lower()
+
+    def is_colleagues(self, block: Busy) -> bool:
+        """Whether `block` is from another manager's own calendar (a round table takes theirs
+        too): its title is theirs to read, as `busy list` shows only one's own."""
+        return bool(block.owner) and block.owner != self.viewer().strip().lower()
+
+    def busy_title(self, block: Busy) -> str:
+        """What to call a busy block: its title, or only whose it is for a colleague's."""
+        if self.is_colleagues(block):
+            return f"busy time of {block.owner}"
+        return block.summary or "Busy"
+
+    def busy_phrase(self, block: Busy) -> str:
+        """The block in a sentence: "your busy time 'Dentist'", "busy time of lee@…"."""
+        title = self.busy_title(block)
+        return title if self.is_colleagues(block) else f"your busy time '{title}'"
 
     def managers_of(self, customer_ids: Iterable[int]) -> set[str]:
         """The managers whose calendar a session of these customers is in."""

@@ -3,7 +3,7 @@ window, as the rules need them (a slot search only its managers' sessions)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +24,9 @@ from desktop.services.scheduling.status import SessionStatus
 class LedgerLoader:
     """Loads the ledger the rules read: only what they look at, in plain columns."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, viewer: Callable[[], str] = str) -> None:
         self.db = db
+        self.viewer = viewer  # the e-mail of the manager reading (see `Ledger.viewer`)
 
     def load_ledger(
         self,
@@ -39,6 +40,7 @@ class LedgerLoader:
         overlapping [first, end). `managers`: of those timed sessions, only the ones that can
         block these managers' time (the conflict rule ignores a colleague's)."""
         ledger = Ledger()
+        ledger.viewer = self.viewer
         wanted = sorted(set(customer_ids))
         if wanted:
             inner = sa_select(col(SessionCustomer.session_id)).where(

@@ -506,7 +506,7 @@ def conflict(ctx: RuleContext) -> list[Violation]:
     managers = managers_of(p.customers)
     for clash in ctx.ledger.clashes_for(p.start_utc, p.end_utc, managers, p.session_id):
         if isinstance(clash, Busy):
-            what = f"your busy time '{clash.summary or 'busy'}'"
+            what = ctx.ledger.busy_phrase(clash)
             if clash.all_day:
                 when = format_day(ctx.clock.et_date(clash.start_utc))
             else:

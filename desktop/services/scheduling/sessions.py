@@ -60,7 +60,7 @@ class Scheduler:
         self.customers = customers
         self.profiles = profiles if profiles is not None else ProfileStore()
         self.reading = SessionReader(db, policy, clock)
-        self.ledgers = LedgerLoader(db)
+        self.ledgers = LedgerLoader(db, customers.manager_email)
         self.audit = AuditLog(db, customers)
         self.checks = BookingCheck(db, policy, clock, customers, self.ledgers)
         self.booking = Booking(db, clock, customers, self.reading, self.checks, self.audit)
