@@ -188,6 +188,7 @@ def check_plan(
 ) -> None:
     """The properties a plan has whatever the book: allowance used, one call per period."""
     begin = max(first, bk.clock.et_date(now))
+    last = until - timedelta(days=1)  # `until` is not planned
     assert all(p.times.start_utc >= now for p in result.proposed)
     for customer in customers:
         ent = bk.customers.entitlements(customer)
@@ -198,7 +199,7 @@ def check_plan(
         planned = sum(p.times.minutes for p in onboarding)
         assert booked + planned <= ent.onboarding_hours * 60
         window = bk.clock.onboarding_window(customer.start)
-        low, high = max(begin, window.first_day), min(until, window.last_day)
+        low, high = max(begin, window.first_day), min(last, window.last_day)
         room = business_day_count(bk, low, high) if low <= high else 0
         days = [bk.clock.et_date(p.times.start_utc) for p in onboarding]
         assert all(low <= day <= high for day in days)
@@ -222,12 +223,12 @@ def check_plan(
                 if period.contains(bk.clock.et_date(p.times.start_utc))
             ]
             assert len(in_period) <= 1
-            low, high = max(period.start, begin), min(period.last_day, until)
+            low, high = max(period.start, begin), min(period.last_day, last)
             if low <= high and business_day_count(bk, low, high) >= 3:
                 assert len(in_period) == 1, (period, result.notes)
         for item in calls:
             day = bk.clock.et_date(item.times.start_utc)
-            assert begin <= day <= until
+            assert begin <= day <= last
 
 
 PROPERTY_SETTINGS = settings(
