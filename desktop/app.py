@@ -6,15 +6,16 @@ The CLI and the GUI both start here; nothing else constructs a `Database`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import platformdirs
-
+from desktop.errors import BadInput
 from desktop.models.backups import auto_backup
 from desktop.models.database import Database
 from desktop.models.server import is_server_url
+from desktop.places import data_dir
 from desktop.resources import resource_path
 from desktop.services.book_search import BookSearch
 from desktop.services.business_time import BusinessClock
@@ -27,16 +28,8 @@ from desktop.services.policy import Policy, load_policy
 from desktop.services.profile import ProfileStore
 from desktop.services.scheduling.sessions import Scheduler
 
-APP_NAME = "amplan"
 DB_ENV = "AMPLAN_DB"
-
-
-def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def log_dir() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+_OTHER_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+)://")
 
 
 def default_db_path() -> Path:
@@ -49,8 +42,20 @@ def resolve_db_path(cli_value: str | None) -> Path | str:
     value = cli_value or os.environ.get(DB_ENV)
     if not value:
         return default_db_path()
+    return book_location(value)
+
+
+def book_location(value: str) -> Path | str:
+    """A book named by the user: a `postgresql://` URL as it is, a file as a Path. Another
+    scheme (`mysql://...`) is refused rather than taken for a relative file name."""
     if is_server_url(value):
         return value.strip()
+    scheme = _OTHER_SCHEME.match(value.strip())
+    if scheme:
+        raise BadInput(
+            f"A book cannot be kept at a {scheme.group(1)}:// address: give a file path, "
+            "or postgresql://user@host/dbname for a team's book."
+        )
     return Path(value).expanduser()
 
 

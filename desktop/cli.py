@@ -164,6 +164,9 @@ def _draft_changes(args: argparse.Namespace) -> dict[str, str]:
     }
     if args.contact is not None:
         changes["contacts"] = "; ".join(args.contact)
+    if "owner" in changes and not changes["owner"].strip():
+        # An empty owner means "unchanged" in a draft: saying nothing would read as done.
+        raise BadInput("--owner needs a manager's e-mail address.")
     return changes
 
 

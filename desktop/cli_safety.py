@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.cli_common import Output, open_context
-from desktop.errors import BadInput
 from desktop.models import backups
 from desktop.models.database import InstanceLock
+from desktop.services import book_safety
 from desktop.services.history import History, HistoryEntry
 
 if TYPE_CHECKING:
@@ -35,19 +35,10 @@ def register(command: Any) -> None:
     which.add_argument("--customer", metavar="C")
 
 
-def _book_path(args: argparse.Namespace) -> Path:
-    from desktop.app import resolve_db_path
-
-    location = resolve_db_path(args.db)
-    if not isinstance(location, Path):  # a team's book on a server
-        raise BadInput(backups.POSTGRESQL_ADVICE)
-    return location
-
-
 def _backup(args: argparse.Namespace, out: Output) -> int:
     context = open_context(args)
     target = Path(args.output) if args.output else None
-    made = backups.make_backup(context.db, target)
+    made = book_safety.make_backup(context.db, target)
     out.result({"file": str(made)}, str(made))
     out.say(f"Backed up the book to {made}.")
     return 0
@@ -55,7 +46,7 @@ def _backup(args: argparse.Namespace, out: Output) -> int:
 
 def _backups(args: argparse.Namespace, out: Output) -> int:
     context = open_context(args)
-    found = backups.list_backups(backups.require_sqlite(context.db))
+    found = book_safety.list_backups(context.db)
     rows = [
         f"{info.created.astimezone(context.clock.tz):%Y-%m-%d %H:%M}  {info.kind:<14} "
         f"{_count(info.customers):>6} customers {_count(info.sessions):>7} sessions  {info.file}"
@@ -72,16 +63,24 @@ def _count(value: int | None) -> str:
 
 
 def _restore(args: argparse.Namespace, out: Output) -> int:
-    book = _book_path(args)
-    lock = InstanceLock(book)
-    lock.acquire()  # no window may have the book open while its content is replaced
-    try:
-        aside = backups.restore(book, Path(args.file))
-    finally:
-        lock.release()
+    from desktop.app import resolve_db_path
+
+    location = resolve_db_path(args.db)
+    if isinstance(location, Path):
+        book = str(location)
+        lock = InstanceLock(location)
+        lock.acquire()  # no window may have the book open while its content is replaced
+        try:
+            aside = backups.restore(location, Path(args.file))
+        finally:
+            lock.release()
+    else:  # the team's book: replaced in one transaction, colleagues' windows refresh
+        context = open_context(args)
+        book = context.db.label
+        aside = book_safety.restore_team_book(context.db, Path(args.file))
     data = {
         "restored": str(Path(args.file).expanduser()),
-        "book": str(book),
+        "book": book,
         "previous": str(aside) if aside else None,
     }
     out.result(data, f"{book} restored from {args.file}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from desktop.cli_common import Output, open_context
 from desktop.cli_sessions import report_session
+from desktop.errors import BadInput
 
 
 def register(command: Any) -> list[argparse.ArgumentParser]:
@@ -37,11 +38,14 @@ def _join(args: argparse.Namespace, out: Output) -> int:
 
 
 def _copy(args: argparse.Namespace, out: Output) -> int:
-    from desktop.app import resolve_db_path
+    from desktop.app import book_location
     from desktop.services.book_copy import copy_book
 
+    if not args.target.strip():
+        raise BadInput("copy --to needs a file path or a postgresql:// URL.")
+    target = book_location(args.target)
     context = open_context(args)
-    counts = copy_book(context.db, resolve_db_path(args.target), context.customers.manager_email())
+    counts = copy_book(context.db, target, context.customers.manager_email())
     out.result(
         {"customers": counts.customers, "sessions": counts.sessions},
         f"Copied {counts.customers} customers and {counts.sessions} sessions.",

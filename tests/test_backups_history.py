@@ -13,11 +13,12 @@ import desktop.models.database as database_module
 import desktop.models.migrations as migrations_module
 import pytest
 from desktop.cli import main
-from desktop.errors import BadInput, StoreError
+from desktop.errors import StoreError
 from desktop.models import backups
 from desktop.models.database import Database
 from desktop.models.migrations import LATEST_VERSION, MIGRATIONS, Migration
 
+from pg_server import PgServer
 from safety_helpers import dump, query
 
 ADD = ["customer", "add", "--product", "SpiraPlan", "--users", "120", "--start", "2026-01-05"]
@@ -212,19 +213,47 @@ def test_migration_backups_do_not_pile_up(
     assert len(sorted(tmp_path.glob("book.schema*-backup-*.sqlite"))) == len(copies)
 
 
-def test_postgresql_books_are_sent_to_pg_dump(
-    book: Path, capsys: pytest.CaptureFixture[str]
+def test_a_team_book_is_backed_up_listed_and_restored(
+    pg_server: PgServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    db = Database(book)
-    try:
-        db.dialect = "postgresql"
-        with pytest.raises(BadInput, match="pg_dump"):
-            backups.make_backup(db)
-        assert backups.auto_backup(db) is None
-    finally:
-        db.close()
-    code, _, err = run(capsys, "--db", "postgresql://amplan@127.0.0.1:1/book", "restore", str(book))
-    assert code == 2 and "pg_dump" in err and "pg_restore" in err
+    """`backup`, `backups` and `restore` work on the team's book too: a snapshot is an amplan
+    file with every row (UIDs and sequences kept), kept in the user's data folder; a restore
+    replaces the book in one go after a copy of it as it was, and ids go on after it."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    db = ("--db", pg_server.fresh())
+    run_json(capsys, *db, *ADD, "--name", "Acme Logistics", "--package", "gold")
+    booking = ["book", "--customer", "Acme Logistics", "--kind", "assistance"]
+    booking += ["--start", "2026-03-17T10:00", "--minutes", "60", "--requested", "2026-03-01"]
+    kept = run_json(capsys, *db, *booking)
+    made = Path(str(run_json(capsys, *db, "backup")["file"]))
+    assert made.is_relative_to(tmp_path / "data" / "amplan" / "team-backups")
+    [listed] = run_json(capsys, *db, "backups")["backups"]  # type: ignore[misc]
+    assert (listed["file"], listed["customers"], listed["sessions"]) == (str(made), 1, 1)
+    assert query(made, "SELECT uid, sequence FROM session") == [(kept["uid"], 0)]
+    # Elsewhere, too: the copy is a book of its own.
+    aside = tmp_path / "team.sqlite"
+    assert run_json(capsys, *db, "backup", "-o", str(aside))["file"] == str(aside)
+    assert run_json(capsys, "--db", str(aside), "customer", "list")["customers"]
+
+    run_json(capsys, *db, *ADD, "--name", "Borealis Health")
+    restored = run_json(capsys, *db, "restore", str(made))
+    previous = Path(str(restored["previous"]))
+    assert query(previous, "SELECT count(*) FROM customer") == [(2,)]
+    names = [c["name"] for c in run_json(capsys, *db, "customer", "list")["customers"]]
+    assert names == ["Acme Logistics"]
+    [session] = run_json(capsys, *db, "sessions")["sessions"]  # type: ignore[misc]
+    assert (session["id"], session["uid"]) == (kept["id"], kept["uid"])
+    again = run_json(capsys, *db, *ADD, "--name", "Cobalt Insurance")
+    assert again["id"] > 1  # the identities went on from the restored rows
+
+    not_a_book = tmp_path / "notes.sqlite"
+    not_a_book.write_text("not a database")
+    code, _, err = run(capsys, *db, "restore", str(not_a_book))
+    assert code == 2 and "not an amplan database" in err
+    assert len(run_json(capsys, *db, "customer", "list")["customers"]) == 2  # type: ignore[arg-type]
 
 
 # --- history ---------------------------------------------------------------------------------

@@ -128,6 +128,39 @@ def test_an_unreachable_server_is_a_plain_message(capsys: pytest.CaptureFixture[
     assert "secret" not in err
 
 
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("postgresql://someone:secret@127.0.0.1:notaport/team", "not a PostgreSQL URL"),
+        ("postgresql://someone:secret@[::1:5432/team", "not a PostgreSQL URL"),
+        ("postgresql://someone:se@cret@127.0.0.1:5432/team", "must be written %40"),
+        ("mysql://someone:secret@127.0.0.1/team", "mysql:// address"),
+    ],
+)
+def test_an_address_amplan_cannot_use_is_a_plain_message(
+    address: str,
+    said: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Not a traceback, not a SQLite file quietly made at './mysql:/...', no bit of the
+    password (an unescaped @ split it into the host)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", address, "customer", "list"]) == 2
+    assert main(["--db", str(tmp_path / "solo.sqlite"), "copy", "--to", address]) == 2
+    err = capsys.readouterr().err
+    assert err.count(said) == 2 and "Traceback" not in err
+    assert "secret" not in err and "cret" not in err
+    assert {p.name for p in tmp_path.iterdir()} <= {"solo.sqlite"}  # the source, if opened
+
+
+def test_copy_needs_a_target(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """An empty --to fell back to AMPLAN_DB or the default book, and copied into it."""
+    assert main(["--db", str(tmp_path / "solo.sqlite"), "copy", "--to", ""]) == 2
+    assert "copy --to needs" in capsys.readouterr().err
+
+
 def test_a_wrong_password_is_a_plain_message(
     pg_server: PgServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

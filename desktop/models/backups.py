@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,12 +36,6 @@ _STAMP = "%Y%m%dT%H%M%SZ"
 _NAME = re.compile(r"-(?P<stamp>\d{8}T\d{6}Z)(?:-\d+)?-(?P<kind>[a-z-]+)\.sqlite$")
 _MIGRATION = re.compile(r"\.schema\d+-backup-(?P<stamp>\d{8}T\d{6}Z)")
 
-POSTGRESQL_ADVICE = (
-    "This book is a team book on PostgreSQL: its server keeps it, and amplan does not copy "
-    "it. Back it up with `pg_dump --format=custom DBNAME > book.dump` and restore with "
-    "`pg_restore --clean --dbname DBNAME book.dump` (ask whoever runs the server)."
-)
-
 
 @dataclass(frozen=True)
 class BackupInfo:
@@ -62,14 +57,6 @@ class BackupInfo:
 
 def backup_folder(book: Path) -> Path:
     return book.with_name(book.name + BACKUP_FOLDER_SUFFIX)
-
-
-def require_sqlite(db: Database) -> Path:
-    """The book's file. Backups are files: a PostgreSQL book is backed up by its server's
-    tools, and asking for one says so."""
-    if db.dialect != "sqlite" or db.path is None:
-        raise BadInput(POSTGRESQL_ADVICE)
-    return db.path
 
 
 def copy_book(source: Path, target: Path) -> None:
@@ -98,7 +85,7 @@ def copy_book(source: Path, target: Path) -> None:
             raise
 
 
-def _stamped_name(folder: Path, book: Path, now: datetime, kind: str) -> Path:
+def stamped_name(folder: Path, book: Path, now: datetime, kind: str) -> Path:
     stamp = now.astimezone(UTC).strftime(_STAMP)
     target = folder / f"{book.stem}-{stamp}-{kind}.sqlite"
     number = 1
@@ -111,8 +98,10 @@ def _stamped_name(folder: Path, book: Path, now: datetime, kind: str) -> Path:
 def make_backup(
     db: Database, target: Path | None = None, kind: str = "manual", now: datetime | None = None
 ) -> Path:
-    """Copy the book to `target` (default: a new file in its backups folder)."""
-    book = require_sqlite(db)
+    """Copy the book's file to `target` (default: a new file in its backups folder); a team's
+    book is copied by `services.book_safety`."""
+    book = db.path
+    assert book is not None, "a team's book is backed up by book_safety"
     now = now or datetime.now(UTC)
     if target is None:
         folder = backup_folder(book)
@@ -122,18 +111,24 @@ def make_backup(
             raise StoreError(
                 f"Cannot create the backups folder {folder}: {exc.strerror}."
             ) from None
-        target = _stamped_name(folder, book, now, kind)
+        target = stamped_name(folder, book, now, kind)
     else:
-        target = target.expanduser()
-        if target.is_symlink():
-            target = target.resolve()
-        if target.exists() and not target.is_file():
-            raise BadInput(f"Cannot write {target}: it is not a file.")
-        if target.resolve() == book.resolve():
-            raise BadInput("A backup cannot replace the book itself: give another file name.")
-        if not target.parent.is_dir():
-            raise BadInput(f"Cannot write {target}: the folder {target.parent} does not exist.")
+        target = checked_target(target, book)
     copy_book(book, target)
+    return target
+
+
+def checked_target(target: Path, book: Path | None) -> Path:
+    """A file a backup may be written to (not the book itself, in a folder that exists)."""
+    target = target.expanduser()
+    if target.is_symlink():
+        target = target.resolve()
+    if target.exists() and not target.is_file():
+        raise BadInput(f"Cannot write {target}: it is not a file.")
+    if book is not None and target.resolve() == book.resolve():
+        raise BadInput("A backup cannot replace the book itself: give another file name.")
+    if not target.parent.is_dir():
+        raise BadInput(f"Cannot write {target}: the folder {target.parent} does not exist.")
     return target
 
 
@@ -179,11 +174,16 @@ def backup_files(book: Path) -> list[Path]:
 def list_backups(book: Path, with_counts: bool = True) -> list[BackupInfo]:
     """Every backup of the book, newest first (counts read only when asked: start-up does
     not open every copy)."""
+    return describe_backups(backup_files(book), with_counts)
+
+
+def describe_backups(files: Iterable[Path], with_counts: bool = True) -> list[BackupInfo]:
+    """These backup files, newest first."""
     infos = [
         BackupInfo(
             path, _created(path), _kind(path), *(_counts(path) if with_counts else (None, None))
         )
-        for path in backup_files(book)
+        for path in files
         if path.is_file()
     ]
     return sorted(infos, key=lambda info: info.created, reverse=True)
@@ -252,7 +252,7 @@ def restore(book: Path, source: Path, now: datetime | None = None) -> Path | Non
         inspect_file(book)
         folder = backup_folder(book)
         folder.mkdir(parents=True, exist_ok=True)
-        aside = _stamped_name(folder, book, now or datetime.now(UTC), "before-restore")
+        aside = stamped_name(folder, book, now or datetime.now(UTC), "before-restore")
         copy_book(book, aside)
     else:
         book.parent.mkdir(parents=True, exist_ok=True)
@@ -276,13 +276,15 @@ def restore(book: Path, source: Path, now: datetime | None = None) -> Path | Non
 
 
 __all__ = [
-    "POSTGRESQL_ADVICE",
     "BackupInfo",
     "InstanceLock",
     "auto_backup",
     "backup_folder",
+    "checked_target",
+    "describe_backups",
     "list_backups",
     "make_backup",
     "restore",
     "rotate",
+    "stamped_name",
 ]

@@ -39,32 +39,31 @@ def is_server_url(location: Path | str) -> bool:
 
 
 def engine_url(url: str) -> URL:
+    shape = "write it as postgresql://user[:password]@host[:port]/dbname"
+    netloc = url.strip().partition("://")[2].partition("/")[0]
+    if netloc.count("@") > 1:
+        raise StoreError(f"{safe_label(url)}: an @ in the password must be written %40 ({shape}).")
     try:
         parsed = make_url(url.strip())
-    except sa_exc.ArgumentError:
-        raise StoreError(
-            "The team's book address is not a PostgreSQL URL; write it as "
-            "postgresql://user[:password]@host[:port]/dbname."
-        ) from None
+    except (sa_exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise StoreError(f"The team's book address is not a PostgreSQL URL; {shape}.") from None
     if not parsed.database:
-        raise StoreError(
-            f"{safe_label(url)} names no database; write it as "
-            "postgresql://user[:password]@host[:port]/dbname."
-        )
+        raise StoreError(f"{safe_label(url)} names no database; {shape}.")
     return parsed.set(drivername="postgresql+psycopg")
 
 
 def safe_label(url: str) -> str:
-    """The address to show and log: never the password."""
-    try:
-        parsed = make_url(url.strip())
-    except sa_exc.ArgumentError:
-        return "the team's book"
-    return parsed.set(drivername="postgresql", password=None).render_as_string()
+    """The address to show and log: never the password, nor any part of one (an unescaped @
+    in it, a password in the query string)."""
+    netloc, slash, path = url.strip().partition("://")[2].partition("/")
+    credentials, at, host = netloc.rpartition("@")
+    user, colon, _password = credentials.partition(":")
+    hidden = ":***" if colon else ""
+    return f"postgresql://{user}{hidden}{at}{host}{slash}{path.partition('?')[0]}"
 
 
 def server_title(url: str) -> str:
-    parsed = make_url(url.strip())
+    parsed = engine_url(url)
     return f"{parsed.database} on {parsed.host or 'localhost'}"
 
 

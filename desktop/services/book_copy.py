@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlmodel import SQLModel
 
 from desktop.errors import BadInput
@@ -51,9 +51,20 @@ def copy_book(source: Database, target_location: Path | str, owner: str = "") ->
         target.close()
 
 
-def _copy(source: Database, target: Database, owner: str) -> CopyCounts:
+def replace_book(source: Database, target: Database) -> CopyCounts:
+    """Put `source`'s content in place of `target`'s (a restore of the team's book), in one
+    transaction on the target: its writers wait, its readers see the old book or the new.
+    The target keeps its own settings."""
+    return _copy(source, target, "", replace=True)
+
+
+def _copy(source: Database, target: Database, owner: str, replace: bool = False) -> CopyCounts:
     customers = sessions = 0
     with source.reading() as src, target.transaction() as dst:
+        if replace:
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                if table.name != tables.Setting.__tablename__:
+                    dst.execute(delete(table))
         for model in _CONTENT:
             if dst.execute(select(func.count()).select_from(model)).scalar_one():
                 raise BadInput(

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from desktop import __version__
-from desktop.app import AppContext, data_dir, log_dir
+from desktop.app import AppContext
 from desktop.errors import BadInput
 from desktop.models.database import InstanceLock
+from desktop.places import data_dir, log_dir
 from desktop.views.shell.application import CrashHandler, PaletteFollower, apply_style, run_gui
 from desktop.views.shell.main_window import CALENDAR, CUSTOMERS, DASHBOARD, REPORTS, MainWindow
 from desktop.views.shell.window_pages import OPENING

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from desktop.app import AppContext
+from desktop.app import AppContext, build_context
 from desktop.models import backups
 from desktop.services.customers import CustomerDraft, CustomerRecord
 from desktop.services.scheduling.sessions import BookingRequest, parse_times
@@ -16,10 +16,12 @@ from desktop.views.shell import safety_ui
 from desktop.views.shell.application import CrashHandler
 from desktop.views.shell.main_window import MainWindow
 from desktop.views.shell.safety_ui import HistoryDialog, RestoreDialog
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThreadPool
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
+
+from pg_server import PgServer
 
 from .booking import fixed_now
 from .conftest import Dialogs
@@ -218,12 +220,43 @@ def test_a_full_disk_while_the_window_is_open_is_a_message_and_it_goes_on(
     assert "After the disk was freed" in names(context)
 
 
-def test_restore_on_a_postgresql_book_says_to_use_pg_dump(
-    shown: MainWindow, context: AppContext, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
+def test_a_team_book_is_backed_up_and_restored_from_the_window(
+    qtbot: QtBot,
+    pg_server: PgServer,
+    settings: QSettings,
+    dialogs: Dialogs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(context.db, "dialect", "postgresql", raising=False)
-    shown.restore_action.trigger()
-    assert dialogs.infos and "pg_dump" in dialogs.infos[-1][1]
-    shown.backup_action.trigger()
-    assert dialogs.errors and "pg_dump" in dialogs.errors[-1][1]
-    assert safety_ui.KIND_LABELS["daily"].startswith("Daily")
+    """The File menu's backup and restore work on the team's book as on a file: a snapshot
+    in the user's data folder, and a restore that colleagues' windows see as a change."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    context = build_context(pg_server.fresh())
+    context.customers.add(CustomerDraft("Acme Logistics", "SpiraPlan", "120", "2026-01-05"))
+    window = MainWindow(context, settings, now=fixed_now)
+    try:
+        window.show()
+        window.backup_action.trigger()
+        [(title, text)] = dialogs.infos
+        assert title == "Back up now" and "team-backups" in text
+        context.customers.add(CustomerDraft("Intruder", "SpiraTest", "3", "2026-01-05"))
+
+        def choose_first(dialog: RestoreDialog) -> int:
+            assert dialog.table.rowCount() == 1 and dialog.table.item(0, 2).text() == "1"
+            dialog.table.selectRow(0)
+            dialog.restore_button.click()
+            return int(dialog.result())
+
+        monkeypatch.setattr(RestoreDialog, "exec", choose_first)
+        window.restore_action.trigger()
+        assert dialogs.infos[-1][0] == "Restore from backup", dialogs.errors
+        assert names(context) == ["Acme Logistics"]
+        assert safety_ui.KIND_LABELS["daily"].startswith("Daily")
+    finally:
+        # The window and its timers go before the book's connections close: a late tick
+        # would open new ones on the closed book.
+        window.close()
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        QThreadPool.globalInstance().waitForDone(5000)
+        context.close()

@@ -43,7 +43,7 @@ def note_moment(name: str) -> None:
 
 
 def crash_log_path() -> Path:
-    from desktop.app import log_dir
+    from desktop.places import log_dir
 
     return log_dir() / "crash.log"
 

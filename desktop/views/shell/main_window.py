@@ -522,7 +522,7 @@ class MainWindow(QMainWindow, MenuActions):
         dialog.open()
 
     def show_about(self) -> None:
-        from desktop.app import data_dir, log_dir
+        from desktop.places import data_dir, log_dir
         from desktop.services.user_config import default_config_dir
 
         messages.show_about(
@@ -579,6 +579,7 @@ class MainWindow(QMainWindow, MenuActions):
         if dashboard is not None:
             cast("DashboardPage", dashboard).wait_for_idle()
         self.sync.stop()
+        self.book_watch.timer.stop()  # no poll of a book about to close
         work_for(self).wait_for_all(CLOSE_WAIT_MS)
         QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS)
 

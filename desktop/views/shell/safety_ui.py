@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.app import AppContext
 from desktop.errors import AmplanError
 from desktop.models import backups
+from desktop.services import book_safety
 from desktop.services.history import History, HistoryEntry
 from desktop.views.widgets import messages
 
@@ -63,7 +64,7 @@ def _cell(text: str) -> QTableWidgetItem:
 
 def back_up_now(parent: QWidget | None, context: AppContext) -> Path | None:
     try:
-        made = backups.make_backup(context.db)
+        made = book_safety.make_backup(context.db)
     except AmplanError as exc:
         messages.show_error(parent, "Back up now", str(exc))
         return None
@@ -142,12 +143,7 @@ class RestoreDialog(QDialog):
 
 def restore_from_backup(parent: QWidget | None, context: AppContext) -> bool:
     """Ask which copy, then restore it in place; True when the book changed."""
-    try:
-        book = backups.require_sqlite(context.db)
-    except AmplanError as exc:
-        messages.show_info(parent, "Restore from backup", str(exc))
-        return False
-    dialog = RestoreDialog(backups.list_backups(book), context.clock.tz, parent)
+    dialog = RestoreDialog(book_safety.list_backups(context.db), context.clock.tz, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
         return False
     chosen = dialog.chosen
@@ -160,7 +156,10 @@ def restore_from_backup(parent: QWidget | None, context: AppContext) -> bool:
     ):
         return False
     try:
-        aside = backups.restore(book, chosen)
+        if context.db.path is None:  # the team's book, for every manager
+            aside: Path | None = book_safety.restore_team_book(context.db, chosen)
+        else:
+            aside = backups.restore(context.db.path, chosen)
     except AmplanError as exc:
         messages.show_error(parent, "Restore from backup", str(exc))
         return False
