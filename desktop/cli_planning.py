@@ -71,7 +71,7 @@ def _conflicts(args: argparse.Namespace, out: Output) -> int:
     lines = [
         f"#{c.session.id} {c.session.display_title} "
         f"({format_span(c.session.start_utc, c.session.end_utc, clock)}) overlaps "
-        f"{'busy time' if c.with_ == 'busy' else 'session #' + str(c.other_id)} '{c.title}'"
+        f"{c.what() if c.with_ == 'busy' else f'session #{c.other_id} {c.what()}'}"
         for c in found
     ]
     out.result({"conflicts": [c.as_json(clock) for c in found]}, lines)

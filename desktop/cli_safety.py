@@ -54,7 +54,8 @@ def _backups(args: argparse.Namespace, out: Output) -> int:
     ]
     out.result({"backups": [info.as_json() for info in found]}, rows)
     if not found:
-        out.say("No backups yet: `amplan backup` makes one (amplan also makes one a day).")
+        daily = "" if context.db.is_server else " (amplan also makes one a day)"
+        out.say(f"No backups yet: `amplan backup` makes one{daily}.")
     return 0
 
 

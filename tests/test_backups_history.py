@@ -247,7 +247,9 @@ def test_a_team_book_is_backed_up_listed_and_restored(
     [session] = run_json(capsys, *db, "sessions")["sessions"]  # type: ignore[misc]
     assert (session["id"], session["uid"]) == (kept["id"], kept["uid"])
     again = run_json(capsys, *db, *ADD, "--name", "Cobalt Insurance")
-    assert again["id"] > 1  # the identities went on from the restored rows
+    # Ids go on from before the restore: Borealis's id is never given again (a colleague's
+    # undo of "add #2" must not remove someone else's new customer).
+    assert again["id"] == 3
 
     not_a_book = tmp_path / "notes.sqlite"
     not_a_book.write_text("not a database")
@@ -359,3 +361,31 @@ def test_history_shows_who_when_what_and_the_override_reason(
     assert isinstance(everything, list) and len(everything) >= 5
     code, _, err = run(capsys, "--db", db, "history", "--customer", "Nobody")
     assert code == 2 and "No customer" in err
+
+
+def test_a_team_restore_refuses_a_change_made_while_the_book_was_copied_aside(
+    pg_server: PgServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A colleague's write between the before-restore copy and the restore would be in
+    neither: the restore is refused and the book keeps it."""
+    from desktop.services import book_safety
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    db = ("--db", pg_server.fresh())
+    run_json(capsys, *db, *ADD, "--name", "Acme Logistics")
+    made = str(run_json(capsys, *db, "backup")["file"])
+    copy_aside = book_safety.make_backup
+
+    def and_a_colleague_writes(*args: object, **kwargs: object) -> Path:
+        aside = copy_aside(*args, **kwargs)  # type: ignore[arg-type]
+        assert main([*db, *ADD, "--name", "Borealis Health"]) == 0
+        return aside
+
+    monkeypatch.setattr(book_safety, "make_backup", and_a_colleague_writes)
+    code, _, err = run(capsys, *db, "restore", made)
+    assert code == 2 and "changed" in err and "nothing was restored" in err
+    names = [c["name"] for c in run_json(capsys, *db, "customer", "list")["customers"]]
+    assert names == ["Acme Logistics", "Borealis Health"]

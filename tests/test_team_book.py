@@ -155,6 +155,21 @@ def test_an_address_amplan_cannot_use_is_a_plain_message(
     assert {p.name for p in tmp_path.iterdir()} <= {"solo.sqlite"}  # the source, if opened
 
 
+def test_no_part_of_a_password_is_shown_whatever_it_holds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for address in (
+        f"postgresql://someone:se/cret@127.0.0.1:{port}/team",  # a / left unescaped
+        f"postgresql://someone@127.0.0.1:{port}?password=secret",  # no database
+    ):
+        assert main(["--db", address, "customer", "list"]) == 2
+        err = capsys.readouterr().err
+        assert "cret" not in err and "Traceback" not in err and "127.0.0.1" in err
+
+
 def test_copy_needs_a_target(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """An empty --to fell back to AMPLAN_DB or the default book, and copied into it."""
     assert main(["--db", str(tmp_path / "solo.sqlite"), "copy", "--to", ""]) == 2

@@ -40,8 +40,8 @@ def is_server_url(location: Path | str) -> bool:
 
 def engine_url(url: str) -> URL:
     shape = "write it as postgresql://user[:password]@host[:port]/dbname"
-    netloc = url.strip().partition("://")[2].partition("/")[0]
-    if netloc.count("@") > 1:
+    address = url.strip().partition("://")[2].partition("?")[0]
+    if address.count("@") > 1:
         raise StoreError(f"{safe_label(url)}: an @ in the password must be written %40 ({shape}).")
     try:
         parsed = make_url(url.strip())
@@ -55,11 +55,11 @@ def engine_url(url: str) -> URL:
 def safe_label(url: str) -> str:
     """The address to show and log: never the password, nor any part of one (an unescaped @
     in it, a password in the query string)."""
-    netloc, slash, path = url.strip().partition("://")[2].partition("/")
-    credentials, at, host = netloc.rpartition("@")
+    address = url.strip().partition("://")[2].partition("?")[0]
+    credentials, at, place = address.rpartition("@")  # a host has no @; a password may
     user, colon, _password = credentials.partition(":")
     hidden = ":***" if colon else ""
-    return f"postgresql://{user}{hidden}{at}{host}{slash}{path.partition('?')[0]}"
+    return f"postgresql://{user}{hidden}{at}{place}"
 
 
 def server_title(url: str) -> str:
@@ -180,9 +180,17 @@ def open_server(url: str) -> tuple[Engine, str]:
 
 
 def sync_identities(conn: Connection, tables: list[str]) -> None:
-    """After rows were written with explicit ids, move each identity past the largest."""
+    """After rows were written with explicit ids, move each identity past the largest, never
+    back: after a restore, an id given before it must not be given again (a colleague's undo
+    of "book #12" would delete someone else's new #12)."""
     for table in tables:
+        sequence = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')")
+        name = sequence.scalar()
+        if name is None:
+            continue
+        last, called = conn.exec_driver_sql(f"SELECT last_value, is_called FROM {name}").one()
+        unused = int(last) + 1 if called else int(last)
         conn.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+            f"SELECT setval('{name}', GREATEST(COALESCE((SELECT max(id) FROM {table}), 0) + 1, "
+            f"{unused}), false)"
         )

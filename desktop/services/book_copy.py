@@ -18,6 +18,7 @@ from desktop.errors import BadInput
 from desktop.models import tables
 from desktop.models.database import Database
 from desktop.models.server import sync_identities
+from desktop.services.changes import change_mark_in
 
 # Tables whose rows make a book "not empty": copying into it would mix two books.
 _CONTENT = (tables.Customer, tables.SessionRow, tables.BusyBlock, tables.AuditEntry)
@@ -51,17 +52,25 @@ def copy_book(source: Database, target_location: Path | str, owner: str = "") ->
         target.close()
 
 
-def replace_book(source: Database, target: Database) -> CopyCounts:
+def replace_book(source: Database, target: Database, mark: tuple[object, ...]) -> CopyCounts:
     """Put `source`'s content in place of `target`'s (a restore of the team's book), in one
     transaction on the target: its writers wait, its readers see the old book or the new.
-    The target keeps its own settings."""
-    return _copy(source, target, "", replace=True)
+    `mark`: the target's change mark when it was copied aside; a change since is refused
+    (it would be in neither). The target keeps its own settings."""
+    return _copy(source, target, "", mark)
 
 
-def _copy(source: Database, target: Database, owner: str, replace: bool = False) -> CopyCounts:
+def _copy(
+    source: Database, target: Database, owner: str, mark: tuple[object, ...] | None = None
+) -> CopyCounts:
     customers = sessions = 0
     with source.reading() as src, target.transaction() as dst:
-        if replace:
+        if mark is not None and change_mark_in(dst) != mark:
+            raise BadInput(
+                f"Someone changed {target.label} while it was being copied aside; nothing "
+                "was restored. Try again."
+            )
+        if mark is not None:
             for table in reversed(SQLModel.metadata.sorted_tables):
                 if table.name != tables.Setting.__tablename__:
                     dst.execute(delete(table))

@@ -22,23 +22,22 @@ from desktop.errors import BadInput, StoreError
 from desktop.models import backups
 from desktop.models.backups import BackupInfo
 from desktop.models.database import Database, inspect_file
+from desktop.models.server import engine_url
 from desktop.places import data_dir
 from desktop.services.book_copy import copy_book, replace_book
+from desktop.services.changes import change_mark
 
 TEAM_BACKUPS = "team-backups"
 
 
 def backups_folder(db: Database) -> Path:
-    """Where the book's backups are kept."""
+    """Where the book's backups are kept: for a team's book, by server and database (not by
+    who connects, nor how the address was written)."""
     if db.path is not None:
         return backups.backup_folder(db.path)
-    return data_dir() / TEAM_BACKUPS / _folder_name(db.label)
-
-
-def _folder_name(label: str) -> str:
-    """'postgresql://dana@db.example:5432/team' -> 'dana@db.example_5432_team'."""
-    address = label.partition("://")[2]
-    return re.sub(r"[^A-Za-z0-9@._-]+", "_", address).strip("_") or "team"
+    url = engine_url(db.url)
+    name = f"{url.host or 'localhost'}_{url.port or 5432}_{url.database}"
+    return data_dir() / TEAM_BACKUPS / re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
 def make_backup(
@@ -103,8 +102,9 @@ def restore_team_book(db: Database, source: Path, now: datetime | None = None) -
         backups.copy_book(source, work)  # the file itself is never opened for writing
         copy = Database(work)  # an older copy is brought up to this amplan's schema
         try:
+            mark = change_mark(db)
             aside = make_backup(db, kind="before-restore", now=now)
-            replace_book(copy, db)
+            replace_book(copy, db, mark)
         finally:
             copy.close()
     return aside

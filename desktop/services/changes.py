@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlmodel import Session
 
 from desktop.models.database import Database
 
@@ -24,7 +25,12 @@ _MARK = text(
 def change_mark(db: Database) -> tuple[object, ...]:
     """Equal marks: nothing was written in between (by anyone)."""
     with db.reading() as session:
-        return tuple(session.execute(_MARK).one())
+        return change_mark_in(session)
+
+
+def change_mark_in(session: Session) -> tuple[object, ...]:
+    """The mark as a transaction sees it (a writer's, after it took the write lock)."""
+    return tuple(session.execute(_MARK).one())
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ window, as the rules need them (a slot search only its managers' sessions)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,7 @@ class LedgerLoader:
         overlapping [first, end). `managers`: of those timed sessions, only the ones that can
         block these managers' time (the conflict rule ignores a colleague's)."""
         ledger = Ledger()
-        ledger.viewer = self.viewer
+        ledger.viewer = functools.cache(self.viewer)  # read once, if ever
         wanted = sorted(set(customer_ids))
         if wanted:
             inner = sa_select(col(SessionCustomer.session_id)).where(

@@ -150,8 +150,9 @@ def restore_from_backup(parent: QWidget | None, context: AppContext) -> bool:
     if not messages.ask(
         parent,
         "Restore from backup",
-        f"Replace the book's content with {chosen.name}?\n\nThe book as it is now is kept "
-        "as a copy first.",
+        f"Replace the book's content with {chosen.name}"
+        f"{' for every manager of the team' if context.db.is_server else ''}?\n\n"
+        "The book as it is now is kept as a copy first.",
         "Restore",
     ):
         return False
