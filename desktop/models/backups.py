@@ -104,18 +104,20 @@ def make_backup(
     assert book is not None, "a team's book is backed up by book_safety"
     now = now or datetime.now(UTC)
     if target is None:
-        folder = backup_folder(book)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"Cannot create the backups folder {folder}: {exc.strerror}."
-            ) from None
-        target = stamped_name(folder, book, now, kind)
+        target = new_copy_name(backup_folder(book), book, now, kind)
     else:
         target = checked_target(target, book)
     copy_book(book, target)
     return target
+
+
+def new_copy_name(folder: Path, book: Path, now: datetime, kind: str) -> Path:
+    """A free name for a new copy in `folder`, created if need be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"Cannot create the backups folder {folder}: {exc.strerror}.") from None
+    return stamped_name(folder, book, now, kind)
 
 
 def checked_target(target: Path, book: Path | None) -> Path:
@@ -250,9 +252,7 @@ def restore(book: Path, source: Path, now: datetime | None = None) -> Path | Non
     aside: Path | None = None
     if book.exists() and book.stat().st_size > 0:
         inspect_file(book)
-        folder = backup_folder(book)
-        folder.mkdir(parents=True, exist_ok=True)
-        aside = stamped_name(folder, book, now or datetime.now(UTC), "before-restore")
+        aside = new_copy_name(backup_folder(book), book, now or datetime.now(UTC), "before-restore")
         copy_book(book, aside)
     else:
         book.parent.mkdir(parents=True, exist_ok=True)
@@ -284,6 +284,7 @@ __all__ = [
     "describe_backups",
     "list_backups",
     "make_backup",
+    "new_copy_name",
     "restore",
     "rotate",
     "stamped_name",

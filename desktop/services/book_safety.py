@@ -48,14 +48,8 @@ def make_backup(
         return backups.make_backup(db, target, kind, now)
     if target is None:
         folder = backups_folder(db)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"Cannot create the backups folder {folder}: {exc.strerror}."
-            ) from None
         name = Path(folder.name + ".sqlite")
-        target = backups.stamped_name(folder, name, now or datetime.now(UTC), kind)
+        target = backups.new_copy_name(folder, name, now or datetime.now(UTC), kind)
     else:
         target = backups.checked_target(target, None)
     _snapshot(db, target)
