@@ -74,7 +74,7 @@ class Planner:
         ] = {}
         self._window_days: dict[date, tuple[date, ...]] = {}
         self._day_version: Counter[date] = Counter()
-        self._no_room: dict[tuple[str, str, date, int, bool], tuple[int, Counter[str]]] = {}
+        self._no_room: dict[tuple[object, ...], tuple[int, Counter[str]]] = {}
         self._saw_outside = False
         self._cadence_style: dict[int, tuple[int, int | None]] = {}
         self._periods_tried: set[tuple[int, date]] = set()
@@ -270,7 +270,7 @@ class Planner:
             self._saw_outside = True
         elif not strict:
             return None, False  # the strict pass already tried every time of this day
-        memo_key = (customer.tz, customer.owner.strip().lower(), day, minutes, strict)
+        memo_key = (customer.tz, *managers_of([customer]), day, minutes, strict)
         memo = self._no_room.get(memo_key)
         if memo is not None and memo[0] == self._day_version[day]:
             why.update(memo[1])
