@@ -47,8 +47,9 @@ def test_mine_lists_only_my_customers_clashes_overdue_and_week(
             attention = needs_attention(book.scheduler, customers, now)
             found: dict[str, set[str]] = {}
             for item in attention.items:
-                if item.session is not None:
-                    found.setdefault(item.category, set()).update(item.session.customers)
+                if item.session_id is not None:
+                    record = book.scheduler.get(item.session_id)
+                    found.setdefault(item.category, set()).update(record.customers)
             found["week"] = {name for s in attention.this_week for name in s.customers}
             return found
 
@@ -58,7 +59,7 @@ def test_mine_lists_only_my_customers_clashes_overdue_and_week(
         theirs = problems([lee1, lee2])
         assert theirs["conflict"] == {"Borealis", "Cobalt"} and theirs["overdue"] == {"Borealis"}
         team = needs_attention(book.scheduler, [acme, anvil, lee1, lee2], now)
-        listed = {i.session.id for i in team.items if i.category == "conflict" and i.session}
+        listed = {i.session_id for i in team.items if i.category == "conflict"}
         assert listed == mine_clash | lee_clash
 
 
@@ -74,12 +75,10 @@ def test_mine_sees_a_shared_sessions_clash_in_the_colleagues_calendar(
         lees = _forced(book, cobalt, "2026-03-12T10:00")
         table = book.book([acme, borealis], "round-table", "2026-03-12T10:00", override="both")
         mine = needs_attention(book.scheduler, [acme], now)
-        clashes = {
-            i.session.id: i.detail for i in mine.items if i.category == "conflict" and i.session
-        }
+        clashes = {i.session_id: i.detail for i in mine.items if i.category == "conflict"}
         assert list(clashes) == [table.id] and "Cobalt" in clashes[table.id]
         theirs = needs_attention(book.scheduler, [borealis, cobalt], now)
-        listed = {i.session.id for i in theirs.items if i.category == "conflict" and i.session}
+        listed = {i.session_id for i in theirs.items if i.category == "conflict"}
         assert listed == {table.id, lees}
 
 
@@ -128,7 +127,7 @@ def test_the_dashboard_lists_clashes_of_the_coming_weeks_the_command_all(
         across = book.book(acme, "assistance", edge_at, minutes=120, override="long one").id
         beyond = _forced(book, acme, after_at)
         attention = needs_attention(book.scheduler, [acme], now)
-        listed = {i.session.id for i in attention.items if i.category == "conflict" and i.session}
+        listed = {i.session_id for i in attention.items if i.category == "conflict"}
         assert listed == near | {across}
         far |= {across, beyond}
         everything = {c.session.id for c in find_conflicts(book.scheduler, since_utc=now)}

@@ -27,10 +27,14 @@ from desktop.models.migrations import (
     SCHEMA_TABLE,
     Migration,
 )
-from desktop.models.tables import Contact, Customer
+from desktop.models.tables import DERIVED, Contact, Customer
+from desktop.services.attention_reads import UtcDays, Window, tallies_in_windows
 from desktop.services.customers import CustomerBook, CustomerDraft
 from desktop.services.policy import Policy
+from desktop.services.scheduling.status import SessionStatus
 from sqlmodel import SQLModel, select
+
+from sessions_helpers import Book
 
 
 def sha256(path: Path) -> str:
@@ -350,11 +354,12 @@ def test_real_migrations_from_an_older_book(
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:
-    """The migrations (run on this engine) build exactly the tables the models describe."""
+    """The migrations (run on this engine) build exactly the tables the models describe, and
+    the tables the database keeps itself (`DERIVED`)."""
     inspector = sqlalchemy.inspect(db.engine)
     db_tables = set(inspector.get_table_names()) - {SCHEMA_TABLE}
-    assert db_tables == set(SQLModel.metadata.tables)
-    for table in SQLModel.metadata.sorted_tables:
+    assert db_tables == set(SQLModel.metadata.tables) | set(DERIVED.tables)
+    for table in [*SQLModel.metadata.sorted_tables, *DERIVED.sorted_tables]:
         columns = {c["name"]: c for c in inspector.get_columns(table.name)}
         assert set(columns) == {c.name for c in table.columns}, table.name
         primary = set(inspector.get_pk_constraint(table.name)["constrained_columns"])
@@ -374,6 +379,8 @@ def test_migrated_schema_matches_the_models(db: Database) -> None:
         }
         assert db_keys == model_keys, table.name
         indexed = {tuple(ix["column_names"]) for ix in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            assert tuple(c.name for c in index.columns) in indexed, (table.name, index.name)
         indexed |= {
             tuple(uc["column_names"]) for uc in inspector.get_unique_constraints(table.name)
         }
@@ -468,3 +475,30 @@ def test_instance_lock_keeps_a_second_window_off(tmp_path: Path) -> None:
     third = InstanceLock(path)
     third.acquire()
     third.release()
+
+
+def test_a_book_of_before_the_tallies_gets_them_for_its_sessions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 7 fills `session_tally` from the sessions already booked: the dashboard's
+    counts of an upgraded book are its sessions' (a round table counts for each seat)."""
+    path = tmp_path / "book.sqlite"
+    with monkeypatch.context() as patch:
+        add_migration(patch, MIGRATIONS[:6])
+        old = Book(path)
+        acme, globex = old.customer("Acme Corp"), old.customer("Globex")
+        done = old.book(acme, "assistance", "2026-03-02T10:00", minutes=90)
+        old.scheduler.set_status(done.id, SessionStatus.DONE)
+        old.book([acme, globex], "round-table", "2026-03-12T11:00")
+        old.close()
+    new = Book(path)
+    try:
+        days = (date(2026, 3, 1), date(2026, 4, 1))
+        windows = [Window(c.id, ("assistance", "round-table"), *days) for c in (acme, globex)]
+        found = tallies_in_windows(new.ctx.db, UtcDays(new.clock), windows)
+        assert found[(acme.id, "assistance", *days)].split(hours=True) == (1.5, 0)
+        assert found[(acme.id, "round-table", *days)].split(hours=False) == (0, 1)
+        assert found[(globex.id, "round-table", *days)].split(hours=False) == (0, 1)
+        assert found[(globex.id, "assistance", *days)].sessions() == 0
+    finally:
+        new.close()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from desktop.services.scheduling.ledger import Booked, Ledger
+from desktop.services.scheduling.ledger import Booked, Busy, Ledger
 from desktop.services.scheduling.slots import find_slots
 from desktop.services.user_config import UserConfig
 
@@ -76,3 +76,43 @@ def test_a_ledger_filled_at_once_answers_as_one_filled_a_session_at_a_time() -> 
         assert at_once.clashes(start, end) == one_by_one.clashes(start, end)
     for customer in range(7):
         assert at_once.of_customer(customer) == one_by_one.of_customer(customer)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_clashes_found_calendar_by_calendar_are_the_conflict_rules(seed: int) -> None:
+    """The clash list files each manager's calendar apart (`Ledger.clashes_of`); for every
+    session it must find what the conflict rule finds (`clashes_for`): customers without an
+    owner in everyone's calendar, a round table in each of its managers', busy time of the
+    book's manager everyone's and a colleague's their own."""
+    rng = random.Random(seed)
+    base = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    ledger = Ledger()
+    ledger.owners = {
+        cid: rng.choice(("", "ann@x.example", "bo@x.example", "cy@x.example")) for cid in range(12)
+    }
+
+    def moment() -> datetime:
+        return base + timedelta(minutes=30 * rng.randint(0, 300))
+
+    for number in range(1, 300):
+        start = moment()
+        end = start + timedelta(minutes=rng.choice((30, 60, 90, 240)))
+        seats = tuple(sorted(rng.sample(range(12), rng.choice((1, 1, 1, 2, 3)))))
+        status = rng.choice(("planned", "planned", "done", "cancelled"))
+        ledger.add(Booked(number, "cadence", seats, start, end, False, status, False))
+    for _ in range(40):
+        start = moment()
+        owner = rng.choice(("", "ann@x.example", "bo@x.example"))
+        ledger.add_busy(Busy(start, start + timedelta(minutes=90), "Busy", False, owner))
+    planned = [s for s in ledger.timed_sessions() if s.status == "planned"]
+    found = dict(ledger.clashes_of(planned))
+    expected = {}
+    for booked in planned:
+        managers = ledger.managers_of(booked.customer_ids)
+        clashes = ledger.clashes_for(booked.start_utc, booked.end_utc, managers, booked.id)
+        if clashes:
+            expected[booked.id] = clashes
+    assert len(expected) > 50  # the test covers clashes, not an empty list
+    assert {b.id: sorted(map(repr, c)) for b, c in found.items()} == {
+        sid: sorted(map(repr, c)) for sid, c in expected.items()
+    }

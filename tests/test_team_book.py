@@ -244,6 +244,8 @@ def test_copy_moves_a_solo_book_into_an_empty_team_book(
     team = pg_server.fresh()
     assert main(["--db", str(solo), "copy", "--to", team, "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"customers": 2, "sessions": 2}
+    # The server's own tallies of the copied sessions: the dashboard's counts.
+    assert _count(team, "SELECT count(*) FROM session_tally") == 2
     with open_book(team) as book:
         assert {s.uid: s.sequence for s in book.scheduler.find()} == uids
         assert len(book.scheduler.busy_blocks()) == 1
@@ -270,6 +272,12 @@ def test_copy_back_from_the_server_into_a_new_file(tmp_path: Path, pg_server: Pg
     assert (counts.customers, counts.sessions) == (2, 2)
     with open_book(tmp_path / "back.sqlite") as book:
         assert {s.uid: s.sequence for s in book.scheduler.find()} == uids
+        with book.ctx.db.reading() as session:
+            tallied = session.connection().exec_driver_sql(
+                "SELECT count(*) FROM session_tally JOIN session ON session.id = session_id "
+                "WHERE session_tally.start_utc = session.start_utc"
+            )
+            assert tallied.scalar_one() == 2
 
 
 def test_copy_onto_itself_is_refused(tmp_path: Path) -> None:

@@ -296,6 +296,93 @@ def _v6_team_indexes(conn: MigrationConnection) -> None:
     conn.execute("ANALYZE")
 
 
+# A session's length in whole minutes (`SessionSpan.minutes`), as each engine works it out.
+_MINUTES = {
+    "sqlite": "CAST(round((julianday({end}) - julianday({start})) * 86400) AS INTEGER) / 60",
+    "postgresql": "CAST(floor(extract(epoch FROM ({end} - {start})) / 60) AS INTEGER)",
+}
+
+
+def _v7_session_tally(conn: MigrationConnection) -> None:
+    """Issue 10: the whole team's dashboard sums each customer's sessions of a kind over its
+    allowance periods. `session_tally` holds, per session and customer, what those sums need,
+    and its index answers them alone; triggers keep it in step with `session` and
+    `session_customer` in the writing transaction, whatever writes them (a booking, a sync, a
+    copy, a restore)."""
+    execute_ddl(
+        conn,
+        """
+        CREATE TABLE session_tally (
+            session_id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            kind VARCHAR NOT NULL,
+            start_utc DATETIME NOT NULL,
+            status VARCHAR NOT NULL,
+            billable BOOLEAN NOT NULL,
+            minutes INTEGER NOT NULL,
+            PRIMARY KEY (session_id, customer_id)
+        );
+        CREATE INDEX ix_session_tally_customer_kind_start
+            ON session_tally (customer_id, kind, start_utc, status, billable, minutes);
+        """,
+    )
+    minutes = _MINUTES[conn.dialect]
+    link = (
+        "INSERT INTO session_tally "
+        "(session_id, customer_id, kind, start_utc, status, billable, minutes) "
+        "SELECT {link}.session_id, {link}.customer_id, s.kind, s.start_utc, s.status, "
+        f"s.billable, {minutes.format(start='s.start_utc', end='s.end_utc')} "
+        "FROM {source} JOIN session s ON s.id = {link}.session_id"
+    )
+    conn.execute(link.format(link="sc", source="session_customer sc"))
+    unlink = (
+        "DELETE FROM session_tally "
+        "WHERE session_id = OLD.session_id AND customer_id = OLD.customer_id"
+    )
+    relink = link.format(link="NEW", source="(SELECT 1) AS one")
+    change = (
+        "UPDATE session_tally SET kind = NEW.kind, start_utc = NEW.start_utc, "
+        "status = NEW.status, billable = NEW.billable, "
+        f"minutes = {minutes.format(start='NEW.start_utc', end='NEW.end_utc')} "
+        "WHERE session_id = NEW.id"
+    )
+    changed = "kind, start_utc, end_utc, status, billable"
+    if conn.dialect == "postgresql":
+        conn.execute(
+            "CREATE FUNCTION amplan_session_tally_link() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN IF TG_OP <> 'INSERT' THEN {unlink}; END IF; "
+            f"IF TG_OP <> 'DELETE' THEN {relink}; END IF; RETURN NULL; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER session_tally_link AFTER INSERT OR UPDATE OR DELETE "
+            "ON session_customer FOR EACH ROW EXECUTE FUNCTION amplan_session_tally_link()"
+        )
+        conn.execute(
+            "CREATE FUNCTION amplan_session_tally_change() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {change}; RETURN NULL; END $$"
+        )
+        conn.execute(
+            f"CREATE TRIGGER session_tally_change AFTER UPDATE OF {changed} ON session "
+            "FOR EACH ROW EXECUTE FUNCTION amplan_session_tally_change()"
+        )
+    else:
+        triggers = {
+            "session_tally_link": f"AFTER INSERT ON session_customer BEGIN {relink}; END",
+            "session_tally_unlink": f"AFTER DELETE ON session_customer BEGIN {unlink}; END",
+            "session_tally_relink": (
+                f"AFTER UPDATE ON session_customer BEGIN {unlink}; {relink}; END"
+            ),
+            "session_tally_change": f"AFTER UPDATE OF {changed} ON session BEGIN {change}; END",
+            "session_tally_drop": (
+                "AFTER DELETE ON session BEGIN "
+                "DELETE FROM session_tally WHERE session_id = OLD.id; END"
+            ),
+        }
+        for name, body in triggers.items():
+            conn.execute(f"CREATE TRIGGER {name} {body}")
+    conn.execute("ANALYZE")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "customers, contacts and settings", _v1_customers),
     Migration(2, "sessions, busy blocks and the audit log", _v2_sessions),
@@ -303,6 +390,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "CalDAV sync state", _v4_caldav),
     Migration(5, "the mail outbox, attendees' replies and meeting links", _v5_mail),
     Migration(6, "indexes for a team's book", _v6_team_indexes),
+    Migration(7, "allowance counts kept by the database", _v7_session_tally),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 
 class Customer(SQLModel, table=True):
@@ -213,3 +214,32 @@ class AttendeeReply(SQLModel, table=True):
     sequence: int
     replied_utc: datetime
     imported_utc: datetime
+
+
+# Tables the database keeps itself, by triggers (migration 7): the app reads them and never
+# writes them, and a copy of a book rebuilds them rather than copying them.
+DERIVED = MetaData()
+
+session_tally = Table(
+    "session_tally",
+    DERIVED,
+    # One row per session and customer (a round table has one per seat), with what allowance
+    # counts need: the customer's sessions of a kind over a run of days, from this table's
+    # index alone, summed in SQL (the whole team's dashboard over 300,000 sessions).
+    Column("session_id", Integer, primary_key=True),
+    Column("customer_id", Integer, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("start_utc", UTCDateTime(), nullable=False),
+    Column("status", String, nullable=False),
+    Column("billable", Boolean, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Index(
+        "ix_session_tally_customer_kind_start",
+        "customer_id",
+        "kind",
+        "start_utc",
+        "status",
+        "billable",
+        "minutes",
+    ),
+)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from desktop.services.attention_reads import (
+    TallyKey,
     UtcDays,
     Window,
     archived_customer_ids,
-    counted_in_windows,
+    tallies_in_windows,
 )
 from desktop.services.business_time import (
     BusinessClock,
@@ -33,13 +34,14 @@ from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements
 from desktop.services.mail.replies import Replies
 from desktop.services.policy import Policy
-from desktop.services.scheduling.conflicts import Shown, conflicting_sessions, find_conflicts
-from desktop.services.scheduling.ledger import Booked, managers_of
+from desktop.services.scheduling.conflicts import Shown, clash_phrase, find_clashes
+from desktop.services.scheduling.ledger import managers_of
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
+from desktop.services.scheduling.usage import Tally
 
 # A customer's counted sessions of a kind on the ET days [first, end).
-_OfKind = Callable[[str, date, date], list[Booked]]
+_OfKind = Callable[[str, date, date], Tally]
 # How far ahead an expiring yearly allowance is worth a line.
 YEARLY_WARNING_DAYS = 60
 # How far ahead a clash is listed: time enough to move it; later ones wait their turn (the
@@ -77,15 +79,18 @@ class AttentionItem:
     due: date
     session: SessionRecord | None = None
     kind: str = ""
+    # The session it is about: read whole in `session`, or only named (a clash: see
+    # `_conflict_items`).
+    session_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Attention:
     items: tuple[AttentionItem, ...]
     this_week: tuple[SessionRecord, ...]
-    # The counted sessions read for it (and for the windows it was asked to read as well),
-    # by customer: the dashboard's chart draws from the same read.
-    held: Mapping[int, list[Booked]] = field(default_factory=dict, compare=False, repr=False)
+    # The tallies read for it (and for the windows it was asked to read as well): the
+    # dashboard's chart draws from the same read.
+    tallies: Mapping[TallyKey, Tally] = field(default_factory=dict, compare=False, repr=False)
 
     def count(self, category: str | None = None) -> int:
         return sum(1 for i in self.items if category is None or i.category == category)
@@ -103,7 +108,7 @@ def needs_attention(
     also_read: Iterable[Window] = (),
 ) -> Attention:
     """What the shown `customers` need today. `also_read`: windows to read in the same
-    queries for another user of `Attention.held` (each category keeps to its own days).
+    queries for another user of `Attention.tallies` (each category keeps to its own days).
     Sessions count as shown when they have a shown customer, or an archived one of the same
     managers (a session of a customer archived since still wants marking)."""
     if not customers:
@@ -124,16 +129,15 @@ def needs_attention(
         clashes = pool.submit(_conflict_items, scheduler, shown, now)
         week = pool.submit(_this_week, scheduler, managers, today, of_shown)
         dues = [_due_today(scheduler, customer, today) for customer in customers]
-        days = UtcDays(clock)
         windows = [*(w for due in dues for w in due.windows()), *also_read]
-        held = counted_in_windows(scheduler.db, days, windows)
+        tallies = tallies_in_windows(scheduler.db, UtcDays(clock), windows)
         items: list[AttentionItem] = []
         for due in dues:
-            items += due.items(held.get(due.customer.id, []), today, days, scheduler.policy)
+            items += due.items(tallies, today, scheduler.policy)
         items += sessions.result() + clashes.result()
         this_week = week.result()
     items.sort(key=lambda i: (_ORDER.get(i.category, 9), i.due, i.title))
-    return Attention(tuple(items), this_week, held)
+    return Attention(tuple(items), this_week, tallies)
 
 
 def _session_items(
@@ -186,20 +190,19 @@ class _Due:
         return found
 
     def items(
-        self, held: list[Booked], today: date, days: UtcDays, policy: Policy
+        self, tallies: Mapping[TallyKey, Tally], today: date, policy: Policy
     ) -> list[AttentionItem]:
-        def of_kind(kind: str, first: date, end: date) -> list[Booked]:
-            low, high = days.bounds(first, end)
-            return [s for s in held if s.kind == kind and low <= s.start_utc < high]
+        def of_kind(kind: str, first: date, end: date) -> Tally:
+            return tallies[(self.customer.id, kind, first, end)]
 
         found = []
         if self.onboarding is not None:
             found += _onboarding_item(self, of_kind, today)
         period = self.cadence
-        if period is not None and not of_kind("cadence", period.start, period.end):
+        if period is not None and not of_kind("cadence", period.start, period.end).sessions():
             found.append(_cadence_item(self.customer, self.ent, period))
         if self.month is not None and self.ent.screen_shares_per_month:
-            used = len(of_kind("screen-share", self.month.start, self.month.end))
+            used = of_kind("screen-share", self.month.start, self.month.end).sessions()
             found += _screen_share_item(self, used, today)
         if self.year is not None:
             found += _yearly_items(self, self.year, of_kind, policy)
@@ -227,8 +230,8 @@ def _onboarding_item(due: _Due, of_kind: _OfKind, today: date) -> list[Attention
     """Onboarding hours not yet scheduled while the window is open."""
     window = due.onboarding
     assert window is not None
-    sessions = of_kind("onboarding", window.first_day, window.end)
-    missing = due.ent.onboarding_hours * 60 - sum(s.minutes for s in sessions if not s.billable)
+    taken = of_kind("onboarding", window.first_day, window.end)
+    missing = due.ent.onboarding_hours * 60 - taken.drawn_minutes()
     if missing <= 0:
         return []
     days_left = (window.end - today).days
@@ -288,7 +291,7 @@ def _yearly_items(due: _Due, year: Period, of_kind: _OfKind, policy: Policy) -> 
         if not allowed:
             continue
         taken = of_kind(kind, year.start, year.end)
-        used = sum(s.minutes for s in taken if not s.billable) if is_minutes else len(taken)
+        used = taken.drawn_minutes() if is_minutes else taken.sessions()
         if used >= allowed:
             continue
         left = allowed - used
@@ -328,6 +331,7 @@ def _session_item(
         clock.et_date(record.start_utc),
         session=record,
         kind=record.kind,
+        session_id=record.id,
     )
 
 
@@ -352,24 +356,28 @@ def _overdue_items(
 
 def _conflict_items(scheduler: Scheduler, shown: Shown, now: datetime) -> list[AttentionItem]:
     """The shown customers' sessions of the coming weeks that clash with busy time or with
-    each other: move one (the `conflicts` command's list, from now to the horizon)."""
+    each other: move one (the `conflicts` command's list, from now to the horizon). Written
+    from the ledger's entries: a team's book can clash thousands of times, and a session is
+    read whole only when its card's Move is clicked."""
     clock = scheduler.clock
-    until = now + timedelta(weeks=CLASH_WEEKS)
-    conflicts = find_conflicts(scheduler, now, until, shown)
+    clashes = find_clashes(scheduler, now, now + timedelta(weeks=CLASH_WEEKS), shown)
+    ledger = clashes.ledger
     found = []
-    for clashes in conflicting_sessions(conflicts).values():
-        record = clashes[0].session
-        what = "; ".join(c.what() for c in clashes)
+    for booked, overlapped in clashes.found:
+        in_order = sorted(overlapped, key=lambda item: item.start_utc)
+        what = "; ".join(clash_phrase(item, ledger) for item in in_order)
         found.append(
-            _session_item(
+            AttentionItem(
                 "conflict",
-                record,
-                f"{', '.join(record.customers)}: "
-                f"{scheduler.policy.kind(record.kind).label.lower()} clashes",
-                f"{format_span(record.start_utc, record.end_utc, clock)} "
+                None,
+                f"{', '.join(ledger.names_of(booked.customer_ids))}: "
+                f"{scheduler.policy.kind(booked.kind).label.lower()} clashes",
+                f"{format_span(booked.start_utc, booked.end_utc, clock)} "
                 f"{scheduler.policy.time.zone_label} overlaps {what}.",
                 "move",
-                clock,
+                clock.et_date(booked.start_utc),
+                kind=booked.kind,
+                session_id=booked.id,
             )
         )
     return found

@@ -4,38 +4,30 @@ no wider than what it counts.
 The dashboard used to load every session of a year each way for every customer; a team's book
 holds 300,000 sessions, so each category now asks only for its own kinds, its own customers and
 the run of days that can hold what it counts (this month, the open onboarding windows, the
-current cadence periods, the current package years).
+current cadence periods, the current package years), and the database sums them: a window
+comes back as a few totals, not as its sessions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import json
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from desktop.models.database import Database
-from desktop.models.tables import Customer, SessionCustomer, SessionRow
+from desktop.models.tables import Customer
 from desktop.services.business_time import BusinessClock, to_utc
-from desktop.services.scheduling.ledger import Booked
 from desktop.services.scheduling.status import SessionStatus
+from desktop.services.scheduling.usage import Tally
 
 # The days of "every session" for a window that must not miss any (bounds ET can localize).
 ALL_TIME = (date(1970, 1, 1), date(2200, 1, 1))
-# Up to this many customers, their sessions are found through the customer index; more, and
-# reading the kind over the days (and dropping other customers' rows) is faster.
-FEW_CUSTOMERS = 500
-_COLUMNS: tuple[Any, ...] = (
-    col(SessionCustomer.customer_id),
-    *(
-        col(getattr(SessionRow, name))
-        for name in ("id", "kind", "start_utc", "end_utc", "all_day", "status", "billable")
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -79,50 +71,67 @@ def archived_customer_ids(db: Database, managers: Collection[str]) -> frozenset[
         return frozenset(cid for cid in found if cid is not None)
 
 
-def counted_in_windows(
+# Each window's (customer, kind, ET days [first, end)), its sessions summed by status and
+# whether billable. The windows travel as one JSON parameter (thousands of them for a team).
+_TALLIES = """
+SELECT w.n, t.status, t.billable, count(*), sum(t.minutes)
+FROM ({windows}) AS w
+JOIN session_tally AS t
+  ON t.customer_id = w.cid AND t.kind = w.kind AND t.start_utc >= w.low AND t.start_utc < w.high
+WHERE t.status <> :cancelled
+GROUP BY w.n, t.status, t.billable
+"""
+_WINDOWS = {
+    "sqlite": (
+        "SELECT json_extract(value, '$[0]') AS n, json_extract(value, '$[1]') AS cid, "
+        "json_extract(value, '$[2]') AS kind, json_extract(value, '$[3]') AS low, "
+        "json_extract(value, '$[4]') AS high FROM json_each(:windows)"
+    ),
+    "postgresql": (
+        "SELECT n, cid, kind, low, high FROM jsonb_array_elements(CAST(:windows AS jsonb)) AS e, "
+        "LATERAL (SELECT CAST(e->>0 AS integer) AS n, CAST(e->>1 AS integer) AS cid, "
+        "e->>2 AS kind, CAST(e->>3 AS timestamptz) AS low, CAST(e->>4 AS timestamptz) AS high) "
+        "AS w"
+    ),
+}
+# How each engine's session_tally.start_utc compares with an instant written as text: SQLite
+# stores UTC without an offset, PostgreSQL reads an ISO instant with one.
+_INSTANT_TEXT: dict[str, Callable[[datetime], str]] = {
+    "sqlite": lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+    "postgresql": datetime.isoformat,
+}
+# A window's place in the answer: its customer, one of its kinds, its ET days [first, end).
+TallyKey = tuple[int, str, date, date]
+
+
+def tallies_in_windows(
     db: Database, days: UtcDays, windows: Iterable[Window]
-) -> dict[int, list[Booked]]:
-    """Each customer's sessions that count (not cancelled) of the kinds and days its windows
-    name, one query per set of kinds. A session is returned once even if two windows hold it."""
-    by_kinds: dict[tuple[str, ...], list[Window]] = {}
+) -> dict[TallyKey, Tally]:
+    """Each window's counted sessions (not cancelled), summed in SQL for each of its kinds
+    (`session_tally` answers from its index): the whole team's dashboard reads one row per
+    window and status where it read every session of 2,000 package years."""
+    keys: dict[TallyKey, int] = {}  # each asked once: the chart and the list share windows
+    rows: list[list[Any]] = []
+    instant = _INSTANT_TEXT[db.dialect]
+    texts: dict[date, str] = {}  # each day written once: the windows share most of theirs
     for window in windows:
-        if window.first < window.end:
-            by_kinds.setdefault(window.kinds, []).append(window)
-    found: dict[int, dict[int, Booked]] = {}
-    for kinds, group in by_kinds.items():
-        for booked in _counted(db, days, kinds, group):
-            found.setdefault(booked.customer_ids[0], {})[booked.id] = booked
-    return {cid: sorted(held.values(), key=lambda b: b.start_utc) for cid, held in found.items()}
-
-
-def _counted(
-    db: Database, days: UtcDays, kinds: tuple[str, ...], windows: list[Window]
-) -> list[Booked]:
-    """The sessions of `kinds` of the windows' customers between the earliest first day and
-    the latest end, kept where they fall in their own customer's window."""
-    bounds: dict[int, list[tuple[datetime, datetime]]] = {}
-    for window in windows:
-        span = days.bounds(window.first, window.end)
-        bounds.setdefault(window.customer_id, []).append(span)
-    first = min(low for spans in bounds.values() for low, _ in spans)
-    end = max(high for spans in bounds.values() for _, high in spans)
-    conditions: list[Any] = [
-        col(SessionRow.start_utc) >= first,
-        col(SessionRow.start_utc) < end,
-        col(SessionRow.status) != SessionStatus.CANCELLED.value,
-        col(SessionRow.kind).in_(kinds),
-    ]
-    if len(bounds) <= FEW_CUSTOMERS:
-        conditions.append(col(SessionCustomer.customer_id).in_(sorted(bounds)))
-    query = (
-        sa_select(*_COLUMNS)
-        .join(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
-        .where(*conditions)
-    )
-    held: list[Booked] = []
-    with db.reading() as session:
-        rows = session.connection().execute(query).all()
-        for cid, sid, kind, start, stop, all_day, status, billable in rows:
-            if any(low <= start < high for low, high in bounds.get(cid, ())):
-                held.append(Booked(sid, kind, (cid,), start, stop, all_day, status, billable))
-    return held
+        for day in (window.first, window.end):
+            if day not in texts:
+                texts[day] = instant(days.midnight(day))
+        for kind in window.kinds:
+            key = (window.customer_id, kind, window.first, window.end)
+            if key in keys:
+                continue
+            keys[key] = n = len(keys)
+            if window.first < window.end:
+                rows.append([n, window.customer_id, kind, texts[window.first], texts[window.end]])
+    parts: dict[int, dict[tuple[str, bool], tuple[int, int]]] = {}
+    if rows:
+        query = text(_TALLIES.format(windows=_WINDOWS[db.dialect]))
+        parameters = {"windows": json.dumps(rows), "cancelled": SessionStatus.CANCELLED.value}
+        with db.reading() as session:
+            found = session.connection().execute(query, parameters).all()
+        for n, status, billable, count, minutes in found:
+            parts.setdefault(n, {})[(status, bool(billable))] = (count, minutes)
+    nothing = Tally()
+    return {key: Tally(parts[n]) if n in parts else nothing for key, n in keys.items()}

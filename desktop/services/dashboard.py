@@ -9,12 +9,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from desktop.services.attention import YEARLY_KINDS, Attention, AttentionItem, needs_attention
-from desktop.services.attention_reads import ALL_TIME, UtcDays, Window, counted_in_windows
-from desktop.services.business_time import BusinessClock, month_of, period_containing, week_start
+from desktop.services.attention_reads import ALL_TIME, TallyKey, UtcDays, Window, tallies_in_windows
+from desktop.services.business_time import (
+    BusinessClock,
+    Period,
+    month_of,
+    period_containing,
+    week_start,
+)
 from desktop.services.customers import CustomerRecord
-from desktop.services.scheduling.ledger import Booked
 from desktop.services.scheduling.sessions import Scheduler
-from desktop.services.scheduling.usage import Allowance, usage_for
+from desktop.services.scheduling.usage import Allowance, Tally, current_allowances
 
 # Problems are today's whatever their date: a clash, a decline, a session to mark.
 PROBLEMS = frozenset({"conflict", "overdue", "declined"})
@@ -82,25 +87,23 @@ def top_allowance_use(
     scheduler: Scheduler,
     customers: Sequence[CustomerRecord],
     now: datetime,
-    counted: Mapping[int, list[Booked]] | None = None,
+    tallies: Mapping[TallyKey, Tally] | None = None,
 ) -> tuple[AllowanceUse, ...]:
     """Each customer's most used allowance, the fullest first: who is running out of what.
 
-    Reads only what the chart can show (`chart_windows`), unless given sessions read with
-    them (`counted`, by customer); then `usage_for` per customer, which keeps to each
-    allowance's own period.
+    Counts only what the chart can show (`chart_windows`), summed by the database, unless
+    given those sums (`tallies`, read with the attention list's).
     """
-    clock, policy = scheduler.clock, scheduler.policy
+    clock = scheduler.clock
     today = clock.et_date(now)
-    if counted is None:
+    if tallies is None:
         windows = chart_windows(clock, customers, today)
-        counted = counted_in_windows(scheduler.db, UtcDays(clock), windows)
+        tallies = tallies_in_windows(scheduler.db, UtcDays(clock), windows)
     found = []
     for customer in customers:
-        usage = usage_for(policy, clock, customer, counted.get(customer.id, []), today)
         best: AllowanceUse | None = None
-        for allowance in usage.allowances:
-            if allowance.key in CHART_SKIPS or allowance.allowed <= 0:
+        for allowance in _chart_allowances(scheduler, customer, today, tallies):
+            if allowance.allowed <= 0:
                 continue
             if allowance.period is not None and not allowance.period.contains(today):
                 continue  # the onboarding window of long ago
@@ -111,6 +114,30 @@ def top_allowance_use(
             found.append(best)
     found.sort(key=lambda u: (-u.share, -u.used / u.allowed, u.customer.lower()))
     return tuple(found[:TOP_CUSTOMERS])
+
+
+def _chart_allowances(
+    scheduler: Scheduler,
+    customer: CustomerRecord,
+    today: date,
+    tallies: Mapping[TallyKey, Tally],
+) -> list[Allowance]:
+    """The customer's allowances the chart can draw, from the tallies of `chart_windows`
+    (onboarding counts every onboarding session, as `usage_for` does)."""
+
+    def split(kind: str, period: Period | None, hours: bool) -> tuple[float, float]:
+        first, end = ALL_TIME if period is None else (period.start, period.end)
+        return tallies[(customer.id, kind, first, end)].split(hours)
+
+    ent = scheduler.customers.entitlements(customer)
+    skip = CHART_SKIPS
+    window = scheduler.clock.onboarding_window(customer.start)
+    if not window.first_day <= today < window.end:
+        skip |= {"onboarding"}  # not read: long closed, or still to open
+    allowances, _ = current_allowances(
+        scheduler.policy, scheduler.clock, customer, ent, today, split, skip
+    )
+    return allowances
 
 
 def chart_windows(
@@ -128,7 +155,8 @@ def chart_windows(
             found.append(Window(cid, ("onboarding",), *ALL_TIME))
         if customer.package != "none":
             found.append(Window(cid, ("screen-share",), month.start, month.end))
-            year = period_containing(customer.package_start, 12, today)
+            # The first package year while it is still to start, as `current_allowances` has it.
+            year = period_containing(customer.package_start, 12, max(today, customer.package_start))
             if year is not None:
                 found.append(Window(cid, YEARLY_KINDS, year.start, year.end))
     return found
@@ -151,7 +179,7 @@ def compute_dashboard(
     started = time.perf_counter()
     windows = chart_windows(scheduler.clock, customers, scheduler.clock.et_date(now))
     attention = needs_attention(scheduler, customers, now, also_read=windows)
-    chart = top_allowance_use(scheduler, customers, now, attention.held)
+    chart = top_allowance_use(scheduler, customers, now, attention.tallies)
     return DashboardData(attention, chart, time.perf_counter() - started)
 
 

@@ -4,13 +4,15 @@ this week; the allowance chart; the worker for large books; a dark palette."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from desktop.app import AppContext
 from desktop.services.attention import AttentionItem
 from desktop.services.customers import CustomerDraft, CustomerRecord
+from desktop.services.scheduling.ledger import Busy
+from desktop.views.dashboard import card_actions
 from desktop.views.dashboard.attention_cards import AttentionCard, AttentionSection
 from desktop.views.dashboard.dashboard_page import DashboardPage
 from desktop.views.sessions.plan_dialog import PlanDialog
@@ -429,6 +431,31 @@ def test_a_busy_import_shows_a_clash_and_move_resolves_it(
     editor.save_button.click()
     moved = context.scheduler.get(session.id)
     assert context.clock.et(moved.start_utc).hour == 13
+    qtbot.waitUntil(lambda: titles(page, "conflict") == [], timeout=3000)
+
+
+def test_move_on_a_clash_deleted_elsewhere_says_so_and_the_card_goes(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A clash card names its session without reading it whole; Move reads it then. If a
+    colleague deleted it meanwhile, the manager is told, and no editor opens on nothing."""
+    session = book(context, acme, "onboarding", "2026-03-13T10:00")
+    start = context.clock.parse("2026-03-13T10:30")
+    context.scheduler.add_busy([Busy(start, start + timedelta(hours=1), "Dentist")])
+    errors: list[str] = []
+    monkeypatch.setattr(card_actions, "show_error", lambda _p, _title, text: errors.append(text))
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    qtbot.waitUntil(lambda: bool(titles(page, "conflict")), timeout=3000)
+    [card] = page.cards("conflict")
+    context.scheduler.delete(session.id)  # elsewhere: the page does not know yet
+    card.buttons[0].click()
+    assert window.findChild(SessionEditor) is None
+    assert errors and "no longer in the book" in errors[0]
     qtbot.waitUntil(lambda: titles(page, "conflict") == [], timeout=3000)
 
 

@@ -30,7 +30,7 @@ class Conflict:
     end_utc: datetime
     all_day: bool = False
     other_id: int | None = None
-    phrase: str = ""  # what it overlaps, in a sentence (`Ledger.busy_phrase`)
+    phrase: str = ""  # what it overlaps, in a sentence (`clash_phrase`)
 
     def what(self) -> str:
         return self.phrase or f"'{self.title}'"
@@ -62,6 +62,15 @@ class Shown:
         return cls(frozenset(c.id for c in chosen), frozenset(managers_of(chosen)))
 
 
+@dataclass(frozen=True)
+class Clashes:
+    """Planned sessions with what each overlaps (`found`), as plain ledger entries, and the
+    ledger they were found on (it names the customers and the busy time)."""
+
+    ledger: Ledger
+    found: list[tuple[Booked, list[Booked | Busy]]]
+
+
 def find_conflicts(
     scheduler: Scheduler,
     since_utc: datetime | None = None,
@@ -74,8 +83,31 @@ def find_conflicts(
 
     The clashes are found on the ledger's plain entries; only the clashing sessions are read
     as records (a team's book can hold tens of thousands of planned sessions)."""
-    if shown is not None and not shown.customer_ids:
+    clashes = find_clashes(scheduler, since_utc, until_utc, shown)
+    if not clashes.found:
         return []
+    records = scheduler.get_many(booked.id for booked, _ in clashes.found)
+    conflicts = [
+        _conflict(records[booked.id], item, clashes.ledger)
+        for booked, found in clashes.found
+        if booked.id in records
+        for item in found
+    ]
+    conflicts.sort(key=lambda c: (c.session.start_utc, c.session.id, c.start_utc))
+    return conflicts
+
+
+def find_clashes(
+    scheduler: Scheduler,
+    since_utc: datetime | None = None,
+    until_utc: datetime | None = None,
+    shown: Shown | None = None,
+) -> Clashes:
+    """What `find_conflicts` lists, before any session is read as a record: the dashboard
+    lists thousands of clashes of a team's book from these alone."""
+    nothing = Clashes(Ledger(), [])
+    if shown is not None and not shown.customer_ids:
+        return nothing
     if since_utc is not None and until_utc is not None:
         # What overlaps a session at either end of the run lies up to a session's length out.
         span: tuple[datetime, datetime] | None = (
@@ -85,7 +117,7 @@ def find_conflicts(
     else:
         span = scheduler.planned_span(since_utc, until_utc)
     if span is None:
-        return []
+        return nothing
 
     def candidates(ledger: Ledger) -> list[Booked]:
         return [
@@ -106,21 +138,7 @@ def find_conflicts(
         if needed != managers:
             ledger = _ledger(scheduler, span, needed)
             planned = candidates(ledger)
-    clashing: list[tuple[Booked, list[Booked | Busy]]] = []
-    for booked in planned:
-        theirs = ledger.managers_of(booked.customer_ids)
-        found = ledger.clashes_for(booked.start_utc, booked.end_utc, theirs, booked.id)
-        if found:
-            clashing.append((booked, found))
-    records = scheduler.get_many(booked.id for booked, _ in clashing) if clashing else {}
-    conflicts = [
-        _conflict(records[booked.id], item, ledger)
-        for booked, found in clashing
-        if booked.id in records
-        for item in found
-    ]
-    conflicts.sort(key=lambda c: (c.session.start_utc, c.session.id, c.start_utc))
-    return conflicts
+    return Clashes(ledger, list(ledger.clashes_of(planned)))
 
 
 def _ledger(
@@ -131,12 +149,20 @@ def _ledger(
 
 
 def _conflict(record: SessionRecord, item: Booked | Busy, ledger: Ledger) -> Conflict:
+    phrase = clash_phrase(item, ledger)
     if isinstance(item, Busy):
-        title, phrase = ledger.busy_title(item), ledger.busy_phrase(item)
+        title = ledger.busy_title(item)
         return Conflict(
             record, "busy", title, item.start_utc, item.end_utc, item.all_day, None, phrase
         )
-    return Conflict(record, "session", item.title, item.start_utc, item.end_utc, False, item.id)
+    return Conflict(
+        record, "session", item.title, item.start_utc, item.end_utc, False, item.id, phrase
+    )
+
+
+def clash_phrase(item: Booked | Busy, ledger: Ledger) -> str:
+    """What a session overlaps, in a sentence: "'Acme screen-share'", "busy time of lee@…"."""
+    return ledger.busy_phrase(item) if isinstance(item, Busy) else f"'{item.title}'"
 
 
 def conflicting_sessions(conflicts: list[Conflict]) -> dict[int, list[Conflict]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -107,8 +107,10 @@ class Ledger:
         self._busy = _Timeline()
         self._by_customer: dict[int, list[Booked]] = defaultdict(list)
         self._by_id: dict[int, Booked] = {}
-        # Each known customer's account manager (lower-case e-mail; "" when unknown).
+        # Each known customer's account manager (lower-case e-mail; "" when unknown), and
+        # name (of the customers of the sessions it loaded).
         self.owners: dict[int, str] = {}
+        self.names: dict[int, str] = {}
         # Who reads it (lower-case e-mail), asked only when a colleague's busy time is named.
         self.viewer: Callable[[], str] = str
         for session in sessions:
@@ -182,6 +184,10 @@ class Ledger:
         title = self.busy_title(block)
         return title if self.is_colleagues(block) else f"your busy time '{title}'"
 
+    def names_of(self, customer_ids: Iterable[int]) -> tuple[str, ...]:
+        """The customers' names, as a session record has them."""
+        return tuple(self.names.get(cid, f"#{cid}") for cid in customer_ids)
+
     def managers_of(self, customer_ids: Iterable[int]) -> set[str]:
         """The managers whose calendar a session of these customers is in."""
         return {self.owners.get(cid, "") for cid in customer_ids}
@@ -194,12 +200,49 @@ class Ledger:
         found: list[Booked | Busy] = []
         for clash in self.clashes(start, end, exclude_id):
             if isinstance(clash, Busy):
-                if clash.owner and managers and "" not in managers and clash.owner not in managers:
+                if not _blocks(clash, managers):
                     continue  # a colleague's own calendar
             elif not self.same_manager(clash, managers):
                 continue
             found.append(clash)
         return found
+
+    def clashes_of(
+        self, sessions: Iterable[Booked]
+    ) -> Iterator[tuple[Booked, list[Booked | Busy]]]:
+        """Each of `sessions` (held in the ledger) with what `clashes_for` finds over it, for
+        many at once: each manager's calendar is filed apart first, so a session is compared
+        with its own managers' sessions only (a team's planned weeks hold thousands)."""
+        calendars: dict[str, _Timeline] = defaultdict(_Timeline)
+        for booked in self.timed_sessions():
+            theirs = self.managers_of(booked.customer_ids) or {""}
+            for manager in {""} if "" in theirs else theirs:
+                calendars[manager].items.append(booked)  # sorted already: no insertion
+        for calendar in calendars.values():
+            calendar.starts = [item.start_utc for item in calendar.items]
+            calendar.longest = max(
+                (i.end_utc - i.start_utc for i in calendar.items), default=timedelta(0)
+            )
+        for booked in sessions:
+            managers = self.managers_of(booked.customer_ids)
+            if not managers or "" in managers:  # in every calendar
+                found = self.clashes_for(booked.start_utc, booked.end_utc, managers, booked.id)
+            else:
+                seen: dict[int, Booked | Busy] = {}
+                for manager in (*sorted(managers), ""):
+                    for item in calendars[manager].overlapping(booked.start_utc, booked.end_utc):
+                        seen.setdefault(id(item), item)
+                others = sorted(
+                    (i for i in seen.values() if isinstance(i, Booked) and i.id != booked.id),
+                    key=lambda i: (i.start_utc, i.id),
+                )
+                busy = self._busy.overlapping(booked.start_utc, booked.end_utc)
+                found = [
+                    *others,
+                    *(b for b in busy if isinstance(b, Busy) and _blocks(b, managers)),
+                ]
+            if found:
+                yield booked, found
 
     def get(self, session_id: int) -> Booked | None:
         return self._by_id.get(session_id)
@@ -229,6 +272,12 @@ class Ledger:
             ),
             key=lambda s: s.start_utc,
         )
+
+
+def _blocks(block: Busy, managers: set[str]) -> bool:
+    """Whether busy time is in these managers' calendars: their own, or the book's manager's
+    (no owner); a colleague's own calendar is not theirs."""
+    return not block.owner or not managers or "" in managers or block.owner in managers
 
 
 def managers_of(customers: Iterable[_Owned]) -> set[str]:

@@ -165,7 +165,7 @@ def _fill(
     )
     found: dict[int, tuple[Any, ...]] = {}
     members: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
+    names = ledger.names
     for *fields, cid, name, owner in session.connection().execute(query).all():
         if ending_after is not None and fields[3] <= ending_after:
             continue  # ends before the window (`end_utc` is the fourth field)

@@ -6,8 +6,8 @@ Billable sessions never draw on an allowance: they are charged at the policy's h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -90,6 +90,41 @@ def _split(sessions: Sequence[CountedSession], hours: bool) -> tuple[float, floa
     return used, scheduled
 
 
+@dataclass(frozen=True)
+class Tally:
+    """A customer's counted sessions of one kind over one run of days, summed by the database
+    (`attention_reads.tallies_in_windows`): how many and how many minutes, by status and
+    whether billable. Cancelled sessions are not in it."""
+
+    parts: Mapping[tuple[str, bool], tuple[int, int]] = field(default_factory=dict)
+
+    def sessions(self) -> int:
+        """Every counted session, billable ones too."""
+        return sum(count for count, _ in self.parts.values())
+
+    def drawn_minutes(self) -> int:
+        """The minutes drawn on the allowance: billable sessions are charged instead."""
+        return sum(minutes for (_, billable), (_, minutes) in self.parts.items() if not billable)
+
+    def split(self, hours: bool) -> tuple[float, float]:
+        """(used, scheduled) as `_split` counts them: allowance sessions, or their hours."""
+        used = scheduled = 0.0
+        for (status, billable), (count, minutes) in self.parts.items():
+            amount = minutes / 60 if hours else count
+            if billable:
+                continue
+            if status in USED_STATUSES:
+                used += amount
+            elif status == SessionStatus.PLANNED:
+                scheduled += amount
+        return used, scheduled
+
+
+# (used, scheduled) of a kind's allowance sessions in a period (None: every one), in hours or
+# sessions: from a customer's sessions, or from the database's tallies.
+Split = Callable[[str, Period | None, bool], tuple[float, float]]
+
+
 def usage_for(
     policy: Policy,
     clock: BusinessClock,
@@ -109,49 +144,15 @@ def usage_for(
     def of_kind(kind: str, period: Period | None = None) -> list[CountedSession]:
         return [s for s, day in by_kind.get(kind, ()) if period is None or period.contains(day)]
 
-    window = clock.onboarding_window(customer.start)
-    onboarding = Period(0, window.first_day, window.end)
-    used, scheduled = _split(of_kind("onboarding"), hours=True)
-    label, hours = "Onboarding hours", ent.onboarding_hours
-    allowances = [Allowance("onboarding", label, "hours", hours, used, scheduled, onboarding)]
+    def split(kind: str, period: Period | None, hours: bool) -> tuple[float, float]:
+        return _split(of_kind(kind, period), hours)
 
-    if ent.cadence != "as-needed":
-        months = policy.cadence_months[ent.cadence]
-        period = period_containing(customer.start, months, max(today, customer.start))
-        used, scheduled = _split(of_kind("cadence", period), hours=False)
-        allowances.append(
-            Allowance("cadence", "Cadence call this period", "sessions", 1, used, scheduled, period)
-        )
-
-    package_year = None
+    allowances, package_year = current_allowances(policy, clock, customer, ent, today, split)
     months_usage: list[MonthUsage] = []
-    if customer.package != "none":
-        package_year = period_containing(
-            customer.package_start, 12, max(today, customer.package_start)
+    if package_year is not None and ent.screen_shares_per_month:
+        months_usage = _months(
+            clock, of_kind("screen-share", package_year), package_year, ent.screen_shares_per_month
         )
-        assert package_year is not None
-        if ent.screen_shares_per_month:
-            month = month_of(today)
-            used, scheduled = _split(of_kind("screen-share", month), hours=False)
-            allowances.append(
-                Allowance(
-                    "screen-share",
-                    f"Screen-shares in {today:%B %Y}",
-                    "sessions",
-                    ent.screen_shares_per_month,
-                    used,
-                    scheduled,
-                    month,
-                )
-            )
-            months_usage = _months(
-                clock,
-                of_kind("screen-share", package_year),
-                package_year,
-                ent.screen_shares_per_month,
-            )
-        allowances += _yearly(ent, package_year, of_kind)
-
     billable_hours = sum(s.minutes for s in counting if s.billable) / 60
     return CustomerUsage(
         customer=customer,
@@ -164,11 +165,58 @@ def usage_for(
     )
 
 
-def _yearly(
+def current_allowances(
+    policy: Policy,
+    clock: BusinessClock,
+    customer: CustomerRecord,
     ent: Entitlements,
-    year: Period,
-    of_kind: Callable[[str, Period | None], list[CountedSession]],
-) -> list[Allowance]:
+    today: date,
+    split: Split,
+    skip: frozenset[str] = frozenset(),
+) -> tuple[list[Allowance], Period | None]:
+    """The allowances of `today` but those in `skip` (the onboarding window, the cadence
+    period, this month's screen-shares, the package year's), and the package year."""
+    window = clock.onboarding_window(customer.start)
+    onboarding = Period(0, window.first_day, window.end)
+    allowances = []
+    if "onboarding" not in skip:
+        used, scheduled = split("onboarding", None, True)
+        label, hours = "Onboarding hours", ent.onboarding_hours
+        allowances.append(
+            Allowance("onboarding", label, "hours", hours, used, scheduled, onboarding)
+        )
+
+    if ent.cadence != "as-needed" and "cadence" not in skip:
+        months = policy.cadence_months[ent.cadence]
+        period = period_containing(customer.start, months, max(today, customer.start))
+        used, scheduled = split("cadence", period, False)
+        allowances.append(
+            Allowance("cadence", "Cadence call this period", "sessions", 1, used, scheduled, period)
+        )
+
+    if customer.package == "none":
+        return allowances, None
+    package_year = period_containing(customer.package_start, 12, max(today, customer.package_start))
+    assert package_year is not None
+    if ent.screen_shares_per_month and "screen-share" not in skip:
+        month = month_of(today)
+        used, scheduled = split("screen-share", month, False)
+        allowances.append(
+            Allowance(
+                "screen-share",
+                f"Screen-shares in {today:%B %Y}",
+                "sessions",
+                ent.screen_shares_per_month,
+                used,
+                scheduled,
+                month,
+            )
+        )
+    allowances += _yearly(ent, package_year, split)
+    return allowances, package_year
+
+
+def _yearly(ent: Entitlements, year: Period, split: Split) -> list[Allowance]:
     """The package year's allowances of the kinds the customer has any of."""
     per_year = (
         ("assistance", "Assistance hours this package year", ent.assistance_hours_per_year),
@@ -181,7 +229,7 @@ def _yearly(
         if not allowed:
             continue
         is_hours = kind == "assistance"
-        used, scheduled = _split(of_kind(kind, year), hours=is_hours)
+        used, scheduled = split(kind, year, is_hours)
         unit = "hours" if is_hours else "sessions"
         found.append(Allowance(kind, label, unit, allowed, used, scheduled, year))
     return found

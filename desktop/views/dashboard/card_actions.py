@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from desktop.app import AppContext
+from desktop.errors import BadInput
 from desktop.services.attention import AttentionItem
 from desktop.services.customers import CustomerRecord
 from desktop.services.display.session_format import Now
@@ -16,6 +17,7 @@ from desktop.views.dashboard.attention_cards import AttentionCard
 from desktop.views.sessions.plan_dialog import PlanDialog
 from desktop.views.sessions.session_editor import SessionEditor
 from desktop.views.shell.undo import SessionActions
+from desktop.views.widgets.messages import show_error
 
 BOOK_LABELS = {
     "screen-share": "Book screen-share…",
@@ -31,6 +33,7 @@ class CardActions(QObject):
     """Makes the attention cards with their buttons and acts on a click, for `page`."""
 
     session_requested = Signal(object)  # a session that is no longer planned: shown, not edited
+    refresh_wanted = Signal()  # what a card showed has changed in the book
 
     def __init__(
         self, page: QWidget, context: AppContext, actions: SessionActions, now: Now
@@ -54,7 +57,7 @@ class CardActions(QObject):
                 primary=True,
             )
             button.clicked.connect(lambda: self.book(item))
-        elif item.action == "move" and item.session is not None:
+        elif item.action == "move" and item.session_id is not None:
             button = card.add_button(
                 "Move…", "Open the session to give it a time that is free.", primary=True
             )
@@ -133,8 +136,22 @@ class CardActions(QObject):
         return self._editor(item.customer, None, kind=item.kind or None, find_slot=True)
 
     def move_session(self, item: AttentionItem) -> SessionEditor | None:
-        """The clashing session in the editor, to move it to a free time."""
-        return None if item.session is None else self._editor(None, item.session)
+        """The clashing session in the editor, to move it to a free time: read now (the
+        dashboard names a clash without reading its session whole)."""
+        record = item.session
+        if record is None and item.session_id is not None:
+            try:
+                record = self._context.scheduler.get(item.session_id)
+            except BadInput:
+                show_error(
+                    self._page,
+                    "Session gone",
+                    "This session is no longer in the book: it was deleted since the "
+                    "dashboard was drawn. The dashboard is up to date again.",
+                )
+                self.refresh_wanted.emit()
+                return None
+        return None if record is None else self._editor(None, record)
 
     def mark(self, card: AttentionCard, status: SessionStatus) -> None:
         session = card.item.session

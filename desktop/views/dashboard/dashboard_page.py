@@ -97,6 +97,7 @@ class DashboardPage(QStackedWidget):
         self._refresher.updating.connect(self._show_updating)
         self.card_actions = CardActions(self, context, actions, now)
         self.card_actions.session_requested.connect(self.session_requested)
+        self.card_actions.refresh_wanted.connect(self._refresher.book_changed)
         actions.sessions_changed.connect(self._refresher.book_changed)
 
         self.empty_state = EmptyState(
