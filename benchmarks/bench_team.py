@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.app import build_context
+from desktop.collector import collect_less_often, set_aside_what_lasts
 from desktop.models.database import Database
 from desktop.models.server import safe_label
 from desktop.models.tables import Contact, Customer, SessionCustomer, SessionRow
@@ -162,6 +163,7 @@ def _median_ms(action: Callable[[], object], repeat: int) -> float:
 
 def measure(location: Path | str, today: date, plan_all: bool) -> list[tuple[str, str, str]]:
     context = build_context(location)
+    set_aside_what_lasts()  # as the window does once the book is open
     now = datetime.now(UTC)
     scheduler = context.scheduler
     try:
@@ -245,10 +247,12 @@ def _dashboard_rows(
         (f"dashboard, one manager's ({len(mine)} customers)", mine),
         (f"dashboard, whole team ({len(customers)} customers)", customers),
     ):
-        attention = compute_dashboard(scheduler, shown, now).attention
+        first = compute_dashboard(scheduler, shown, now)
+        attention = first.attention
         items = f"{len(attention.items)} items, {attention.count('conflict')} clashes"
+        rows.append((f"{label}, first: {items}", f"{first.seconds * 1000:.0f} ms", ""))
         ms = _median_ms(functools.partial(compute_dashboard, scheduler, shown, now), 7)
-        rows.append((f"{label}: {items}", f"{ms:.0f} ms", "< 300 ms"))
+        rows.append((f"{label}, again (median of 7)", f"{ms:.0f} ms", "< 300 ms"))
     return rows
 
 
@@ -276,6 +280,7 @@ def _print(title: str, rows: list[tuple[str, str, str]]) -> None:
 
 
 def main() -> None:
+    collect_less_often()  # as `amplan` does as it starts
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--per-customer", type=int, default=150)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from desktop.collector import collect_less_often
 from desktop.views.shell.startup import GuiRequest
 
 GLOBAL_VALUES = ("--db", "--policy")
@@ -46,6 +47,7 @@ def gui_request(argv: Sequence[str]) -> GuiRequest | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    collect_less_often()
     arguments = list(sys.argv[1:] if argv is None else argv)
     request = gui_request(arguments)
     if request is None:

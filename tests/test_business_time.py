@@ -287,6 +287,9 @@ def test_example_7_onboarding_window(clock: BusinessClock) -> None:
         ("2026-11-30", 3, "2027-02-28"),
         ("2028-02-29", 12, "2029-02-28"),
         ("2026-01-05", 0, "2026-01-05"),
+        ("2100-01-29", 1, "2100-02-28"),  # a century is not a leap year...
+        ("2000-01-30", 1, "2000-02-29"),  # ...unless it divides by 400
+        ("2026-04-29", 2, "2026-06-29"),
     ],
 )
 def test_add_months_clamps(day: str, months: int, result: str) -> None:

@@ -121,11 +121,17 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: date, months: int) -> date:
     """Calendar month arithmetic that clamps to the month's last day (Jan 31 + 1 = Feb 28)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    if day.day <= 28:  # in every month (the dashboard asks for thousands of periods)
+        return date(year, month, day.day)
+    last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
+    return date(year, month, min(day.day, last))
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,7 @@ def month_of(day: date) -> Period:
     return Period(0, first, date(day.year + day.month // 12, day.month % 12 + 1, 1))
 
 
+@lru_cache(maxsize=8192)  # the dashboard asks for each customer's periods several times
 def period_containing(anchor: date, months: int, day: date) -> Period | None:
     """The anchored period of `months` months holding `day`, or None before the anchor."""
     if day < anchor:
@@ -351,11 +358,13 @@ def format_et(moment: datetime, clock: BusinessClock, with_zone: bool = True) ->
     return f"{text} {clock.rules.zone_label}" if with_zone else text
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date) -> str:
     """'Mon 30 Nov 2026'."""
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+@lru_cache(maxsize=4096)  # a team's clash list writes thousands, most at the same few hours
 def format_span(start: datetime, end: datetime, clock: BusinessClock) -> str:
     """'Tue 17 Mar 10:00-11:00' (ET, no zone label)."""
     return f"{format_et(start, clock, with_zone=False)}-{clock.et(end):%H:%M}"

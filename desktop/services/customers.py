@@ -221,6 +221,7 @@ class CustomerBook:
         self.db = db
         self.policy = policy
         self.profiles = profiles or ProfileStore()
+        self._entitlements: dict[tuple[str, int, str], Entitlements] = {}
 
     # --- reading ---------------------------------------------------------------------
     def _record(self, session: Session, row: Customer) -> CustomerRecord:
@@ -297,7 +298,13 @@ class CustomerBook:
             return self._record(session, self._find(session, ref))
 
     def entitlements(self, customer: CustomerRecord) -> Entitlements:
-        return entitlements_for(self.policy, customer.product, customer.users, customer.package)
+        """What the customer's contract gives: the same for every customer of one product,
+        package and number of users, so each is worked out once (a team has 2,000)."""
+        key = (customer.product, customer.users, customer.package)
+        found = self._entitlements.get(key)
+        if found is None:
+            found = self._entitlements[key] = entitlements_for(self.policy, *key)
+        return found
 
     # --- changing --------------------------------------------------------------------
     def _check_name_free(self, session: Session, name: str, own_id: int | None = None) -> None:

@@ -223,24 +223,26 @@ class Ledger:
             calendar.longest = max(
                 (i.end_utc - i.start_utc for i in calendar.items), default=timedelta(0)
             )
+        everyones = calendars.get("")
         for booked in sessions:
             managers = self.managers_of(booked.customer_ids)
+            start, end = booked.start_utc, booked.end_utc
             if not managers or "" in managers:  # in every calendar
-                found = self.clashes_for(booked.start_utc, booked.end_utc, managers, booked.id)
-            else:
-                seen: dict[int, Booked | Busy] = {}
-                for manager in (*sorted(managers), ""):
-                    for item in calendars[manager].overlapping(booked.start_utc, booked.end_utc):
-                        seen.setdefault(id(item), item)
-                others = sorted(
-                    (i for i in seen.values() if isinstance(i, Booked) and i.id != booked.id),
-                    key=lambda i: (i.start_utc, i.id),
-                )
-                busy = self._busy.overlapping(booked.start_utc, booked.end_utc)
-                found = [
-                    *others,
-                    *(b for b in busy if isinstance(b, Busy) and _blocks(b, managers)),
-                ]
+                found = self.clashes_for(start, end, managers, booked.id)
+                if found:
+                    yield booked, found
+                continue
+            in_them = [calendars[m] for m in sorted(managers) if m in calendars]
+            if everyones is not None:
+                in_them.append(everyones)
+            if len(in_them) == 1:  # most sessions: one calendar, already in order
+                overlapping = in_them[0].overlapping(start, end)
+            else:  # a round table of several managers' customers: each clash once
+                seen = {id(i): i for c in in_them for i in c.overlapping(start, end)}
+                overlapping = sorted(seen.values(), key=lambda i: (i.start_utc, _id_of(i)))
+            others = [i for i in overlapping if _id_of(i) != booked.id]
+            busy = self._busy.overlapping(start, end) if self._busy.items else []
+            found = [*others, *(b for b in busy if isinstance(b, Busy) and _blocks(b, managers))]
             if found:
                 yield booked, found
 
@@ -251,9 +253,7 @@ class Ledger:
         self, start: datetime, end: datetime, exclude_id: int | None = None
     ) -> list[Booked | Busy]:
         """Timed sessions that count, and busy blocks, overlapping [start, end)."""
-        found = [
-            s for s in self._timed.overlapping(start, end) if getattr(s, "id", None) != exclude_id
-        ]
+        found = [s for s in self._timed.overlapping(start, end) if _id_of(s) != exclude_id]
         return found + self._busy.overlapping(start, end)
 
     def timed_sessions(self) -> list[Booked]:
@@ -272,6 +272,10 @@ class Ledger:
             ),
             key=lambda s: s.start_utc,
         )
+
+
+def _id_of(item: Booked | Busy) -> int | None:
+    return item.id if isinstance(item, Booked) else None
 
 
 def _blocks(block: Busy, managers: set[str]) -> bool:

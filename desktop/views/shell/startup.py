@@ -81,8 +81,11 @@ def start_gui(request: GuiRequest) -> int:
 
 def _open_book(request: GuiRequest) -> AppContext:
     from desktop.app import build_context, resolve_db_path
+    from desktop.collector import set_aside_what_lasts
 
-    return build_context(resolve_db_path(request.db), request.policy)
+    context = build_context(resolve_db_path(request.db), request.policy)
+    set_aside_what_lasts()
+    return context
 
 
 def _store_failure(exc: Exception, request: GuiRequest) -> int:
