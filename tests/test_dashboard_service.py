@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+from benchmarks.bench_team import build
 from desktop.app import build_context
+from desktop.services import dashboard
 from desktop.services.attention import Attention, AttentionItem, needs_attention
 from desktop.services.dashboard import (
     TOP_CUSTOMERS,
@@ -19,6 +22,8 @@ from desktop.services.dashboard import (
     top_allowance_use,
     week_subtitle,
 )
+from desktop.services.scheduling.usage import usage_for
+from sqlalchemy import text
 
 WEDNESDAY = date(2026, 3, 11)
 
@@ -95,5 +100,62 @@ def test_the_chart_holds_each_customers_fullest_allowance_the_fullest_first(
         assert shares == sorted(shares, reverse=True) and len(shares) <= TOP_CUSTOMERS
         assert len({use.customer_id for use in data.chart}) == len(data.chart)
         assert all(use.share > 0 for use in data.chart)
+    finally:
+        context.close()
+
+
+def test_the_databases_sums_chart_what_every_session_counted_one_by_one_charts(
+    book_location: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart reads `session_tally` sums; counting each customer's sessions with
+    `usage_for` (as the chart did before) must give the same allowances, on both engines.
+    The book is the team benchmark's, small: random kinds, statuses and dates over five
+    years; then sessions made billable and shared by a second customer, after booking."""
+    today = date(2026, 3, 11)
+    build(book_location, 40, 60, today)
+    context = build_context(book_location)
+    try:
+        with context.db.transaction() as session:
+            connection = session.connection()
+            later = (
+                "end_utc + interval '15 minutes'"
+                if context.db.is_server
+                else "strftime('%Y-%m-%d %H:%M:%S.000000', end_utc, '+15 minutes')"
+            )
+            connection.execute(
+                text(
+                    "UPDATE session SET billable = (id % 7 = 0), "
+                    f"end_utc = {later} WHERE id % 5 = 0"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO session_customer (session_id, customer_id) "
+                    "SELECT id, id % 40 + 1 FROM session WHERE id % 11 = 0 AND id % 40 + 1 <> "
+                    "(SELECT customer_id FROM session_customer sc WHERE sc.session_id = session.id)"
+                )
+            )
+        now = datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
+        customers = context.customers.list()
+        monkeypatch.setattr(dashboard, "TOP_CUSTOMERS", len(customers))
+        expected = []
+        for customer in customers:
+            sessions = context.scheduler.find(customer)
+            usage = usage_for(context.policy, context.clock, customer, sessions, today)
+            uses = [
+                dashboard._use_of(customer, allowance)
+                for allowance in usage.allowances
+                if allowance.key not in dashboard.CHART_SKIPS
+                and allowance.allowed > 0
+                and (allowance.period is None or allowance.period.contains(today))
+            ]
+            uses = [use for use in uses if use.share > 0]
+            if uses:
+                expected.append(max(uses, key=lambda use: use.share))
+        expected.sort(key=lambda u: (-u.share, -u.used / u.allowed, u.customer.lower()))
+        chart = top_allowance_use(context.scheduler, customers, now)
+        assert len(chart) > 20  # most customers use something
+        assert chart == tuple(expected)
+        assert any(use.unit == "hours" and use.used % 1 for use in chart)  # 15-minute extras
     finally:
         context.close()

@@ -110,9 +110,9 @@ class Tally:
         """(used, scheduled) as `_split` counts them: allowance sessions, or their hours."""
         used = scheduled = 0.0
         for (status, billable), (count, minutes) in self.parts.items():
-            amount = minutes / 60 if hours else count
             if billable:
                 continue
+            amount = minutes / 60 if hours else count
             if status in USED_STATUSES:
                 used += amount
             elif status == SessionStatus.PLANNED:
