@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from desktop.models.database import Database
+from desktop.models.id_lists import among, id_runs
 from desktop.models.tables import BusyBlock, Customer, SessionCustomer, SessionRow
 from desktop.services.scheduling.ledger import Booked, Busy, Ledger
 from desktop.services.scheduling.records import (
@@ -101,11 +102,10 @@ _BOOKED_COLUMNS: tuple[Any, ...] = (
     *_BOOKED_FIELDS,
     col(SessionRow.title),
     col(SessionCustomer.customer_id),
-    col(Customer.name),
-    col(Customer.owner),
 )
 
 
+_CUSTOMER_COLUMNS: tuple[Any, ...] = (col(Customer.id), col(Customer.name), col(Customer.owner))
 _BUSY_COLUMNS: tuple[Any, ...] = (
     col(BusyBlock.start_utc),
     col(BusyBlock.end_utc),
@@ -154,19 +154,20 @@ def _fill(
     session: Session, ledger: Ledger, conditions: list[Any], ending_after: datetime | None = None
 ) -> None:
     """Add the sessions matching `conditions` that the ledger lacks: one query of plain
-    columns (a row per member, with the name for the label and the owner for the conflict
-    rule), no ORM objects. No ORDER BY: SQLite would walk the session table in id order."""
+    columns (a row per member), no ORM objects, then the names (for the label) and owners
+    (for the conflict rule) of customers the ledger does not know yet, by id. No ORDER BY:
+    SQLite would walk the session table in id order. No join to the customers: PostgreSQL,
+    misjudging how few sessions the owners' filter leaves, compared each with every
+    customer (a slot search's week: 140 sessions, 140,000 comparisons)."""
     query = (
         sa_select(*_BOOKED_COLUMNS)
         .select_from(SessionRow)
         .outerjoin(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
-        .outerjoin(Customer, col(Customer.id) == col(SessionCustomer.customer_id))
         .where(*conditions)
     )
     found: dict[int, tuple[Any, ...]] = {}
     members: dict[int, list[int]] = {}
-    names = ledger.names
-    for *fields, cid, name, owner in session.connection().execute(query).all():
+    for *fields, cid in session.connection().execute(query).all():
         if ending_after is not None and fields[3] <= ending_after:
             continue  # ends before the window (`end_utc` is the fourth field)
         sid = fields[0]
@@ -174,9 +175,8 @@ def _fill(
         ids = members.setdefault(sid, [])
         if cid is not None:
             ids.append(cid)
-            if name is not None:
-                names[cid] = name
-                ledger.owners[cid] = str(owner).strip().lower()
+    _learn_customers(session, ledger, {c for ids in members.values() for c in ids})
+    names = ledger.names
     fresh = []
     for sid, (_, kind, start, stop, all_day, status, billable, title) in found.items():
         if ledger.get(sid) is not None:
@@ -185,3 +185,13 @@ def _fill(
         label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
         fresh.append(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))
     ledger.add_new(fresh)
+
+
+def _learn_customers(session: Session, ledger: Ledger, customer_ids: set[int]) -> None:
+    """The names and managers of these customers, for those the ledger does not know."""
+    unknown = sorted(customer_ids - ledger.names.keys())
+    for run in id_runs(session, unknown):
+        query = sa_select(*_CUSTOMER_COLUMNS).where(among(session, col(Customer.id), run))
+        for cid, name, owner in session.connection().execute(query).all():
+            ledger.names[cid] = name
+            ledger.owners[cid] = owner.strip().lower()
