@@ -72,6 +72,7 @@ class BookingCheck:
                     [c.id for c in proposal.customers],
                     proposal.start_utc,
                     proposal.end_utc,
+                    known=proposal.customers,
                 )
         return check(self.policy, self.clock, proposal, ledger)
 
@@ -123,8 +124,9 @@ class BookingCheck:
         if not dry_run:
             self.db.lock_customers(session, ids)
         proposal = replace(proposal, customers=self.customers.read_in(session, ids))
-        ledger = self.ledgers.load_ledger(session, ids, proposal.start_utc, proposal.end_utc)
-        ledger.know_owners(proposal.customers)
+        ledger = self.ledgers.load_ledger(
+            session, ids, proposal.start_utc, proposal.end_utc, known=proposal.customers
+        )
         violations, warnings = self.decide(proposal, override_reason, ledger)
         return proposal, violations, warnings
 

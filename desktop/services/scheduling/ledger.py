@@ -40,6 +40,8 @@ class _Owned(Protocol):
     @property
     def id(self) -> int: ...
     @property
+    def name(self) -> str: ...
+    @property
     def owner(self) -> str: ...
 
 
@@ -163,10 +165,11 @@ class Ledger:
         return not theirs or "" in theirs or bool(theirs & owners)
 
     def know_owners(self, customers: Iterable[_Owned]) -> None:
-        """Learn these customers' managers, as just read (a customer without sessions is not
-        in what the ledger loaded)."""
+        """Learn these customers' managers and names, as just read (a customer without
+        sessions is not in what the ledger loaded; one known needs no lookup as it loads)."""
         for customer in customers:
             self.owners[customer.id] = customer.owner.strip().lower()
+            self.names[customer.id] = customer.name
 
     def is_colleagues(self, block: Busy) -> bool:
         """Whether `block` is from another manager's own calendar (a round table takes theirs

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from desktop.models.database import Database
 from desktop.models.id_lists import among, id_runs
 from desktop.models.tables import BusyBlock, Customer, SessionCustomer, SessionRow
+from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Booked, Busy, Ledger
 from desktop.services.scheduling.records import (
     LONGEST_TIMED,
@@ -37,12 +38,15 @@ class LedgerLoader:
         first: datetime,
         end: datetime,
         managers: Collection[str] | None = None,
+        known: Iterable[CustomerRecord] = (),
     ) -> Ledger:
         """Sessions of these customers (all time), plus every timed session and busy block
         overlapping [first, end). `managers`: of those timed sessions, only the ones that can
-        block these managers' time (the conflict rule ignores a colleague's)."""
+        block these managers' time (the conflict rule ignores a colleague's). `known`:
+        customers just read, whose names and managers need no lookup."""
         ledger = Ledger()
         ledger.viewer = functools.cache(self.viewer)  # read once, if ever
+        ledger.know_owners(known)
         wanted = sorted(set(customer_ids))
         if wanted:
             inner = sa_select(col(SessionCustomer.session_id)).where(
