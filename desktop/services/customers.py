@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +222,8 @@ class CustomerBook:
         self.db = db
         self.policy = policy
         self.profiles = profiles or ProfileStore()
-        self._entitlements: dict[tuple[str, int, str], Entitlements] = {}
+        # A contract's terms depend on its product, users and package alone: worked out once.
+        self._entitlements = lru_cache(maxsize=None)(partial(entitlements_for, policy))
 
     # --- reading ---------------------------------------------------------------------
     def _record(self, session: Session, row: Customer) -> CustomerRecord:
@@ -298,13 +300,7 @@ class CustomerBook:
             return self._record(session, self._find(session, ref))
 
     def entitlements(self, customer: CustomerRecord) -> Entitlements:
-        """What the customer's contract gives: the same for every customer of one product,
-        package and number of users, so each is worked out once (a team has 2,000)."""
-        key = (customer.product, customer.users, customer.package)
-        found = self._entitlements.get(key)
-        if found is None:
-            found = self._entitlements[key] = entitlements_for(self.policy, *key)
-        return found
+        return self._entitlements(customer.product, customer.users, customer.package)
 
     # --- changing --------------------------------------------------------------------
     def _check_name_free(self, session: Session, name: str, own_id: int | None = None) -> None:
