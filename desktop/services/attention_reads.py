@@ -55,10 +55,6 @@ class UtcDays:
             found = self._midnights[day] = to_utc(self.clock.midnight(day))
         return found
 
-    def bounds(self, first: date, end: date) -> tuple[datetime, datetime]:
-        """The instants of the ET days [first, end): a start in them is a day in them."""
-        return self.midnight(first), self.midnight(end)
-
 
 def archived_customer_ids(db: Database, managers: Collection[str]) -> frozenset[int]:
     """The archived customers these managers hold (lower-case e-mails; "" for no owner)."""

@@ -13,7 +13,7 @@ from desktop.models.database import Database
 from desktop.models.tables import BusyBlock
 from desktop.services.customers import CustomerBook
 from desktop.services.scheduling.audit import AuditLog
-from desktop.services.scheduling.ledger import Busy
+from desktop.services.scheduling.ledger import Busy, manager_key
 
 
 class BusyTime:
@@ -62,7 +62,7 @@ class BusyTime:
 
     def _my_busy(self) -> Any:
         """My busy blocks, and those from before owners: a colleague's are theirs to change."""
-        mine = self.customers.manager_email().strip().lower()
+        mine = manager_key(self.customers.manager_email())
         return func.lower(col(BusyBlock.owner)).in_(sorted({"", mine}))
 
     def replace_busy(
@@ -92,5 +92,5 @@ class BusyTime:
 
 
 def _busy(block: BusyBlock) -> Busy:
-    owner = block.owner.strip().lower()
+    owner = manager_key(block.owner)
     return Busy(block.start_utc, block.end_utc, block.summary, block.all_day, owner)

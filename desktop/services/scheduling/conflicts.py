@@ -13,7 +13,7 @@ from typing import Any
 
 from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerRecord
-from desktop.services.scheduling.ledger import Booked, Busy, Ledger, managers_of
+from desktop.services.scheduling.ledger import Booked, Busy, Ledger, manager_key, managers_of
 from desktop.services.scheduling.records import LONGEST_TIMED
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
@@ -33,7 +33,7 @@ class Conflict:
     phrase: str = ""  # what it overlaps, in a sentence (`clash_phrase`)
 
     def what(self) -> str:
-        return self.phrase or f"'{self.title}'"
+        return self.phrase
 
     def as_json(self, clock: BusinessClock) -> dict[str, Any]:
         return {
@@ -130,7 +130,7 @@ def find_clashes(
         ]
 
     managers = None if shown is None else set(shown.managers)
-    if managers is not None and {o.lower() for o in scheduler.customers.owners()} <= managers:
+    if managers is not None and {manager_key(o) for o in scheduler.customers.owners()} <= managers:
         managers = None  # the whole team's: every session is in a shown calendar
     ledger = _ledger(scheduler, span, managers)
     planned = candidates(ledger)

@@ -168,13 +168,13 @@ class Ledger:
         """Learn these customers' managers and names, as just read (a customer without
         sessions is not in what the ledger loaded; one known needs no lookup as it loads)."""
         for customer in customers:
-            self.owners[customer.id] = customer.owner.strip().lower()
+            self.owners[customer.id] = manager_key(customer.owner)
             self.names[customer.id] = customer.name
 
     def is_colleagues(self, block: Busy) -> bool:
         """Whether `block` is from another manager's own calendar (a round table takes theirs
         too): its title is theirs to read, as `busy list` shows only one's own."""
-        return bool(block.owner) and block.owner != self.viewer().strip().lower()
+        return bool(block.owner) and block.owner != manager_key(self.viewer())
 
     def busy_title(self, block: Busy) -> str:
         """What to call a busy block: its title, or only whose it is for a colleague's."""
@@ -290,4 +290,9 @@ def _blocks(block: Busy, managers: set[str]) -> bool:
 def managers_of(customers: Iterable[_Owned]) -> set[str]:
     """The managers (lower-case e-mails; "" for none) whose calendars these customers' sessions
     are in: a proposal's, for the conflict rule and a slot search."""
-    return {c.owner.strip().lower() for c in customers}
+    return {manager_key(c.owner) for c in customers}
+
+
+def manager_key(owner: str) -> str:
+    """How a manager is known in a calendar: the owner's e-mail, trimmed and in lower case."""
+    return owner.strip().lower()

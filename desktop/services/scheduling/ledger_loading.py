@@ -17,7 +17,7 @@ from desktop.models.database import Database
 from desktop.models.id_lists import among, id_runs
 from desktop.models.tables import BusyBlock, Customer, SessionCustomer, SessionRow
 from desktop.services.customers import CustomerRecord
-from desktop.services.scheduling.ledger import Booked, Busy, Ledger
+from desktop.services.scheduling.ledger import Booked, Busy, Ledger, manager_key
 from desktop.services.scheduling.records import (
     LONGEST_TIMED,
 )
@@ -92,7 +92,7 @@ class LedgerLoader:
             col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
         )
         ledger.add_busy_many(
-            Busy(start, stop, summary, all_day, owner.strip().lower())
+            Busy(start, stop, summary, all_day, manager_key(owner))
             for start, stop, summary, all_day, owner in session.connection().execute(blocks)
         )
 
@@ -122,7 +122,7 @@ _BUSY_COLUMNS: tuple[Any, ...] = (
 def _blocks_time_of(managers: Collection[str]) -> Any:
     """The SQL twin of `Ledger.same_manager`: a session held by one of `managers`, or by no
     one known (no customer, or a customer without an owner), blocks their time."""
-    wanted = {m.strip().lower() for m in managers}
+    wanted = {manager_key(m) for m in managers}
     if not wanted or "" in wanted:
         return true()
     return func.coalesce(held_by(wanted | {""}), 1) == 1
@@ -198,4 +198,4 @@ def _learn_customers(session: Session, ledger: Ledger, customer_ids: set[int]) -
         query = sa_select(*_CUSTOMER_COLUMNS).where(among(session, col(Customer.id), run))
         for cid, name, owner in session.connection().execute(query).all():
             ledger.names[cid] = name
-            ledger.owners[cid] = owner.strip().lower()
+            ledger.owners[cid] = manager_key(owner)

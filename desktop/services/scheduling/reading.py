@@ -21,6 +21,7 @@ from desktop.services.business_time import BusinessClock, to_utc
 from desktop.services.calendar_files.attendees import Attendee, load_attendees
 from desktop.services.customers import CustomerRecord
 from desktop.services.policy import Policy
+from desktop.services.scheduling.ledger import manager_key
 from desktop.services.scheduling.ledger_loading import ends_after, held_by
 from desktop.services.scheduling.records import (
     LONGEST_TIMED,
@@ -103,7 +104,7 @@ class SessionReader:
         if not include_cancelled:
             query = query.where(col(SessionRow.status) != SessionStatus.CANCELLED.value)
         if owner is not None:
-            query = query.where(held_by({owner.strip().lower()}) == 1)
+            query = query.where(held_by({manager_key(owner)}) == 1)
         first_utc = None if first is None else to_utc(self.clock.midnight(first))
         end_utc = None if last is None else to_utc(self.clock.midnight(last + timedelta(days=1)))
         with self.db.reading() as session:
