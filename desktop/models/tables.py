@@ -6,11 +6,28 @@ The DDL that creates them lives in `migrations.py`; a test checks the two agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, UniqueConstraint
+from sqlalchemy.engine.interfaces import Dialect
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
+
+
+class Instant(UTCDateTime):
+    """An aware UTC instant (as `UTCDateTime` stores it) whose reads are remembered: a team's
+    sessions start and end on the same few hundred half hours, and converting each value
+    read (text on SQLite, a zoned datetime on PostgreSQL) was a fifth of loading a month."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        convert = super().result_processor(dialect, coltype)
+        # The values are immutable and the conversion depends on the value alone.
+        return None if convert is None else lru_cache(maxsize=8192)(convert)
 
 
 class Customer(SQLModel, table=True):
@@ -65,13 +82,13 @@ class SessionRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
     kind: str = Field(index=True)
-    start_utc: datetime = Field(index=True)
-    end_utc: datetime
+    start_utc: datetime = Field(index=True, sa_type=Instant)
+    end_utc: datetime = Field(sa_type=Instant)
     all_day: bool = False
     title: str = ""
     notes: str = ""
     status: str = "planned"
-    requested_utc: datetime
+    requested_utc: datetime = Field(sa_type=Instant)
     billable: bool = False
     override_reason: str = ""
     sequence: int = 0
@@ -100,8 +117,8 @@ class BusyBlock(SQLModel, table=True):
     source: str = ""
     uid: str = ""
     summary: str = ""
-    start_utc: datetime = Field(index=True)
-    end_utc: datetime
+    start_utc: datetime = Field(index=True, sa_type=Instant)
+    end_utc: datetime = Field(sa_type=Instant)
     all_day: bool = False
     # Whose calendar the block came from (e-mail; "" from before owners: everyone's).
     owner: str = ""
@@ -229,7 +246,7 @@ session_tally = Table(
     Column("session_id", Integer, primary_key=True),
     Column("customer_id", Integer, primary_key=True),
     Column("kind", String, nullable=False),
-    Column("start_utc", UTCDateTime(), nullable=False),
+    Column("start_utc", Instant(), nullable=False),
     Column("status", String, nullable=False),
     Column("billable", Boolean, nullable=False),
     Column("minutes", Integer, nullable=False),

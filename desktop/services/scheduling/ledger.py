@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
-from desktop.services.scheduling.status import SessionStatus
+from desktop.services.scheduling.status import COUNTING, SessionStatus
 
 # Every status a session can have (the enum is the source; this name is kept for importers).
 STATUSES = tuple(SessionStatus)
@@ -33,7 +33,7 @@ class SessionSpan:
     @property
     def counts(self) -> bool:
         """Cancelled sessions count for nothing; a no-show counts as used."""
-        return SessionStatus(self.status).counts
+        return self.status in COUNTING
 
 
 class _Owned(Protocol):
@@ -216,6 +216,38 @@ class Ledger:
         """Each of `sessions` (held in the ledger) with what `clashes_for` finds over it, for
         many at once: each manager's calendar is filed apart first, so a session is compared
         with its own managers' sessions only (a team's planned weeks hold thousands)."""
+        calendars = self._calendars()
+        everyones = calendars.get("")
+        busy = self._busy if self._busy.items else None
+        for booked in sessions:
+            managers = self.managers_of(booked.customer_ids)
+            start, end, own_id = booked.start_utc, booked.end_utc, booked.id
+            if not managers or "" in managers:  # in every calendar
+                found = self.clashes_for(start, end, managers, own_id)
+                if found:
+                    yield booked, found
+                continue
+            shared = [calendars[m] for m in managers if m in calendars]
+            if everyones is not None:
+                shared.append(everyones)
+            if len(shared) == 1:  # most sessions: one calendar, already in order
+                overlapping = shared[0].overlapping(start, end)
+            else:  # a round table of several managers' customers: each clash once
+                seen = {id(i): i for c in shared for i in c.overlapping(start, end)}
+                overlapping = sorted(seen.values(), key=lambda i: (i.start_utc, _id_of(i)))
+            # A calendar holds sessions only.
+            found = [i for i in overlapping if cast(Booked, i).id != own_id]
+            if busy is not None:
+                found += [
+                    b
+                    for b in busy.overlapping(start, end)
+                    if isinstance(b, Busy) and _blocks(b, managers)
+                ]
+            if found:
+                yield booked, found
+
+    def _calendars(self) -> dict[str, _Timeline]:
+        """Each manager's timed sessions, in order ("": those in everyone's calendar)."""
         calendars: dict[str, _Timeline] = defaultdict(_Timeline)
         for booked in self.timed_sessions():
             theirs = self.managers_of(booked.customer_ids) or {""}
@@ -226,28 +258,7 @@ class Ledger:
             calendar.longest = max(
                 (i.end_utc - i.start_utc for i in calendar.items), default=timedelta(0)
             )
-        everyones = calendars.get("")
-        for booked in sessions:
-            managers = self.managers_of(booked.customer_ids)
-            start, end = booked.start_utc, booked.end_utc
-            if not managers or "" in managers:  # in every calendar
-                found = self.clashes_for(start, end, managers, booked.id)
-                if found:
-                    yield booked, found
-                continue
-            in_them = [calendars[m] for m in sorted(managers) if m in calendars]
-            if everyones is not None:
-                in_them.append(everyones)
-            if len(in_them) == 1:  # most sessions: one calendar, already in order
-                overlapping = in_them[0].overlapping(start, end)
-            else:  # a round table of several managers' customers: each clash once
-                seen = {id(i): i for c in in_them for i in c.overlapping(start, end)}
-                overlapping = sorted(seen.values(), key=lambda i: (i.start_utc, _id_of(i)))
-            others = [i for i in overlapping if _id_of(i) != booked.id]
-            busy = self._busy.overlapping(start, end) if self._busy.items else []
-            found = [*others, *(b for b in busy if isinstance(b, Busy) and _blocks(b, managers))]
-            if found:
-                yield booked, found
+        return calendars
 
     def get(self, session_id: int) -> Booked | None:
         return self._by_id.get(session_id)
