@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 
 from desktop.services.attention_reads import (
     TallyKey,
+    TallyRead,
     UtcDays,
     Window,
     archived_customer_ids,
-    tallies_in_windows,
 )
 from desktop.services.business_time import (
     BusinessClock,
@@ -34,8 +34,8 @@ from desktop.services.customers import CustomerRecord
 from desktop.services.entitlements import Entitlements
 from desktop.services.mail.replies import Replies
 from desktop.services.policy import Policy
-from desktop.services.scheduling.conflicts import Shown, clash_phrase, find_clashes
-from desktop.services.scheduling.ledger import managers_of
+from desktop.services.scheduling.conflicts import Clashes, ClashSearch, Shown, clash_phrase
+from desktop.services.scheduling.ledger import Booked, Busy, managers_of
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 from desktop.services.scheduling.usage import Tally
@@ -122,20 +122,23 @@ def needs_attention(
     def of_shown(record: SessionRecord) -> bool:
         return not shown.customer_ids.isdisjoint(record.customer_ids)
 
-    # The reads that do not depend on each other run side by side: both engines answer
-    # several connections at once, and a thread waiting on one holds no lock of Python's.
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="attention") as pool:
-        sessions = pool.submit(_session_items, scheduler, now, of_shown)
-        clashes = pool.submit(_conflict_items, scheduler, shown, now)
-        week = pool.submit(_this_week, scheduler, managers, today, of_shown)
+    clashes = ClashSearch(scheduler, now, now + timedelta(weeks=CLASH_WEEKS), shown, customers)
+    # The database answers the two big reads (the coming weeks' sessions, the allowance
+    # sums) as one text each, with Python's lock let go: a worker thread reads them while
+    # this one works. The other reads turn rows into objects, which only one thread at a time
+    # can do (side by side they took a third longer).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="attention") as pool:
+        window = pool.submit(clashes.read)
         dues = [_due_today(scheduler, customer, today) for customer in customers]
         windows = [*(w for due in dues for w in due.windows()), *also_read]
-        tallies = tallies_in_windows(scheduler.db, UtcDays(clock), windows)
-        items: list[AttentionItem] = []
-        for due in dues:
-            items += due.items(tallies, today, scheduler.policy)
-        items += sessions.result() + clashes.result()
-        this_week = week.result()
+        sums = TallyRead(scheduler.db, UtcDays(clock), windows)
+        answer = pool.submit(sums.text)
+        items = _session_items(scheduler, now, of_shown)
+        this_week = _this_week(scheduler, managers, today, of_shown)
+        items += _conflict_items(scheduler, clashes.found(window.result()))
+        tallies = sums.found(answer.result())
+    for due in dues:
+        items += due.items(tallies, today, scheduler.policy)
     items.sort(key=lambda i: (_ORDER.get(i.category, 9), i.due, i.title))
     return Attention(tuple(items), this_week, tallies)
 
@@ -354,26 +357,34 @@ def _overdue_items(
     ]
 
 
-def _conflict_items(scheduler: Scheduler, shown: Shown, now: datetime) -> list[AttentionItem]:
+def _conflict_items(scheduler: Scheduler, clashes: Clashes) -> list[AttentionItem]:
     """The shown customers' sessions of the coming weeks that clash with busy time or with
-    each other: move one (the `conflicts` command's list, from now to the horizon). Written
-    from the ledger's entries: a team's book can clash thousands of times, and a session is
-    read whole only when its card's Move is clicked."""
+    each other (`CLASH_WEEKS`): move one (the `conflicts` command lists them to the horizon).
+    Written from the ledger's entries: a team's book can clash thousands of times, and a
+    session is read whole only when its card's Move is clicked."""
     clock = scheduler.clock
-    clashes = find_clashes(scheduler, now, now + timedelta(weeks=CLASH_WEEKS), shown)
     ledger = clashes.ledger
+    zone = scheduler.policy.time.zone_label
+    kinds: dict[str, str] = {}  # each kind's words, and each overlapped entry's phrase, once
+    phrases: dict[int, str] = {}
     found = []
     for booked, overlapped in clashes.found:
-        in_order = sorted(overlapped, key=lambda item: item.start_utc)
-        what = "; ".join(clash_phrase(item, ledger) for item in in_order)
+        what = []
+        for item in sorted(overlapped, key=_start):
+            phrase = phrases.get(id(item))
+            if phrase is None:
+                phrase = phrases[id(item)] = clash_phrase(item, ledger)
+            what.append(phrase)
+        kind = kinds.get(booked.kind)
+        if kind is None:
+            kind = kinds[booked.kind] = scheduler.policy.kind(booked.kind).label.lower()
         found.append(
             AttentionItem(
                 "conflict",
                 None,
-                f"{', '.join(ledger.names_of(booked.customer_ids))}: "
-                f"{scheduler.policy.kind(booked.kind).label.lower()} clashes",
-                f"{format_span(booked.start_utc, booked.end_utc, clock)} "
-                f"{scheduler.policy.time.zone_label} overlaps {what}.",
+                f"{', '.join(ledger.names_of(booked.customer_ids))}: {kind} clashes",
+                f"{format_span(booked.start_utc, booked.end_utc, clock)} {zone} "
+                f"overlaps {'; '.join(what)}.",
                 "move",
                 clock.et_date(booked.start_utc),
                 kind=booked.kind,
@@ -381,6 +392,10 @@ def _conflict_items(scheduler: Scheduler, shown: Shown, now: datetime) -> list[A
             )
         )
     return found
+
+
+def _start(item: Booked | Busy) -> datetime:
+    return item.start_utc
 
 
 def _declined_items(

@@ -21,6 +21,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from desktop.models.database import Database
+from desktop.models.json_rows import decoded
 from desktop.models.tables import Customer
 from desktop.services.business_time import BusinessClock, to_utc
 from desktop.services.scheduling.status import SessionStatus
@@ -70,13 +71,21 @@ def archived_customer_ids(db: Database, managers: Collection[str]) -> frozenset[
 # Each window's (customer, kind, ET days [first, end)), its sessions summed by status and
 # whether billable. The windows travel as one JSON parameter (thousands of them for a team).
 _TALLIES = """
-SELECT w.n, t.status, t.billable, count(*), sum(t.minutes)
+SELECT w.n AS n, t.status AS status, t.billable AS billable, count(*) AS c, sum(t.minutes) AS m
 FROM ({windows}) AS w
 JOIN session_tally AS t
   ON t.customer_id = w.cid AND t.kind = w.kind AND t.start_utc >= w.low AND t.start_utc < w.high
 WHERE t.status <> :cancelled
 GROUP BY w.n, t.status, t.billable
 """
+# The sums as one JSON text (see `json_rows`).
+_AS_ONE_TEXT = {
+    "sqlite": ("SELECT json_group_array(json_array(n, status, billable, c, m)) FROM ({sums}) AS s"),
+    "postgresql": (
+        "SELECT CAST(coalesce(json_agg(json_build_array(n, status, billable, c, m)), "
+        "'[]') AS text) FROM ({sums}) AS s"
+    ),
+}
 _WINDOWS = {
     "sqlite": (
         "SELECT json_extract(value, '$[0]') AS n, json_extract(value, '$[1]') AS cid, "
@@ -106,28 +115,49 @@ def tallies_in_windows(
     """Each window's counted sessions (not cancelled), summed in SQL for each of its kinds
     (`session_tally` answers from its index): the whole team's dashboard reads one row per
     window and status where it read every session of 2,000 package years."""
-    keys: dict[TallyKey, int] = {}  # each asked once: the chart and the list share windows
-    rows: list[list[Any]] = []
-    instant = _INSTANT_TEXT[db.dialect]
-    texts: dict[date, str] = {}  # each day written once: the windows share most of theirs
-    for window in windows:
-        for day in (window.first, window.end):
-            if day not in texts:
-                texts[day] = instant(days.midnight(day))
-        for kind in window.kinds:
-            key = (window.customer_id, kind, window.first, window.end)
-            if key in keys:
-                continue
-            keys[key] = n = len(keys)
-            if window.first < window.end:
-                rows.append([n, window.customer_id, kind, texts[window.first], texts[window.end]])
-    parts: dict[int, dict[tuple[str, bool], tuple[int, int]]] = {}
-    if rows:
-        query = text(_TALLIES.format(windows=_WINDOWS[db.dialect]))
-        parameters = {"windows": json.dumps(rows), "cancelled": SessionStatus.CANCELLED.value}
-        with db.reading() as session:
-            found = session.connection().execute(query, parameters).all()
-        for n, status, billable, count, minutes in found:
+    read = TallyRead(db, days, windows)
+    return read.found(read.text())
+
+
+class TallyRead:
+    """`tallies_in_windows` in three steps, so that a worker thread can wait for the database
+    (`text`) while the caller's thread writes the question and decodes the answer."""
+
+    def __init__(self, db: Database, days: UtcDays, windows: Iterable[Window]) -> None:
+        self.db = db
+        self.keys: dict[TallyKey, int] = {}  # each asked once: the chart and the list share
+        rows: list[list[Any]] = []
+        instant = _INSTANT_TEXT[db.dialect]
+        texts: dict[date, str] = {}  # each day written once: the windows share most of theirs
+        for window in windows:
+            for day in (window.first, window.end):
+                if day not in texts:
+                    texts[day] = instant(days.midnight(day))
+            for kind in window.kinds:
+                key = (window.customer_id, kind, window.first, window.end)
+                if key in self.keys:
+                    continue
+                self.keys[key] = n = len(self.keys)
+                if window.first < window.end:
+                    first, end = texts[window.first], texts[window.end]
+                    rows.append([n, window.customer_id, kind, first, end])
+        self.windows = json.dumps(rows) if rows else ""
+
+    def text(self) -> str:
+        """The sums as the database writes them: one text, so the read runs to its end without
+        taking Python's lock back row by row."""
+        if not self.windows:
+            return "[]"
+        sums = _TALLIES.format(windows=_WINDOWS[self.db.dialect])
+        query = text(_AS_ONE_TEXT[self.db.dialect].format(sums=sums))
+        parameters = {"windows": self.windows, "cancelled": SessionStatus.CANCELLED.value}
+        with self.db.reading() as session:
+            answer: str = session.connection().execute(query, parameters).scalar_one()
+        return answer
+
+    def found(self, answer: str) -> dict[TallyKey, Tally]:
+        parts: dict[int, dict[tuple[str, bool], tuple[int, int]]] = {}
+        for n, status, billable, count, minutes in decoded(answer):
             parts.setdefault(n, {})[(status, bool(billable))] = (count, minutes)
-    nothing = Tally()
-    return {key: Tally(parts[n]) if n in parts else nothing for key, n in keys.items()}
+        nothing = Tally()
+        return {key: Tally(parts[n]) if n in parts else nothing for key, n in self.keys.items()}

@@ -101,17 +101,18 @@ def top_allowance_use(
         tallies = tallies_in_windows(scheduler.db, UtcDays(clock), windows)
     found = []
     for customer in customers:
-        best: AllowanceUse | None = None
+        best: Allowance | None = None
+        most = 0.0  # its share (as `AllowanceUse.share`), worked out here for every allowance
         for allowance in _chart_allowances(scheduler, customer, today, tallies):
             if allowance.allowed <= 0:
                 continue
             if allowance.period is not None and not allowance.period.contains(today):
                 continue  # the onboarding window of long ago
-            use = _use_of(customer, allowance)
-            if use.share > 0 and (best is None or use.share > best.share):
-                best = use
+            share = (allowance.used + allowance.scheduled) / allowance.allowed
+            if share > most:
+                best, most = allowance, share
         if best is not None:
-            found.append(best)
+            found.append(_use_of(customer, best))
     found.sort(key=lambda u: (-u.share, -u.used / u.allowed, u.customer.lower()))
     return tuple(found[:TOP_CUSTOMERS])
 

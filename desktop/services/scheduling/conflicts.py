@@ -6,7 +6,7 @@ override). These are listed so the manager sees them and moves one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from desktop.services.business_time import BusinessClock
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Booked, Busy, Ledger, manager_key, managers_of
+from desktop.services.scheduling.ledger_loading import WindowRows
 from desktop.services.scheduling.records import LONGEST_TIMED
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
@@ -105,21 +106,70 @@ def find_clashes(
 ) -> Clashes:
     """What `find_conflicts` lists, before any session is read as a record: the dashboard
     lists thousands of clashes of a team's book from these alone."""
-    nothing = Clashes(Ledger(), [])
-    if shown is not None and not shown.customer_ids:
-        return nothing
-    if since_utc is not None and until_utc is not None:
-        # What overlaps a session at either end of the run lies up to a session's length out.
-        span: tuple[datetime, datetime] | None = (
-            since_utc - LONGEST_TIMED,
-            until_utc + LONGEST_TIMED,
-        )
-    else:
-        span = scheduler.planned_span(since_utc, until_utc)
-    if span is None:
-        return nothing
+    search = ClashSearch(scheduler, since_utc, until_utc, shown)
+    return search.found(search.read())
 
-    def candidates(ledger: Ledger) -> list[Booked]:
+
+class ClashSearch:
+    """`find_clashes` in two steps: `read`, the database's part, which a worker thread can run
+    while the caller's thread works, and `found` on the caller's thread. `known`: customers
+    already read, whose names and managers need no lookup."""
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        since_utc: datetime | None,
+        until_utc: datetime | None,
+        shown: Shown | None,
+        known: Sequence[CustomerRecord] = (),
+    ) -> None:
+        self.scheduler = scheduler
+        self.since_utc, self.until_utc = since_utc, until_utc
+        self.shown = shown
+        self.known = known
+        self.managers = None if shown is None else set(shown.managers)
+        if self.managers is not None and self.managers.issuperset(
+            manager_key(owner) for owner in scheduler.customers.owners()
+        ):
+            self.managers = None  # the whole team's: every session is in a shown calendar
+        self.span: tuple[datetime, datetime] | None = None
+        if shown is not None and not shown.customer_ids:
+            return
+        if since_utc is not None and until_utc is not None:
+            # What overlaps a session at either end of the run lies up to a session's length
+            # out.
+            self.span = (since_utc - LONGEST_TIMED, until_utc + LONGEST_TIMED)
+        else:
+            self.span = scheduler.planned_span(since_utc, until_utc)
+
+    def read(self) -> WindowRows | None:
+        """The window's sessions and busy time (None: nothing to search)."""
+        if self.span is None:
+            return None
+        return self._read(self.managers)
+
+    def _read(self, managers: set[str] | None) -> WindowRows:
+        assert self.span is not None
+        with self.scheduler.db.reading() as session:
+            return self.scheduler.ledgers.read_window(session, *self.span, managers)
+
+    def found(self, rows: WindowRows | None) -> Clashes:
+        """The clashes in the window `read` gave."""
+        if rows is None:
+            return Clashes(Ledger(), [])
+        ledger = self.scheduler.ledgers.window_ledger(rows, self.known)
+        planned = self._candidates(ledger)
+        managers = self.managers
+        if managers is not None:
+            # A session shared with a colleague's customer is in the colleague's calendar too.
+            needed = managers.union(*(ledger.managers_of(b.customer_ids) for b in planned))
+            if needed != managers:
+                ledger = self.scheduler.ledgers.window_ledger(self._read(needed), self.known)
+                planned = self._candidates(ledger)
+        return Clashes(ledger, list(ledger.clashes_of(planned)))
+
+    def _candidates(self, ledger: Ledger) -> list[Booked]:
+        since_utc, until_utc, shown = self.since_utc, self.until_utc, self.shown
         return [
             booked
             for booked in ledger.timed_sessions()
@@ -128,26 +178,6 @@ def find_clashes(
             and (until_utc is None or booked.start_utc < until_utc)
             and (shown is None or not shown.customer_ids.isdisjoint(booked.customer_ids))
         ]
-
-    managers = None if shown is None else set(shown.managers)
-    if managers is not None and {manager_key(o) for o in scheduler.customers.owners()} <= managers:
-        managers = None  # the whole team's: every session is in a shown calendar
-    ledger = _ledger(scheduler, span, managers)
-    planned = candidates(ledger)
-    if managers is not None:
-        # A session shared with a colleague's customer is in the colleague's calendar too.
-        needed = managers.union(*(ledger.managers_of(b.customer_ids) for b in planned))
-        if needed != managers:
-            ledger = _ledger(scheduler, span, needed)
-            planned = candidates(ledger)
-    return Clashes(ledger, list(ledger.clashes_of(planned)))
-
-
-def _ledger(
-    scheduler: Scheduler, span: tuple[datetime, datetime], managers: set[str] | None
-) -> Ledger:
-    with scheduler.db.reading() as session:
-        return scheduler.load_ledger(session, [], span[0], span[1], managers)
 
 
 def _conflict(record: SessionRecord, item: Booked | Busy, ledger: Ledger) -> Conflict:

@@ -4,7 +4,9 @@ window, as the rules need them (a slot search only its managers' sessions)."""
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +17,7 @@ from sqlmodel import Session, col
 
 from desktop.models.database import Database
 from desktop.models.id_lists import among, id_runs
+from desktop.models.json_rows import decoded, instant, json_text, rows_as_json
 from desktop.models.tables import BusyBlock, Customer, SessionCustomer, SessionRow
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Booked, Busy, Ledger, manager_key
@@ -22,6 +25,16 @@ from desktop.services.scheduling.records import (
     LONGEST_TIMED,
 )
 from desktop.services.scheduling.status import SessionStatus
+
+
+@dataclass(frozen=True)
+class WindowRows:
+    """A window's timed sessions and busy blocks as read, before they are ledger entries: read
+    on any thread (`LedgerLoader.read_window`), filed on the reader's (`window_ledger`)."""
+
+    first: datetime
+    sessions: str  # as `json_rows.json_text` gives them
+    busy: str
 
 
 class LedgerLoader:
@@ -44,16 +57,27 @@ class LedgerLoader:
         overlapping [first, end). `managers`: of those timed sessions, only the ones that can
         block these managers' time (the conflict rule ignores a colleague's). `known`:
         customers just read, whose names and managers need no lookup."""
-        ledger = Ledger()
-        ledger.viewer = functools.cache(self.viewer)  # read once, if ever
-        ledger.know_owners(known)
+        ledger = self._empty(known)
         wanted = sorted(set(customer_ids))
         if wanted:
             inner = sa_select(col(SessionCustomer.session_id)).where(
                 col(SessionCustomer.customer_id).in_(wanted)
             )
             _fill(session, ledger, [col(SessionRow.id).in_(inner)])
-        self._fill_window(session, ledger, first, end, managers)
+        _add_window(session, ledger, self.read_window(session, first, end, managers))
+        return ledger
+
+    def window_ledger(self, rows: WindowRows, known: Iterable[CustomerRecord] = ()) -> Ledger:
+        """A ledger of a window read before (customers not `known` are looked up)."""
+        ledger = self._empty(known)
+        with self.db.reading() as session:
+            _add_window(session, ledger, rows)
+        return ledger
+
+    def _empty(self, known: Iterable[CustomerRecord]) -> Ledger:
+        ledger = Ledger()
+        ledger.viewer = functools.cache(self.viewer)  # read once, if ever
+        ledger.know_owners(known)
         return ledger
 
     def extend_ledger(
@@ -64,16 +88,15 @@ class LedgerLoader:
         managers: Collection[str] | None = None,
     ) -> None:
         with self.db.reading() as session:
-            self._fill_window(session, ledger, first, end, managers)
+            _add_window(session, ledger, self.read_window(session, first, end, managers))
 
     @staticmethod
-    def _fill_window(
+    def read_window(
         session: Session,
-        ledger: Ledger,
         first: datetime,
         end: datetime,
         managers: Collection[str] | None,
-    ) -> None:
+    ) -> WindowRows:
         """Timed sessions that count, and busy blocks, overlapping [first, end). With the
         managers' filter, the end is checked in Python: beside that correlated subquery,
         PostgreSQL misjudges how few rows an opaque end condition leaves and joins the
@@ -87,14 +110,20 @@ class LedgerLoader:
             conditions.append(ends_after(first))
         else:
             conditions.append(_blocks_time_of(managers))
-        _fill(session, ledger, conditions, ending_after=first)
         blocks = sa_select(*_BUSY_COLUMNS).where(
             col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
         )
-        ledger.add_busy_many(
-            Busy(start, stop, summary, all_day, manager_key(owner))
-            for start, stop, summary, all_day, owner in session.connection().execute(blocks)
+        return WindowRows(
+            first, json_text(session, _booked_query(conditions)), json_text(session, blocks)
         )
+
+
+def _add_window(session: Session, ledger: Ledger, rows: WindowRows) -> None:
+    _add_booked(session, ledger, decoded(rows.sessions), ending_after=rows.first)
+    ledger.add_busy_many(
+        Busy(instant(start), instant(stop), summary, bool(all_day), manager_key(owner))
+        for start, stop, summary, all_day, owner in decoded(rows.busy)
+    )
 
 
 # A `Booked` in the order of its fields (id first, title aside).
@@ -154,41 +183,59 @@ def ends_after(moment: datetime) -> Any:
     return func.coalesce(col(SessionRow.end_utc), col(SessionRow.end_utc)) > moment
 
 
-def _fill(
-    session: Session, ledger: Ledger, conditions: list[Any], ending_after: datetime | None = None
-) -> None:
-    """Add the sessions matching `conditions` that the ledger lacks: one query of plain
-    columns (a row per member), no ORM objects, then the names (for the label) and owners
-    (for the conflict rule) of customers the ledger does not know yet, by id. No ORDER BY:
-    SQLite would walk the session table in id order. No join to the customers: PostgreSQL,
-    misjudging how few sessions the owners' filter leaves, compared each with every
-    customer (a slot search's week: 140 sessions, 140,000 comparisons)."""
-    query = (
+def _booked_query(conditions: list[Any]) -> Any:
+    """Sessions matching `conditions`, a row per member. No ORDER BY: SQLite would walk the
+    session table in id order. No join to the customers: PostgreSQL, misjudging how few
+    sessions the owners' filter leaves, compared each with every customer (a slot search's
+    week: 140 sessions, 140,000 comparisons)."""
+    return (
         sa_select(*_BOOKED_COLUMNS)
         .select_from(SessionRow)
         .outerjoin(SessionCustomer, col(SessionCustomer.session_id) == col(SessionRow.id))
         .where(*conditions)
     )
-    found: dict[int, tuple[Any, ...]] = {}
-    members: dict[int, list[int]] = {}
-    for *fields, cid in session.connection().execute(query).all():
-        if ending_after is not None and fields[3] <= ending_after:
-            continue  # ends before the window (`end_utc` is the fourth field)
-        sid = fields[0]
-        found.setdefault(sid, tuple(fields))
-        ids = members.setdefault(sid, [])
-        if cid is not None:
-            ids.append(cid)
+
+
+def _fill(session: Session, ledger: Ledger, conditions: list[Any]) -> None:
+    """Add the sessions matching `conditions` that the ledger lacks."""
+    _add_booked(session, ledger, rows_as_json(session, _booked_query(conditions)))
+
+
+def _add_booked(
+    session: Session,
+    ledger: Ledger,
+    rows: list[list[Any]],
+    ending_after: datetime | None = None,
+) -> None:
+    """Add sessions read by `_booked_query` (those ending after `ending_after`, if given)
+    that the ledger lacks; the names (for the label) and managers (for the conflict rule)
+    of customers it does not know yet are looked up by id."""
+    found: dict[int, list[Any]] = {}
+    members: dict[int, list[int]] = defaultdict(list)
+    for row in rows:  # the columns of `_BOOKED_COLUMNS`
+        if ending_after is not None and instant(row[3]) <= ending_after:
+            continue  # ends before the window
+        found[row[0]] = row
+        if row[8] is not None:
+            members[row[0]].append(row[8])
     _learn_customers(session, ledger, {c for ids in members.values() for c in ids})
-    names = ledger.names
     fresh = []
-    for sid, (_, kind, start, stop, all_day, status, billable, title) in found.items():
+    for sid, (_, kind, start, stop, all_day, status, billable, title, _) in found.items():
         if ledger.get(sid) is not None:
             continue
-        cids = tuple(sorted(members[sid]))
-        label = title or f"{', '.join(names.get(c, '?') for c in cids)} {kind}"
-        fresh.append(Booked(sid, kind, cids, start, stop, all_day, status, billable, label))
+        ids = members.get(sid, [])
+        cids = tuple(ids) if len(ids) < 2 else tuple(sorted(ids))
+        label = title or _label(ledger, cids, kind)
+        times = instant(start), instant(stop)
+        fresh.append(Booked(sid, kind, cids, *times, bool(all_day), status, bool(billable), label))
     ledger.add_new(fresh)
+
+
+def _label(ledger: Ledger, customer_ids: tuple[int, ...], kind: str) -> str:
+    """An untitled session's label: 'Acme Logistics screen-share'."""
+    if len(customer_ids) == 1:
+        return f"{ledger.names.get(customer_ids[0], '?')} {kind}"
+    return f"{', '.join(ledger.names.get(c, '?') for c in customer_ids)} {kind}"
 
 
 def _learn_customers(session: Session, ledger: Ledger, customer_ids: set[int]) -> None:
