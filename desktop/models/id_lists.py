@@ -3,34 +3,34 @@ runs of ids a query can take."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, any_, bindparam
+from sqlalchemy import Integer, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
-# SQLite takes at most 32,766 parameters a statement (999 before 3.32); an array is one.
-SQLITE_IDS_PER_QUERY = 500
-SERVER_IDS_PER_QUERY = 50_000
+# Ids one query takes: a single parameter on both engines (an array, a JSON text).
+IDS_PER_QUERY = 50_000
 
 
 def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
-    """`column IN ids`. On PostgreSQL one array parameter (`= ANY(...)`): an IN list is a
-    placeholder per id, which SQLAlchemy renders and psycopg parses anew on every query (a
-    team's week names a thousand sessions)."""
+    """`column IN ids`, the ids as one parameter: on PostgreSQL an array (`= ANY(...)`), on
+    SQLite a JSON text (`IN (SELECT value FROM json_each(...))`). An IN list is a placeholder
+    per id, which SQLAlchemy renders and the driver parses anew on every query (a team's week
+    names a thousand sessions)."""
     wanted = list(ids)
     if _on_server(session):
         return column == any_(bindparam(None, wanted, type_=ARRAY(Integer)))
-    return column.in_(wanted)
+    values = func.json_each(bindparam(None, json.dumps(wanted)))
+    return column.in_(select(literal_column("value")).select_from(values))
 
 
 def id_runs(session: Session, ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    """`ids` in runs that one `among` query can take: a few hundred on SQLite, all at once
-    (up to a limit) on PostgreSQL."""
-    size = SERVER_IDS_PER_QUERY if _on_server(session) else SQLITE_IDS_PER_QUERY
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+    """`ids` in runs that one `among` query can take (all at once, up to a limit)."""
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        yield ids[start : start + IDS_PER_QUERY]
 
 
 def _on_server(session: Session) -> bool:

@@ -19,14 +19,18 @@ from sqlmodel import Session
 
 
 def rows_as_json(session: Session, query: Select[Any]) -> list[list[Any]]:
-    """The rows of `query` (its FROM and WHERE kept), each a list of its columns as JSON has
-    them: an instant is text (`instant` reads it), a flag is 0/1 on SQLite."""
+    """The rows of `query` (its FROM and WHERE kept; it has no ORDER BY: the rows come in no
+    order), each a list of its columns as JSON has them: an instant is text (`instant` reads
+    it), a flag is 0/1 on SQLite."""
     return decoded(json_text(session, query))
 
 
 def json_text(session: Session, query: Select[Any]) -> str:
     """The rows of `query` as the database writes them, undecoded: a worker thread that reads
     it holds Python's lock only to send the query (`decoded` on the thread that uses it)."""
+    if query._order_by_clauses:
+        # The rows become one aggregate: an order of the query would order nothing.
+        raise ValueError("rows read as JSON come in no order: sort them once decoded")
     columns = list(query.selected_columns)
     one: ColumnElement[Any]
     if session.get_bind().dialect.name == "postgresql":

@@ -24,7 +24,7 @@ from desktop.models.database import Database
 from desktop.models.json_rows import decoded
 from desktop.models.tables import Customer
 from desktop.services.business_time import BusinessClock, to_utc
-from desktop.services.scheduling.status import SessionStatus
+from desktop.services.scheduling.status import USED_STATUSES, SessionStatus
 from desktop.services.scheduling.usage import Tally
 
 # The days of "every session" for a window that must not miss any (bounds ET can localize).
@@ -68,22 +68,34 @@ def archived_customer_ids(db: Database, managers: Collection[str]) -> frozenset[
         return frozenset(cid for cid in found if cid is not None)
 
 
-# Each window's (customer, kind, ET days [first, end)), its sessions summed by status and
-# whether billable. The windows travel as one JSON parameter (thousands of them for a team).
-_TALLIES = """
-SELECT w.n AS n, t.status AS status, t.billable AS billable, count(*) AS c, sum(t.minutes) AS m
-FROM ({windows}) AS w
+# Each window's (customer, kind, ET days [first, end)), its counted sessions summed as a
+# `Tally` has them: all of them, then the allowance's own (not billable) used and scheduled,
+# in sessions and in minutes. The windows travel as one JSON parameter (thousands of them for
+# a team); which statuses are used comes from `USED_STATUSES`.
+_USED = ", ".join(f":used_{n}" for n in range(len(USED_STATUSES)))
+_TALLIES = f"""
+SELECT w.n AS n, count(*) AS c,
+  sum(CASE WHEN NOT t.billable AND t.status IN ({_USED}) THEN 1 ELSE 0 END) AS u,
+  sum(CASE WHEN NOT t.billable AND t.status = :planned THEN 1 ELSE 0 END) AS s,
+  sum(CASE WHEN NOT t.billable AND t.status IN ({_USED}) THEN t.minutes ELSE 0 END) AS um,
+  sum(CASE WHEN NOT t.billable AND t.status = :planned THEN t.minutes ELSE 0 END) AS sm
+FROM ({{windows}}) AS w
 JOIN session_tally AS t
   ON t.customer_id = w.cid AND t.kind = w.kind AND t.start_utc >= w.low AND t.start_utc < w.high
 WHERE t.status <> :cancelled
-GROUP BY w.n, t.status, t.billable
+GROUP BY w.n
 """
+_STATUSES = {
+    "cancelled": SessionStatus.CANCELLED.value,
+    "planned": SessionStatus.PLANNED.value,
+    **{f"used_{n}": status.value for n, status in enumerate(sorted(USED_STATUSES))},
+}
 # The sums as one JSON text (see `json_rows`).
 _AS_ONE_TEXT = {
-    "sqlite": ("SELECT json_group_array(json_array(n, status, billable, c, m)) FROM ({sums}) AS s"),
+    "sqlite": "SELECT json_group_array(json_array(n, c, u, s, um, sm)) FROM ({sums}) AS t",
     "postgresql": (
-        "SELECT CAST(coalesce(json_agg(json_build_array(n, status, billable, c, m)), "
-        "'[]') AS text) FROM ({sums}) AS s"
+        "SELECT CAST(coalesce(json_agg(json_build_array(n, c, u, s, um, sm)), '[]') AS text) "
+        "FROM ({sums}) AS t"
     ),
 }
 _WINDOWS = {
@@ -126,21 +138,23 @@ class TallyRead:
     def __init__(self, db: Database, days: UtcDays, windows: Iterable[Window]) -> None:
         self.db = db
         self.keys: dict[TallyKey, int] = {}  # each asked once: the chart and the list share
+        keys = self.keys
         rows: list[list[Any]] = []
         instant = _INSTANT_TEXT[db.dialect]
         texts: dict[date, str] = {}  # each day written once: the windows share most of theirs
         for window in windows:
-            for day in (window.first, window.end):
-                if day not in texts:
-                    texts[day] = instant(days.midnight(day))
+            cid, first, end = window.customer_id, window.first, window.end
+            low, high = texts.get(first), texts.get(end)
+            if low is None:
+                low = texts[first] = instant(days.midnight(first))
+            if high is None:
+                high = texts[end] = instant(days.midnight(end))
             for kind in window.kinds:
-                key = (window.customer_id, kind, window.first, window.end)
-                if key in self.keys:
-                    continue
-                self.keys[key] = n = len(self.keys)
-                if window.first < window.end:
-                    first, end = texts[window.first], texts[window.end]
-                    rows.append([n, window.customer_id, kind, first, end])
+                key = (cid, kind, first, end)
+                if key not in keys:
+                    keys[key] = n = len(keys)
+                    if first < end:
+                        rows.append([n, cid, kind, low, high])
         self.windows = json.dumps(rows) if rows else ""
 
     def text(self) -> str:
@@ -150,14 +164,12 @@ class TallyRead:
             return "[]"
         sums = _TALLIES.format(windows=_WINDOWS[self.db.dialect])
         query = text(_AS_ONE_TEXT[self.db.dialect].format(sums=sums))
-        parameters = {"windows": self.windows, "cancelled": SessionStatus.CANCELLED.value}
+        parameters = {"windows": self.windows, **_STATUSES}
         with self.db.reading() as session:
             answer: str = session.connection().execute(query, parameters).scalar_one()
         return answer
 
     def found(self, answer: str) -> dict[TallyKey, Tally]:
-        parts: dict[int, dict[tuple[str, bool], tuple[int, int]]] = {}
-        for n, status, billable, count, minutes in decoded(answer):
-            parts.setdefault(n, {})[(status, bool(billable))] = (count, minutes)
+        sums = {n: Tally(*rest) for n, *rest in decoded(answer)}
         nothing = Tally()
-        return {key: Tally(parts[n]) if n in parts else nothing for key, n in self.keys.items()}
+        return {key: sums.get(n, nothing) for key, n in self.keys.items()}

@@ -237,6 +237,8 @@ class BusinessClock:
         # Day bounds too: the dashboard's windows start and end on some 700 days, and
         # localizing one costs tens of microseconds.
         self._midnight = lru_cache(maxsize=8192)(partial(self.at, clock=time(0)))
+        # And each customer's onboarding window, which the dashboard asks for four times.
+        self._onboarding_window = lru_cache(maxsize=8192)(self._window_from)
 
     # --- conversions -------------------------------------------------------------
     def et(self, moment: datetime) -> datetime:
@@ -333,6 +335,9 @@ class BusinessClock:
         return None
 
     def onboarding_window(self, subscription_start: date) -> OnboardingWindow:
+        return self._onboarding_window(subscription_start)
+
+    def _window_from(self, subscription_start: date) -> OnboardingWindow:
         return OnboardingWindow(
             subscription_start,
             subscription_start + timedelta(days=self.rules.onboarding_window_days),

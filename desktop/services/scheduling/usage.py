@@ -6,10 +6,10 @@ Billable sessions never draw on an allowance: they are charged at the policy's h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from desktop.services.business_time import BusinessClock, Period, month_of, period_containing
 from desktop.services.customers import CustomerRecord
@@ -90,34 +90,31 @@ def _split(sessions: Sequence[CountedSession], hours: bool) -> tuple[float, floa
     return used, scheduled
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     """A customer's counted sessions of one kind over one run of days, summed by the database
-    (`attention_reads.tallies_in_windows`): how many and how many minutes, by status and
-    whether billable. Cancelled sessions are not in it."""
+    (`attention_reads.tallies_in_windows`): how many in all, and of those that draw on the
+    allowance (not billable) how many are used and scheduled, and their minutes. Cancelled
+    sessions are not in it."""
 
-    parts: Mapping[tuple[str, bool], tuple[int, int]] = field(default_factory=dict)
+    counted: int = 0
+    used: int = 0
+    scheduled: int = 0
+    used_minutes: int = 0
+    scheduled_minutes: int = 0
 
     def sessions(self) -> int:
         """Every counted session, billable ones too."""
-        return sum(count for count, _ in self.parts.values())
+        return self.counted
 
     def drawn_minutes(self) -> int:
         """The minutes drawn on the allowance: billable sessions are charged instead."""
-        return sum(minutes for (_, billable), (_, minutes) in self.parts.items() if not billable)
+        return self.used_minutes + self.scheduled_minutes
 
     def split(self, hours: bool) -> tuple[float, float]:
         """(used, scheduled) as `_split` counts them: allowance sessions, or their hours."""
-        used = scheduled = 0.0
-        for (status, billable), (count, minutes) in self.parts.items():
-            if billable:
-                continue
-            amount = minutes / 60 if hours else count
-            if status in USED_STATUSES:
-                used += amount
-            elif status == SessionStatus.PLANNED:
-                scheduled += amount
-        return used, scheduled
+        if hours:
+            return self.used_minutes / 60, self.scheduled_minutes / 60
+        return float(self.used), float(self.scheduled)
 
 
 # (used, scheduled) of a kind's allowance sessions in a period (None: every one), in hours or
