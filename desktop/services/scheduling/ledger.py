@@ -216,11 +216,12 @@ class Ledger:
         """Each of `sessions` (held in the ledger) with what `clashes_for` finds over it, for
         many at once: each manager's calendar is filed apart first, so a session is compared
         with its own managers' sessions only (a team's planned weeks hold thousands)."""
-        calendars = self._calendars()
+        managers_of = _Memo(self.managers_of)  # sessions share their customers
+        calendars = self._calendars(managers_of)
         everyones = calendars.get("")
         busy = self._busy if self._busy.items else None
         for booked in sessions:
-            managers = self.managers_of(booked.customer_ids)
+            managers = managers_of(booked.customer_ids)
             start, end, own_id = booked.start_utc, booked.end_utc, booked.id
             if not managers or "" in managers:  # in every calendar
                 found = self.clashes_for(start, end, managers, own_id)
@@ -246,11 +247,13 @@ class Ledger:
             if found:
                 yield booked, found
 
-    def _calendars(self) -> dict[str, _Timeline]:
+    def _calendars(
+        self, managers_of: Callable[[tuple[int, ...]], set[str]]
+    ) -> dict[str, _Timeline]:
         """Each manager's timed sessions, in order ("": those in everyone's calendar)."""
         calendars: dict[str, _Timeline] = defaultdict(_Timeline)
         for booked in self.timed_sessions():
-            theirs = self.managers_of(booked.customer_ids) or {""}
+            theirs = managers_of(booked.customer_ids) or {""}
             for manager in {""} if "" in theirs else theirs:
                 calendars[manager].items.append(booked)  # sorted already: no insertion
         for calendar in calendars.values():
@@ -286,6 +289,20 @@ class Ledger:
             ),
             key=lambda s: s.start_utc,
         )
+
+
+class _Memo(dict[tuple[int, ...], set[str]]):
+    """`managers_of` remembered for each run of customers (the sets are not to be changed)."""
+
+    def __init__(self, managers_of: Callable[[Iterable[int]], set[str]]) -> None:
+        super().__init__()
+        self._managers_of = managers_of
+
+    def __call__(self, customer_ids: tuple[int, ...]) -> set[str]:
+        found = self.get(customer_ids)
+        if found is None:
+            found = self[customer_ids] = self._managers_of(customer_ids)
+        return found
 
 
 def _id_of(item: Booked | Busy) -> int | None:
