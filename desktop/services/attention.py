@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from desktop.services.attention_reads import (
     TallyKey,
@@ -35,7 +36,7 @@ from desktop.services.entitlements import Entitlements
 from desktop.services.mail.replies import Replies
 from desktop.services.policy import Policy
 from desktop.services.scheduling.conflicts import Clashes, ClashSearch, Shown, clash_phrase
-from desktop.services.scheduling.ledger import Booked, Busy, managers_of
+from desktop.services.scheduling.ledger import Booked, Busy, Ledger, managers_of
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 from desktop.services.scheduling.usage import Tally
@@ -54,7 +55,14 @@ _YEARLY = (
     ("round-table", "round_tables_per_year", False),
     ("product-team", "product_team_meetings_per_year", False),
 )
-YEARLY_KINDS = tuple(kind for kind, _, _ in _YEARLY)
+
+
+def yearly_kinds(ent: Entitlements) -> tuple[str, ...]:
+    """The yearly kinds this contract gives any of: only those are read (a silver package
+    has assistance hours alone)."""
+    return tuple(kind for kind, field_name, _ in _YEARLY if getattr(ent, field_name))
+
+
 # Most urgent first; the same rank sorts by due day, then title.
 _ORDER = {
     "conflict": 0,
@@ -74,7 +82,9 @@ class AttentionItem:
     category: str  # conflict, declined, onboarding, cadence, screen-share, yearly, overdue, ...
     customer: CustomerRecord | None
     title: str
-    detail: str
+    # Its sentence, or how to write it when it is shown (a team's thousands of clash cards
+    # are shown fifty at a time): read it as `detail`.
+    described: str | Callable[[], str]
     action: str  # plan-onboarding, plan-cadence, book-screen-share, book-kind, mark, move, declined
     due: date
     session: SessionRecord | None = None
@@ -82,6 +92,11 @@ class AttentionItem:
     # The session it is about: read whole in `session`, or only named (a clash: see
     # `_conflict_items`).
     session_id: int | None = None
+
+    @property
+    def detail(self) -> str:
+        described = self.described
+        return described if isinstance(described, str) else described()
 
 
 @dataclass(frozen=True)
@@ -189,7 +204,7 @@ class _Due:
         if self.month is not None and self.ent.screen_shares_per_month:
             found.append(Window(cid, ("screen-share",), self.month.start, self.month.end))
         if self.year is not None:
-            found.append(Window(cid, YEARLY_KINDS, self.year.start, self.year.end))
+            found.append(Window(cid, yearly_kinds(self.ent), self.year.start, self.year.end))
         return found
 
     def items(
@@ -364,17 +379,10 @@ def _conflict_items(scheduler: Scheduler, clashes: Clashes) -> list[AttentionIte
     session is read whole only when its card's Move is clicked."""
     clock = scheduler.clock
     ledger = clashes.ledger
-    zone = scheduler.policy.time.zone_label
-    kinds: dict[str, str] = {}  # each kind's words, and each overlapped entry's phrase, once
-    phrases: dict[int, str] = {}
+    words = _ClashWords(ledger, clock, scheduler.policy.time.zone_label)
+    kinds: dict[str, str] = {}  # each kind's words once
     found = []
     for booked, overlapped in clashes.found:
-        what = []
-        for item in sorted(overlapped, key=_start):
-            phrase = phrases.get(id(item))
-            if phrase is None:
-                phrase = phrases[id(item)] = clash_phrase(item, ledger)
-            what.append(phrase)
         kind = kinds.get(booked.kind)
         if kind is None:
             kind = kinds[booked.kind] = scheduler.policy.kind(booked.kind).label.lower()
@@ -383,8 +391,7 @@ def _conflict_items(scheduler: Scheduler, clashes: Clashes) -> list[AttentionIte
                 "conflict",
                 None,
                 f"{', '.join(ledger.names_of(booked.customer_ids))}: {kind} clashes",
-                f"{format_span(booked.start_utc, booked.end_utc, clock)} {zone} "
-                f"overlaps {'; '.join(what)}.",
+                partial(words.detail, booked, overlapped),
                 "move",
                 clock.et_date(booked.start_utc),
                 kind=booked.kind,
@@ -392,6 +399,25 @@ def _conflict_items(scheduler: Scheduler, clashes: Clashes) -> list[AttentionIte
             )
         )
     return found
+
+
+class _ClashWords:
+    """A clash card's sentence, written when the card is shown: "Thu 3 Dec 10:30-11:00 ET
+    overlaps your busy time 'Dentist'." Each overlapped entry is named once."""
+
+    def __init__(self, ledger: Ledger, clock: BusinessClock, zone: str) -> None:
+        self.ledger, self.clock, self.zone = ledger, clock, zone
+        self.phrases: dict[int, str] = {}
+
+    def detail(self, booked: Booked, overlapped: list[Booked | Busy]) -> str:
+        what = []
+        for item in sorted(overlapped, key=_start):
+            phrase = self.phrases.get(id(item))
+            if phrase is None:
+                phrase = self.phrases[id(item)] = clash_phrase(item, self.ledger)
+            what.append(phrase)
+        span = format_span(booked.start_utc, booked.end_utc, self.clock)
+        return f"{span} {self.zone} overlaps {'; '.join(what)}."
 
 
 def _start(item: Booked | Busy) -> datetime:

@@ -92,10 +92,10 @@ _STATUSES = {
 }
 # The sums as one JSON text (see `json_rows`).
 _AS_ONE_TEXT = {
-    "sqlite": "SELECT json_group_array(json_array(n, c, u, s, um, sm)) FROM ({sums}) AS t",
+    "sqlite": "SELECT json_group_array(json_array(n, c, u, s, um, sm)) FROM ({sums}) AS sums",
     "postgresql": (
         "SELECT CAST(coalesce(json_agg(json_build_array(n, c, u, s, um, sm)), '[]') AS text) "
-        "FROM ({sums}) AS t"
+        "FROM ({sums}) AS sums"
     ),
 }
 _WINDOWS = {
@@ -126,7 +126,7 @@ def tallies_in_windows(
 ) -> dict[TallyKey, Tally]:
     """Each window's counted sessions (not cancelled), summed in SQL for each of its kinds
     (`session_tally` answers from its index): the whole team's dashboard reads one row per
-    window and status where it read every session of 2,000 package years."""
+    window where it read every session of 2,000 package years."""
     read = TallyRead(db, days, windows)
     return read.found(read.text())
 

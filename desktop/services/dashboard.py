@@ -8,10 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from desktop.services.attention import YEARLY_KINDS, Attention, AttentionItem, needs_attention
+from desktop.services.attention import Attention, AttentionItem, needs_attention, yearly_kinds
 from desktop.services.attention_reads import ALL_TIME, TallyKey, UtcDays, Window, tallies_in_windows
 from desktop.services.business_time import (
-    BusinessClock,
     Period,
     month_of,
     period_containing,
@@ -97,7 +96,7 @@ def top_allowance_use(
     clock = scheduler.clock
     today = clock.et_date(now)
     if tallies is None:
-        windows = chart_windows(clock, customers, today)
+        windows = chart_windows(scheduler, customers, today)
         tallies = tallies_in_windows(scheduler.db, UtcDays(clock), windows)
     found = []
     for customer in customers:
@@ -142,11 +141,13 @@ def _chart_allowances(
 
 
 def chart_windows(
-    clock: BusinessClock, customers: Sequence[CustomerRecord], today: date
+    scheduler: Scheduler, customers: Sequence[CustomerRecord], today: date
 ) -> list[Window]:
-    """The periods of the allowances the chart draws today (those that contain today).
-    Onboarding reads all of an open window's customer's onboarding: `usage_for` counts every
-    one (an overridden session outside the window too); those customers are few."""
+    """The periods of the allowances the chart draws today (those that contain today), of the
+    kinds each contract gives any of. Onboarding reads all of an open window's customer's
+    onboarding: `usage_for` counts every one (an overridden session outside the window too);
+    those customers are few."""
+    clock = scheduler.clock
     month = month_of(today)
     found = []
     for customer in customers:
@@ -155,11 +156,13 @@ def chart_windows(
         if onboarding.first_day <= today < onboarding.end:
             found.append(Window(cid, ("onboarding",), *ALL_TIME))
         if customer.package != "none":
-            found.append(Window(cid, ("screen-share",), month.start, month.end))
+            ent = scheduler.customers.entitlements(customer)
+            if ent.screen_shares_per_month:
+                found.append(Window(cid, ("screen-share",), month.start, month.end))
             # The first package year while it is still to start, as `current_allowances` has it.
             year = period_containing(customer.package_start, 12, max(today, customer.package_start))
             if year is not None:
-                found.append(Window(cid, YEARLY_KINDS, year.start, year.end))
+                found.append(Window(cid, yearly_kinds(ent), year.start, year.end))
     return found
 
 
@@ -178,7 +181,7 @@ def compute_dashboard(
 ) -> DashboardData:
     """The attention list and the allowance chart of the book at `now`."""
     started = time.perf_counter()
-    windows = chart_windows(scheduler.clock, customers, scheduler.clock.et_date(now))
+    windows = chart_windows(scheduler, customers, scheduler.clock.et_date(now))
     attention = needs_attention(scheduler, customers, now, also_read=windows)
     chart = top_allowance_use(scheduler, customers, now, attention.tallies)
     return DashboardData(attention, chart, time.perf_counter() - started)
