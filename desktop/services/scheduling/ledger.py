@@ -7,6 +7,7 @@ costs no query; the planner adds its own proposals to it as it goes.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -216,7 +217,7 @@ class Ledger:
         """Each of `sessions` (held in the ledger) with what `clashes_for` finds over it, for
         many at once: each manager's calendar is filed apart first, so a session is compared
         with its own managers' sessions only (a team's planned weeks hold thousands)."""
-        managers_of = _Memo(self.managers_of)  # sessions share their customers
+        managers_of = functools.cache(self.managers_of)  # sessions share their customers
         calendars = self._calendars(managers_of)
         everyones = calendars.get("")
         busy = self._busy if self._busy.items else None
@@ -289,20 +290,6 @@ class Ledger:
             ),
             key=lambda s: s.start_utc,
         )
-
-
-class _Memo(dict[tuple[int, ...], set[str]]):
-    """`managers_of` remembered for each run of customers (the sets are not to be changed)."""
-
-    def __init__(self, managers_of: Callable[[Iterable[int]], set[str]]) -> None:
-        super().__init__()
-        self._managers_of = managers_of
-
-    def __call__(self, customer_ids: tuple[int, ...]) -> set[str]:
-        found = self.get(customer_ids)
-        if found is None:
-            found = self[customer_ids] = self._managers_of(customer_ids)
-        return found
 
 
 def _id_of(item: Booked | Busy) -> int | None:
