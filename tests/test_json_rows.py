@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from desktop.models.id_lists import among, id_runs
-from desktop.models.json_rows import instant, rows_as_json
+from desktop.models.json_rows import INSTANT_TEXT, instant, rows_as_json
 from desktop.models.tables import SessionRow
 from sqlalchemy import select as sa_select
 from sqlmodel import col
@@ -55,6 +55,9 @@ def test_an_instant_is_read_from_either_engines_text() -> None:
     assert instant("2026-03-02 15:00:00.000000") == datetime(2026, 3, 2, 15, tzinfo=UTC)
     assert instant("2026-03-02T10:00:00-05:00") == datetime(2026, 3, 2, 15, tzinfo=UTC)
     assert instant("2026-03-02T10:00:00-05:00").tzinfo is UTC
+    # And what each engine is asked with reads back as the same instant.
+    moment = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    assert {instant(write(moment)) for write in INSTANT_TEXT.values()} == {moment}
 
 
 def test_a_thousand_ids_are_one_parameter_and_find_exactly_their_rows(team: Book) -> None:

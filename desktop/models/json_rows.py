@@ -10,6 +10,7 @@ one call. It is no slower alone: decoding JSON costs less than the drivers' rows
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -45,6 +46,14 @@ def json_text(session: Session, query: Select[Any]) -> str:
 def decoded(text: str) -> list[list[Any]]:
     found: list[list[Any]] = json.loads(text)
     return found
+
+
+# An instant as text that compares with a stored one, for each engine (a JSON parameter):
+# SQLite stores UTC without an offset, PostgreSQL reads an ISO instant with one.
+INSTANT_TEXT: dict[str, Callable[[datetime], str]] = {
+    "sqlite": lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+    "postgresql": datetime.isoformat,
+}
 
 
 @lru_cache(maxsize=8192)  # a team's sessions start and end on the same few hundred half hours

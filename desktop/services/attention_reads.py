@@ -11,9 +11,9 @@ comes back as a few totals, not as its sessions.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, text
@@ -21,7 +21,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from desktop.models.database import Database
-from desktop.models.json_rows import decoded
+from desktop.models.json_rows import INSTANT_TEXT, decoded
 from desktop.models.tables import Customer
 from desktop.services.business_time import BusinessClock, to_utc
 from desktop.services.scheduling.status import USED_STATUSES, SessionStatus
@@ -111,12 +111,6 @@ _WINDOWS = {
         "AS w"
     ),
 }
-# How each engine's session_tally.start_utc compares with an instant written as text: SQLite
-# stores UTC without an offset, PostgreSQL reads an ISO instant with one.
-_INSTANT_TEXT: dict[str, Callable[[datetime], str]] = {
-    "sqlite": lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-    "postgresql": datetime.isoformat,
-}
 # A window's place in the answer: its customer, one of its kinds, its ET days [first, end).
 TallyKey = tuple[int, str, date, date]
 
@@ -140,7 +134,7 @@ class TallyRead:
         self.keys: dict[TallyKey, int] = {}  # each asked once: the chart and the list share
         keys = self.keys
         rows: list[list[Any]] = []
-        instant = _INSTANT_TEXT[db.dialect]
+        instant = INSTANT_TEXT[db.dialect]
         texts: dict[date, str] = {}  # each day written once: the windows share most of theirs
         for window in windows:
             cid, first, end = window.customer_id, window.first, window.end

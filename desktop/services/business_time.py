@@ -21,7 +21,7 @@ from desktop.errors import BadInput
 from desktop.services.policy import TimeRules
 
 UTC = pytz.utc
-# The two UTCs instants arrive in: pytz's, and the standard library's (what the book reads).
+# The two UTC zones instants arrive in: pytz's, and the standard library's (the book's).
 _UTC_ZONES = (UTC, STD_UTC)
 # Dates amplan accepts: far enough for any contract, and clear of datetime's limits when
 # windows, package years and month arithmetic add to them.
