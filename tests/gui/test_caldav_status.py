@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from desktop.app import AppContext
@@ -21,13 +22,17 @@ from pytestqt.qtbot import QtBot
 
 from radicale_server import RadicaleServer, Remote
 
+ET = ZoneInfo("America/New_York")
+
 
 def _book_one(context: AppContext) -> str:
     customer = context.customers.add(
         CustomerDraft(name="Acme", product="SpiraPlan", users="300", start="2026-01-05",
                       package="platinum")
     )  # fmt: skip
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    # 10:00 ET a month on, whatever the hour now: the tests move it two hours within its day.
+    day = datetime.now(ET).date() + timedelta(days=30)
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=ET).astimezone(UTC)
     times = SessionTimes(start, start + timedelta(hours=1), False)
     request = BookingRequest((customer,), "assistance", times, override_reason="test")
     return context.scheduler.book_many([request])[0].uid
