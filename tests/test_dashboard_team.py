@@ -63,6 +63,47 @@ def test_mine_lists_only_my_customers_clashes_overdue_and_week(
         assert listed == mine_clash | lee_clash
 
 
+def test_the_week_lists_what_the_calendars_week_holds_for_the_shown_customers(
+    book_location: Path | str,
+) -> None:
+    """The week is read with the coming weeks' clash search, from Monday on: it lists what
+    the calendar's week query finds (cancelled ones aside), held earlier this week, an event
+    plan begun the week before, and a colleague's customer only when shown."""
+    with open_book(book_location) as book:
+        acme, lee1 = book.owned("Acme", ME), book.owned("Borealis", COLLEAGUE)
+        now = book.t("2026-03-11T12:00")  # Wednesday
+        held = book.book(acme, "screen-share", "2026-03-09T10:00")  # Monday, before now
+        book.mark(held, "done")
+        book.book(acme, "event-plan", "2026-03-04", end="2026-03-10")  # from last week
+        dropped = book.book(acme, "assistance", "2026-03-12T10:00")
+        book.mark(dropped, "cancelled")
+        book.book(lee1, "screen-share", "2026-03-13T10:00")
+        book.book(acme, "screen-share", "2026-03-16T10:00")  # next week
+        calendar = book.scheduler.find(None, date(2026, 3, 9), date(2026, 3, 15))
+
+        def listed(customers: list[CustomerRecord]) -> list[tuple[int, tuple[str, ...], str]]:
+            attention = needs_attention(book.scheduler, customers, now)
+            return [(s.id, s.customers, s.status) for s in attention.this_week]
+
+        def expected(customers: list[CustomerRecord]) -> list[tuple[int, tuple[str, ...], str]]:
+            ids = {c.id for c in customers}
+            return [
+                (r.id, r.customers, r.status)
+                for r in calendar
+                if r.status != "cancelled" and ids & set(r.customer_ids)
+            ]
+
+        team = listed([acme, lee1])
+        assert team == expected([acme, lee1])
+        assert [kind for kind in (book.scheduler.get(i).kind for i, _, _ in team)] == [
+            "event-plan",
+            "screen-share",
+            "screen-share",
+        ]
+        assert listed([acme]) == expected([acme]) and len(listed([acme])) == 2
+        assert listed([lee1]) == expected([lee1]) == [team[-1]]
+
+
 def test_mine_sees_a_shared_sessions_clash_in_the_colleagues_calendar(
     book_location: Path | str,
 ) -> None:

@@ -38,7 +38,6 @@ from desktop.services.policy import Policy
 from desktop.services.scheduling.conflicts import Clashes, ClashSearch, Shown, clash_phrase
 from desktop.services.scheduling.ledger import Booked, Busy, Ledger, managers_of
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
-from desktop.services.scheduling.status import SessionStatus
 from desktop.services.scheduling.usage import Tally
 
 # A customer's counted sessions of a kind on the ET days [first, end).
@@ -99,10 +98,24 @@ class AttentionItem:
         return described if isinstance(described, str) else described()
 
 
+@dataclass(frozen=True, slots=True)
+class WeekSession:
+    """A session of this week as the dashboard lists it: what its line says. It is read
+    whole when opened (a team's week holds a thousand)."""
+
+    id: int
+    kind: str
+    customers: tuple[str, ...]
+    start_utc: datetime
+    end_utc: datetime
+    all_day: bool
+    status: str
+
+
 @dataclass(frozen=True)
 class Attention:
     items: tuple[AttentionItem, ...]
-    this_week: tuple[SessionRecord, ...]
+    this_week: tuple[WeekSession, ...]
     # The tallies read for it (and for the windows it was asked to read as well): the
     # dashboard's chart draws from the same read.
     tallies: Mapping[TallyKey, Tally] = field(default_factory=dict, compare=False, repr=False)
@@ -134,10 +147,17 @@ def needs_attention(
     archived = archived_customer_ids(scheduler.db, managers)
     shown = Shown(frozenset(c.id for c in customers) | archived, managers)
 
-    def of_shown(record: SessionRecord) -> bool:
-        return not shown.customer_ids.isdisjoint(record.customer_ids)
+    def of_shown(customer_ids: tuple[int, ...]) -> bool:
+        return not shown.customer_ids.isdisjoint(customer_ids)
 
-    clashes = ClashSearch(scheduler, now, now + timedelta(weeks=CLASH_WEEKS), shown, customers)
+    days = UtcDays(clock)
+    monday = week_start(today)
+    week = (days.midnight(monday), days.midnight(monday + timedelta(days=7)))
+    # The clash search reads this week's sessions too (from Monday, not from now): the week's
+    # list comes from its ledger, not from a read of its own.
+    clashes = ClashSearch(
+        scheduler, now, now + timedelta(weeks=CLASH_WEEKS), shown, customers, reads_from=week[0]
+    )
     # The database answers the two big reads (the coming weeks' sessions, the allowance
     # sums) as one text each, with Python's lock let go: a worker thread reads them while
     # this one works. The other reads turn rows into objects, which only one thread at a time
@@ -146,11 +166,12 @@ def needs_attention(
         window = pool.submit(clashes.read)
         dues = [_due_today(scheduler, customer, today) for customer in customers]
         windows = [*(w for due in dues for w in due.windows()), *also_read]
-        sums = TallyRead(scheduler.db, UtcDays(clock), windows)
+        sums = TallyRead(scheduler.db, days, windows)
         answer = pool.submit(sums.text)
         items = _session_items(scheduler, now, of_shown)
-        this_week = _this_week(scheduler, managers, today, of_shown)
-        items += _conflict_items(scheduler, clashes.found(window.result()))
+        found = clashes.found(window.result())
+        items += _conflict_items(scheduler, found)
+        this_week = _this_week(scheduler, found.ledger, week, of_shown)
         tallies = sums.found(answer.result())
     for due in dues:
         items += due.items(tallies, today, scheduler.policy)
@@ -159,22 +180,38 @@ def needs_attention(
 
 
 def _session_items(
-    scheduler: Scheduler, now: datetime, of_shown: Callable[[SessionRecord], bool]
+    scheduler: Scheduler, now: datetime, of_shown: Callable[[tuple[int, ...]], bool]
 ) -> list[AttentionItem]:
     return _overdue_items(scheduler, now, of_shown) + _declined_items(scheduler, now, of_shown)
 
 
 def _this_week(
     scheduler: Scheduler,
-    managers: frozenset[str],
-    today: date,
-    of_shown: Callable[[SessionRecord], bool],
-) -> tuple[SessionRecord, ...]:
-    """The shown customers' sessions of this week (one manager's read by owner, in SQL)."""
-    monday = week_start(today)
-    one_owner = next(iter(managers)) if len(managers) == 1 else None
-    week = scheduler.find(None, monday, monday + timedelta(days=6), owner=one_owner or None)
-    return tuple(s for s in week if s.status != SessionStatus.CANCELLED and of_shown(s))
+    ledger: Ledger,
+    week: tuple[datetime, datetime],
+    of_shown: Callable[[tuple[int, ...]], bool],
+) -> tuple[WeekSession, ...]:
+    """The shown customers' sessions of this week (not cancelled), earliest first, from the
+    clash search's ledger, which read them; an all-day one begun before the week is read
+    apart (the search looks back a day only)."""
+    first, end = week
+    all_day = [name for name, info in scheduler.policy.kinds.items() if info.all_day]
+    scheduler.ledgers.add_long_ones(ledger, all_day, first, first)
+    found = [
+        WeekSession(
+            s.id,
+            s.kind,
+            ledger.names_of(s.customer_ids),
+            s.start_utc,
+            s.end_utc,
+            s.all_day,
+            s.status,
+        )
+        for s in ledger.sessions()
+        if s.start_utc < end and s.end_utc > first and of_shown(s.customer_ids)
+    ]
+    found.sort(key=lambda s: (s.start_utc, s.id))
+    return tuple(found)
 
 
 # --- one customer's allowances ------------------------------------------------------------------
@@ -354,7 +391,7 @@ def _session_item(
 
 
 def _overdue_items(
-    scheduler: Scheduler, now: datetime, of_shown: Callable[[SessionRecord], bool]
+    scheduler: Scheduler, now: datetime, of_shown: Callable[[tuple[int, ...]], bool]
 ) -> list[AttentionItem]:
     clock = scheduler.clock
     return [
@@ -368,7 +405,7 @@ def _overdue_items(
             clock,
         )
         for record in scheduler.overdue(now)
-        if of_shown(record)
+        if of_shown(record.customer_ids)
     ]
 
 
@@ -425,7 +462,7 @@ def _start(item: Booked | Busy) -> datetime:
 
 
 def _declined_items(
-    scheduler: Scheduler, now: datetime, of_shown: Callable[[SessionRecord], bool]
+    scheduler: Scheduler, now: datetime, of_shown: Callable[[tuple[int, ...]], bool]
 ) -> list[AttentionItem]:
     """Sessions to come that an attendee declined (issue 11): move them, or cancel them."""
     clock = scheduler.clock
@@ -434,7 +471,7 @@ def _declined_items(
     found = []
     for session_id, who in declined:
         record = records.get(session_id)  # None: deleted since the replies were read
-        if record is None or not of_shown(record):
+        if record is None or not of_shown(record.customer_ids):
             continue
         found.append(
             _session_item(

@@ -224,6 +224,27 @@ def test_this_week_lists_the_sessions_and_a_click_opens_the_editor(
     assert ahead.id == item.data(Qt.ItemDataRole.UserRole).id
 
 
+def test_a_week_session_deleted_elsewhere_says_so_when_clicked(
+    qtbot: QtBot,
+    context: AppContext,
+    settings: QSettings,
+    acme: CustomerRecord,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The week lists its sessions without reading them whole; a click reads one then. If a
+    colleague deleted it meanwhile, the manager is told, and no editor opens on nothing."""
+    session = book(context, acme, "screen-share", "2026-03-12T10:00")
+    errors: list[str] = []
+    monkeypatch.setattr(card_actions, "show_error", lambda _p, _title, text: errors.append(text))
+    window = open_dashboard(qtbot, context, settings)
+    page = window.dashboard
+    context.scheduler.delete(session.id)  # elsewhere: the page does not know yet
+    page.week_list.itemClicked.emit(page.week_list.item(0))
+    assert window.findChild(SessionEditor) is None
+    assert errors and "no longer in the book" in errors[0]
+    qtbot.waitUntil(lambda: page.week_texts() == [], timeout=3000)
+
+
 def test_a_done_session_of_this_week_opens_on_the_customer_page(
     qtbot: QtBot, context: AppContext, settings: QSettings, acme: CustomerRecord
 ) -> None:

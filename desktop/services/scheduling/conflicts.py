@@ -113,7 +113,8 @@ def find_clashes(
 class ClashSearch:
     """`find_clashes` in two steps: `read`, the database's part, which a worker thread can run
     while the caller's thread works, and `found` on the caller's thread. `known`: customers
-    already read, whose names and managers need no lookup."""
+    already read, whose names and managers need no lookup. `reads_from`: an earlier instant
+    the read starts at, for another use of the found ledger (the dashboard's week)."""
 
     def __init__(
         self,
@@ -122,6 +123,7 @@ class ClashSearch:
         until_utc: datetime | None,
         shown: Shown | None,
         known: Sequence[CustomerRecord] = (),
+        reads_from: datetime | None = None,
     ) -> None:
         self.scheduler = scheduler
         self.since_utc, self.until_utc = since_utc, until_utc
@@ -138,7 +140,8 @@ class ClashSearch:
         if since_utc is not None and until_utc is not None:
             # What overlaps a session at either end of the run lies up to a session's length
             # out.
-            self.span = (since_utc - LONGEST_TIMED, until_utc + LONGEST_TIMED)
+            low = since_utc if reads_from is None else min(since_utc, reads_from)
+            self.span = (low - LONGEST_TIMED, until_utc + LONGEST_TIMED)
         else:
             self.span = scheduler.planned_span(since_utc, until_utc)
 

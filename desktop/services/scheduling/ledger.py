@@ -274,6 +274,10 @@ class Ledger:
         found = [s for s in self._timed.overlapping(start, end) if _id_of(s) != exclude_id]
         return found + self._busy.overlapping(start, end)
 
+    def sessions(self) -> list[Booked]:
+        """Every session it holds: timed or all-day, counting or not (never cancelled)."""
+        return list(self._by_id.values())
+
     def timed_sessions(self) -> list[Booked]:
         """Every timed session that counts, earliest first (every manager's workload)."""
         return [item for item in self._timed.items if isinstance(item, Booked)]

@@ -90,6 +90,22 @@ class LedgerLoader:
         with self.db.reading() as session:
             _add_window(session, ledger, self.read_window(session, first, end, managers))
 
+    def add_long_ones(
+        self, ledger: Ledger, kinds: Collection[str], running_at: datetime, before: datetime
+    ) -> None:
+        """Add the sessions of these kinds (all-day ones, which may last days) begun before
+        `before` and still running at `running_at` (a window's read looks back a day only)."""
+        if not kinds:
+            return
+        conditions = [
+            col(SessionRow.kind).in_(sorted(kinds)),
+            col(SessionRow.start_utc) < before,
+            ends_after(running_at),
+            col(SessionRow.status) != SessionStatus.CANCELLED.value,
+        ]
+        with self.db.reading() as session:
+            _fill(session, ledger, conditions)
+
     @staticmethod
     def read_window(
         session: Session,

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.app import AppContext
 from desktop.errors import BadInput
-from desktop.services.attention import AttentionItem
+from desktop.services.attention import AttentionItem, WeekSession
 from desktop.services.customers import CustomerRecord
 from desktop.services.display.session_format import Now
 from desktop.services.scheduling.sessions import SessionRecord
@@ -140,18 +140,22 @@ class CardActions(QObject):
         dashboard names a clash without reading its session whole)."""
         record = item.session
         if record is None and item.session_id is not None:
-            try:
-                record = self._context.scheduler.get(item.session_id)
-            except BadInput:
-                show_error(
-                    self._page,
-                    "Session gone",
-                    "This session is no longer in the book: it was deleted since the "
-                    "dashboard was drawn. The dashboard is up to date again.",
-                )
-                self.refresh_wanted.emit()
-                return None
+            record = self._read(item.session_id)
         return None if record is None else self._editor(None, record)
+
+    def _read(self, session_id: int) -> SessionRecord | None:
+        """A session the dashboard named, read whole now; None, said so, if it is gone."""
+        try:
+            return self._context.scheduler.get(session_id)
+        except BadInput:
+            show_error(
+                self._page,
+                "Session gone",
+                "This session is no longer in the book: it was deleted since the "
+                "dashboard was drawn. The dashboard is up to date again.",
+            )
+            self.refresh_wanted.emit()
+            return None
 
     def mark(self, card: AttentionCard, status: SessionStatus) -> None:
         session = card.item.session
@@ -163,8 +167,12 @@ class CardActions(QObject):
         card.acted = True
         card.hide()
 
-    def open_week_session(self, record: SessionRecord) -> None:
-        """A planned session of the week opens in the editor; a held one on its customer."""
+    def open_week_session(self, listed: WeekSession) -> None:
+        """A planned session of the week opens in the editor; a held one on its customer. It
+        is read now: the week lists its sessions without reading them whole."""
+        record = self._read(listed.id)
+        if record is None:
+            return
         if record.status != SessionStatus.PLANNED:
             self.session_requested.emit(record)
         else:

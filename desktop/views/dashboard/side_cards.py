@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.attention import WeekSession
 from desktop.services.business_time import BusinessClock
 from desktop.services.dashboard import AllowanceUse, week_subtitle
 from desktop.services.display.session_format import DASH
 from desktop.services.policy import Policy
-from desktop.services.scheduling.sessions import SessionRecord
 from desktop.services.scheduling.status import SessionStatus
 from desktop.views.theme import accent_text
 from desktop.views.widgets.charts import AllowanceChart
@@ -50,7 +50,7 @@ class _WeekDelegate(QStyledItemDelegate):
     ) -> None:
         record = index.data(SESSION_ROLE)
         texts = index.data(_TEXTS_ROLE)
-        if not isinstance(record, SessionRecord) or not isinstance(texts, tuple):
+        if not isinstance(record, WeekSession) or not isinstance(texts, tuple):
             super().paint(painter, option, index)
             return
         painter.save()
@@ -133,7 +133,7 @@ class _Card(QFrame):
 class WeekCard(_Card):
     """This week's sessions, two lines each; a click opens one (`session_opened`)."""
 
-    session_opened = Signal(object)  # the SessionRecord
+    session_opened = Signal(object)  # the WeekSession
 
     def __init__(self, clock: BusinessClock, policy: Policy) -> None:
         self.subtitle = _card_label("", "cardSubtitle")
@@ -156,7 +156,7 @@ class WeekCard(_Card):
         self.column.addWidget(self.list)
         self.column.addWidget(self.empty)
 
-    def show_week(self, sessions: Sequence[SessionRecord], today: date) -> None:
+    def show_week(self, sessions: Sequence[WeekSession], today: date) -> None:
         self.subtitle.setText(week_subtitle(today, len(sessions)))
         self.list.clear()
         for record in sessions:
@@ -169,7 +169,7 @@ class WeekCard(_Card):
         self.list.setVisible(bool(rows))
         self.empty.setVisible(not rows)
 
-    def _item(self, record: SessionRecord, today: date) -> QListWidgetItem:
+    def _item(self, record: WeekSession, today: date) -> QListWidgetItem:
         start = self._clock.et(record.start_utc)
         end = self._clock.et(record.end_utc)
         kind = self._policy.kind(record.kind).label
@@ -194,7 +194,7 @@ class WeekCard(_Card):
 
     def _opened(self, item: QListWidgetItem) -> None:
         record = item.data(SESSION_ROLE)
-        if isinstance(record, SessionRecord):
+        if isinstance(record, WeekSession):
             self.session_opened.emit(record)
 
     def texts(self) -> list[str]:
