@@ -498,8 +498,9 @@ class Planner:
         plan: Plan,
         closing_before: date | None = None,
     ) -> None:
-        """The calls of the customer's periods (only those closing before `closing_before`
-        when given); each period is tried once per plan."""
+        """The calls of the customer's periods (only those with fewer days left than
+        `closing_before` when given: the period closes, or the plan ends, before it); each
+        period is tried once per plan."""
         style = self._cadence_style.get(customer.id)
         if style is None:
             style = self._steady(customer, weekday_load)
@@ -509,7 +510,7 @@ class Planner:
         minutes = self.policy.kind("cadence").default_minutes
         periods = periods_between(customer.start, months, self.first_day, self.last_day)
         for period in periods:
-            if closing_before is not None and period.last_day >= closing_before:
+            if closing_before is not None and min(period.last_day, self.last_day) >= closing_before:
                 continue
             if (customer.id, period.start) in self._periods_tried:
                 continue
