@@ -38,6 +38,7 @@ from desktop.services.policy import Policy
 from desktop.services.scheduling.conflicts import Clashes, ClashSearch, Shown, clash_phrase
 from desktop.services.scheduling.ledger import Booked, Busy, Ledger, managers_of
 from desktop.services.scheduling.sessions import Scheduler, SessionRecord
+from desktop.services.scheduling.status import SessionStatus
 from desktop.services.scheduling.usage import Tally
 
 # A customer's counted sessions of a kind on the ET days [first, end).
@@ -208,7 +209,10 @@ def _this_week(
             s.status,
         )
         for s in ledger.sessions()
-        if s.start_utc < end and s.end_utc > first and of_shown(s.customer_ids)
+        if s.start_utc < end
+        and s.end_utc > first
+        and s.status != SessionStatus.CANCELLED
+        and of_shown(s.customer_ids)
     ]
     found.sort(key=lambda s: (s.start_utc, s.id))
     return tuple(found)

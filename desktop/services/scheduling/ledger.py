@@ -275,7 +275,7 @@ class Ledger:
         return found + self._busy.overlapping(start, end)
 
     def sessions(self) -> list[Booked]:
-        """Every session it holds: timed or all-day, counting or not (never cancelled)."""
+        """Every session it holds: timed or all-day, counting or not."""
         return list(self._by_id.values())
 
     def timed_sessions(self) -> list[Booked]:
