@@ -224,6 +224,13 @@ def test_this_week_lists_the_sessions_and_a_click_opens_the_editor(
     assert ahead.id == item.data(Qt.ItemDataRole.UserRole).id
 
 
+def errors_shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of the error dialogs the dashboard's cards show from now on."""
+    errors: list[str] = []
+    monkeypatch.setattr(card_actions, "show_error", lambda _p, _title, text: errors.append(text))
+    return errors
+
+
 def test_a_week_session_deleted_elsewhere_says_so_when_clicked(
     qtbot: QtBot,
     context: AppContext,
@@ -234,8 +241,7 @@ def test_a_week_session_deleted_elsewhere_says_so_when_clicked(
     """The week lists its sessions without reading them whole; a click reads one then. If a
     colleague deleted it meanwhile, the manager is told, and no editor opens on nothing."""
     session = book(context, acme, "screen-share", "2026-03-12T10:00")
-    errors: list[str] = []
-    monkeypatch.setattr(card_actions, "show_error", lambda _p, _title, text: errors.append(text))
+    errors = errors_shown(monkeypatch)
     window = open_dashboard(qtbot, context, settings)
     page = window.dashboard
     context.scheduler.delete(session.id)  # elsewhere: the page does not know yet
@@ -467,8 +473,7 @@ def test_move_on_a_clash_deleted_elsewhere_says_so_and_the_card_goes(
     session = book(context, acme, "onboarding", "2026-03-13T10:00")
     start = context.clock.parse("2026-03-13T10:30")
     context.scheduler.add_busy([Busy(start, start + timedelta(hours=1), "Dentist")])
-    errors: list[str] = []
-    monkeypatch.setattr(card_actions, "show_error", lambda _p, _title, text: errors.append(text))
+    errors = errors_shown(monkeypatch)
     window = open_dashboard(qtbot, context, settings)
     page = window.dashboard
     qtbot.waitUntil(lambda: bool(titles(page, "conflict")), timeout=3000)
