@@ -242,7 +242,7 @@ def _starter(users: int, tz: str) -> CustomerSpec:
     return CustomerSpec("SpiraTest", users, "none", 0, 0, tz, None, None, None)
 
 
-# Found by a run of CI: a plan of the last six days of a customer abroad (three good hours a
+# Found by a run of the suite: a plan of the last six days of a customer abroad (three good hours a
 # day, in Paris) whose yearly call was left out because three customers' onboarding hours
 # took those hours first. A call with a few days left in the plan goes before them.
 ABROAD_IN_A_SHORT_PLAN = BookSpec(
