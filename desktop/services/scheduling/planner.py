@@ -24,7 +24,6 @@ from desktop.errors import BadInput
 from desktop.services.business_time import (
     Period,
     format_day,
-    localize,
     periods_between,
     to_utc,
     to_zone,
@@ -36,8 +35,6 @@ from desktop.services.scheduling.ledger import Booked, managers_of
 from desktop.services.scheduling.plans import (
     CADENCE_LEAD_DAYS,
     CADENCE_WEEKDAYS,
-    COMFORT_HOUR,
-    LEAST_BAD_SLACK,
     NARROW_STARTS,
     NARROW_WINDOW_FACTOR,
     ONBOARDING_SESSION_MINUTES,
@@ -49,9 +46,9 @@ from desktop.services.scheduling.plans import (
     _number_onboarding,
     default_until,
 )
-from desktop.services.scheduling.records import CUSTOMER_DAY
 from desktop.services.scheduling.rules import SLOT_LEVEL_RULES, Proposal, check
 from desktop.services.scheduling.sessions import Scheduler, SessionTimes
+from desktop.services.scheduling.start_times import StartTimes
 from desktop.services.scheduling.status import SessionStatus
 from desktop.services.scheduling.workload import (
     Workload,
@@ -68,10 +65,7 @@ class Planner:
         self.policy = scheduler.policy
         self.profile = profile if profile is not None else scheduler.profiles.load()
         self._next_id = -1
-        self._hours_cache: dict[tuple[str, date, int], list[tuple[datetime, datetime]]] = {}
-        self._slots_cache: dict[
-            tuple[str, date, int], tuple[list[datetime], list[datetime], bool, datetime]
-        ] = {}
+        self.starts = StartTimes(self.clock, self.policy)
         self._window_days: dict[date, tuple[date, ...]] = {}
         self._day_version: Counter[date] = Counter()
         self._no_room: dict[tuple[object, ...], tuple[int, Counter[str]]] = {}
@@ -145,94 +139,6 @@ class Planner:
         return plan
 
     # --- candidates ----------------------------------------------------------------------
-    def _customer_hours(
-        self, customer: CustomerRecord, day: date, minutes: int
-    ) -> list[tuple[datetime, datetime]]:
-        """Parts of the working window of `day` inside the customer's 08:00-18:00 that can
-        hold `minutes` (UTC); empty when there is no such overlap that day."""
-        cache_key = (customer.tz, day, minutes)
-        if cache_key in self._hours_cache:
-            return self._hours_cache[cache_key]
-        window = self.clock.work_window(day)
-        found: list[tuple[datetime, datetime]] = []
-        if window is not None:
-            tz = zone(customer.tz)
-            w_start, w_end = to_utc(window.start_et), to_utc(window.end_et)
-            local_days = {to_zone(w_start, tz).date(), to_zone(w_end, tz).date()}
-            for local_day in sorted(local_days):
-                c_start = to_utc(localize(tz, datetime.combine(local_day, CUSTOMER_DAY[0])))
-                c_end = to_utc(localize(tz, datetime.combine(local_day, CUSTOMER_DAY[1])))
-                low, high = max(w_start, c_start), min(w_end, c_end)
-                if high - low >= timedelta(minutes=minutes):
-                    found.append((low, high))
-        self._hours_cache[cache_key] = found
-        return found
-
-    def _discomfort(self, customer: CustomerRecord, start_utc: datetime, minutes: int) -> float:
-        local = to_zone(start_utc, zone(customer.tz))
-        begin = local.hour + local.minute / 60
-        end = begin + minutes / 60
-        score = abs(begin - COMFORT_HOUR)
-        if begin < CUSTOMER_DAY[0].hour:
-            score += 100 + (CUSTOMER_DAY[0].hour - begin) * 15  # before dawn: worse than late
-        if end > CUSTOMER_DAY[1].hour:
-            score += 100 + (end - CUSTOMER_DAY[1].hour) * 10
-        return score
-
-    def _day_slots(
-        self,
-        customer: CustomerRecord,
-        day: date,
-        minutes: int,
-        steady: int | None = None,
-        strict: bool = True,
-    ) -> tuple[list[SessionTimes], bool]:
-        """Start times on `day`, best first, and whether they lie outside the customer's day
-        (no overlap that day: least-bad times)."""
-        cache_key = (customer.tz, day, minutes)
-        cached = self._slots_cache.get(cache_key)
-        if cached is None:
-            cached = self._ordered_starts(customer, day, minutes)
-            self._slots_cache[cache_key] = cached
-        every, near_best, outside, w_start = cached
-        length = timedelta(minutes=minutes)
-        # No overlap with the customer's day: strictly, only times near the least bad, so that
-        # a busy day sends the session to another day rather than to 03:00 their time.
-        starts = near_best if strict else every
-        if steady is not None:
-            wanted = [s for s in starts if int((s - w_start).total_seconds() // 60) == steady]
-            starts = wanted + [s for s in starts if s not in wanted]
-        return [SessionTimes(s, s + length, False) for s in starts], outside
-
-    def _ordered_starts(
-        self, customer: CustomerRecord, day: date, minutes: int
-    ) -> tuple[list[datetime], list[datetime], bool, datetime]:
-        window = self.clock.work_window(day)
-        if window is None:
-            return [], [], False, datetime.min
-        step = self.policy.time.slot_step_minutes
-        w_start, w_end = to_utc(window.start_et), to_utc(window.end_et)
-        length = timedelta(minutes=minutes)
-        starts = []
-        moment = w_start
-        while moment + length <= w_end:
-            starts.append(moment)
-            moment += timedelta(minutes=step)
-        hours = self._customer_hours(customer, day, minutes)
-        if hours:
-            starts = [s for s in starts if any(lo <= s and s + length <= hi for lo, hi in hours)]
-        scored = sorted((self._discomfort(customer, s, minutes), s) for s in starts)
-        starts = [s for _, s in scored]
-        if hours or not scored:
-            return starts, starts, False, w_start
-        near = [s for score, s in scored if score <= scored[0][0] + LEAST_BAD_SLACK]
-        return starts, near, True, w_start
-
-    def _good_starts(self, customer: CustomerRecord, day: date, minutes: int) -> int:
-        """How many start times of `day` suit the customer (inside their day, or near the
-        least bad): few means a customer whose sessions should be placed early."""
-        return len(self._day_slots(customer, day, minutes, strict=True)[0])
-
     def _day_full(self, day: date, managers: set[str]) -> bool:
         """Whether every hour of the day's working window falls on a full day of the managers."""
         cached = self._window_days.get(day)
@@ -266,7 +172,7 @@ class Planner:
         if self._day_full(day, managers_of([customer])):
             why["cap"] += 1
             return None, False
-        if not self._customer_hours(customer, day, minutes):
+        if not self.starts.customer_hours(customer, day, minutes):
             self._saw_outside = True
         elif not strict:
             return None, False  # the strict pass already tried every time of this day
@@ -275,7 +181,7 @@ class Planner:
         if memo is not None and memo[0] == self._day_version[day]:
             why.update(memo[1])
             return None, False
-        slots, outside = self._day_slots(customer, day, minutes, steady, strict)
+        slots, outside = self.starts.day_slots(customer, day, minutes, steady, strict)
         here: Counter[str] = Counter()
         found = self._first_fit(customer, kind, slots, here)
         why.update(here)
@@ -411,7 +317,7 @@ class Planner:
         narrow = [
             j
             for j in order
-            if self._good_starts(j[0], j[2][0], j[1][0]) <= NARROW_STARTS
+            if self.starts.good_starts(j[0], j[2][0], j[1][0]) <= NARROW_STARTS
             and len(j[2]) < NARROW_WINDOW_FACTOR * len(j[1])
         ]
         others = [j for j in order if j not in narrow]
