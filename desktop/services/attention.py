@@ -196,8 +196,7 @@ def _this_week(
     clash search's ledger, which read them; an all-day one begun before the week is read
     apart (the search looks back a day only)."""
     first, end = week
-    all_day = [name for name, info in scheduler.policy.kinds.items() if info.all_day]
-    scheduler.ledgers.add_long_ones(ledger, all_day, first, first)
+    scheduler.ledgers.add_long_ones(ledger, scheduler.policy.all_day_kinds(), first, first)
     found = [
         WeekSession(
             s.id,

@@ -138,6 +138,10 @@ class Policy:
         except KeyError:
             raise PolicyError(f"Unknown session kind '{name}'.") from None
 
+    def all_day_kinds(self) -> list[str]:
+        """The kinds held all day (event plans), which may run over several days."""
+        return sorted(name for name, info in self.kinds.items() if info.all_day)
+
 
 def default_policy_path() -> Path:
     return resource_path("policy", "default.toml")

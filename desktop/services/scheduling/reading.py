@@ -128,7 +128,7 @@ class SessionReader:
         )
         found = [_Values(*row) for row in session.connection().execute(near).all()]
         rows = {row.id: row for row in found}
-        all_day = sorted(name for name, info in self.policy.kinds.items() if info.all_day)
+        all_day = self.policy.all_day_kinds()
         if all_day:
             long_ones = query.where(
                 col(SessionRow.end_utc) > first_utc, col(SessionRow.kind).in_(all_day)
