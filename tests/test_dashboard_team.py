@@ -63,6 +63,29 @@ def test_mine_lists_only_my_customers_clashes_overdue_and_week(
         assert listed == mine_clash | lee_clash
 
 
+def test_a_clash_names_what_it_overlaps_in_the_same_order_however_the_rows_come(
+    book_location: Path | str,
+) -> None:
+    """The database gives the coming weeks' sessions in no order (PostgreSQL puts a row
+    written again after the others): a clash card and the `conflicts` list name what a
+    session overlaps by start, then by id, on every read."""
+    with open_book(book_location) as book:
+        acme, anvil, cobalt = (book.owned(name, ME) for name in ("Acme", "Anvil", "Cobalt"))
+        now = book.t("2026-03-09T08:00")
+        first = book.book(acme, "screen-share", "2026-03-11T10:00")
+        second = _forced(book, anvil, "2026-03-11T10:00")
+        third = _forced(book, cobalt, "2026-03-11T10:00")
+        book.mark(first, "done")  # its row is written again, after the others'
+        attention = needs_attention(book.scheduler, [acme, anvil, cobalt], now)
+        cards = {i.session_id: i.detail for i in attention.items if i.category == "conflict"}
+        assert set(cards) == {second, third}
+        assert cards[third].endswith("overlaps 'Acme screen-share'; 'Anvil screen-share'."), cards[
+            third
+        ]
+        listed = [c.other_id for c in find_conflicts(book.scheduler) if c.session.id == third]
+        assert listed == [first.id, second]
+
+
 def test_the_week_lists_what_the_calendars_week_holds_for_the_shown_customers(
     book_location: Path | str,
 ) -> None:

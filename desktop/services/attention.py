@@ -451,7 +451,7 @@ class _ClashWords:
 
     def detail(self, booked: Booked, overlapped: list[Booked | Busy]) -> str:
         what = []
-        for item in sorted(overlapped, key=_start):
+        for item in sorted(overlapped, key=_in_order):
             phrase = self.phrases.get(id(item))
             if phrase is None:
                 phrase = self.phrases[id(item)] = clash_phrase(item, self.ledger)
@@ -460,8 +460,12 @@ class _ClashWords:
         return f"{span} {self.zone} overlaps {'; '.join(what)}."
 
 
-def _start(item: Booked | Busy) -> datetime:
-    return item.start_utc
+def _in_order(item: Booked | Busy) -> tuple[datetime, int, str]:
+    """By start, then busy time first, by id or title: the same sentence on every refresh
+    (the database gives the sessions in no order)."""
+    if isinstance(item, Busy):
+        return item.start_utc, 0, item.summary
+    return item.start_utc, item.id, ""
 
 
 def _declined_items(

@@ -94,7 +94,10 @@ def find_conflicts(
         if booked.id in records
         for item in found
     ]
-    conflicts.sort(key=lambda c: (c.session.start_utc, c.session.id, c.start_utc))
+    # Ties broken by what is overlapped: the same order on every run (rows come in no order).
+    conflicts.sort(
+        key=lambda c: (c.session.start_utc, c.session.id, c.start_utc, c.other_id or 0, c.title)
+    )
     return conflicts
 
 
