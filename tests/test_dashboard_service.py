@@ -3,7 +3,7 @@ they need the manager, and the headings' sentences."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from desktop.services.dashboard import (
     top_allowance_use,
     week_subtitle,
 )
+from desktop.services.scheduling.sessions import BookingRequest, SessionTimes
 from desktop.services.scheduling.usage import usage_for
 from sqlalchemy import text
 
@@ -104,6 +105,51 @@ def test_the_chart_holds_each_customers_fullest_allowance_the_fullest_first(
         context.close()
 
 
+def _shown(data: dashboard.DashboardData) -> tuple[object, ...]:
+    """What the page shows of a computation: its items' words, its week, its chart."""
+    items = [(i.category, i.title, i.detail, i.due) for i in data.attention.items]
+    return (items, data.attention.this_week, data.chart)
+
+
+def test_a_refresh_asks_again_only_what_the_same_customers_on_the_same_day_ask(
+    tmp_path: Path,
+) -> None:
+    """The page's memo keeps the question its last refresh asked: a refresh after a booking
+    counts the booking; after a customer's edit, and on the next day, it asks anew."""
+    context = build_context(tmp_path / "book.sqlite")
+    try:
+        assert context.load_sample_book().errors == []
+        scheduler, memo = context.scheduler, dashboard.DashboardMemo()
+        now = datetime(2026, 3, 31, 14, 0, tzinfo=UTC)
+
+        def refreshed(when: datetime) -> tuple[object, ...]:
+            customers = context.customers.list()  # as the page reads them
+            kept = _shown(compute_dashboard(scheduler, customers, when, memo))
+            assert kept == _shown(compute_dashboard(scheduler, customers, when))
+            return kept
+
+        def titles(shown: tuple[object, ...]) -> str:
+            return "\n".join(title for _, title, _, _ in shown[0])  # type: ignore[attr-defined]
+
+        assert "Yukon Mining: 4 of 4 screen-shares unused in March" in titles(refreshed(now))
+        yukon = context.customers.get("Yukon Mining")
+        held = SessionTimes(
+            datetime(2026, 3, 31, 15, 0, tzinfo=UTC),
+            datetime(2026, 3, 31, 16, 0, tzinfo=UTC),
+            False,
+        )
+        asked_for = now - timedelta(days=7)  # in good time
+        scheduler.book(BookingRequest((yukon,), "screen-share", held, asked_for))
+        assert "Yukon Mining: 3 of 4 screen-shares unused in March" in titles(refreshed(now))
+        context.customers.edit("Yukon Mining", {"package": "silver"})
+        after_edit = titles(refreshed(now))
+        assert "Yukon Mining: 3 of 4" not in after_edit and "Nimbus Cloud: 4 of 4" in after_edit
+        next_day = titles(refreshed(now + timedelta(days=1)))
+        assert "Nimbus Cloud: 4 of 4 screen-shares unused in April" in next_day
+    finally:
+        context.close()
+
+
 def test_the_databases_sums_chart_what_every_session_counted_one_by_one_charts(
     book_location: Path | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,7 +189,7 @@ def test_the_databases_sums_chart_what_every_session_counted_one_by_one_charts(
             sessions = context.scheduler.find(customer)
             usage = usage_for(context.policy, context.clock, customer, sessions, today)
             uses = [
-                dashboard._use_of(customer, allowance)
+                dashboard._use_of(customer, allowance, allowance.used, allowance.scheduled)
                 for allowance in usage.allowances
                 if allowance.key not in dashboard.CHART_SKIPS
                 and allowance.allowed > 0

@@ -8,7 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from desktop.services.attention import Attention, AttentionItem, needs_attention, yearly_kinds
+from desktop.services.attention import (
+    Asked,
+    Attention,
+    AttentionItem,
+    ask,
+    needs_attention,
+    yearly_kinds,
+)
 from desktop.services.attention_reads import ALL_TIME, TallyKey, UtcDays, Window, tallies_in_windows
 from desktop.services.business_time import (
     Period,
@@ -70,18 +77,6 @@ class AllowanceUse:
         )
 
 
-def _use_of(customer: CustomerRecord, allowance: Allowance) -> AllowanceUse:
-    return AllowanceUse(
-        customer.id,
-        customer.name,
-        CHART_LABELS.get(allowance.key, allowance.label),
-        allowance.unit,
-        allowance.allowed,
-        allowance.used,
-        allowance.scheduled,
-    )
-
-
 def top_allowance_use(
     scheduler: Scheduler,
     customers: Sequence[CustomerRecord],
@@ -93,41 +88,62 @@ def top_allowance_use(
     Counts only what the chart can show (`chart_windows`), summed by the database, unless
     given those sums (`tallies`, read with the attention list's).
     """
-    clock = scheduler.clock
-    today = clock.et_date(now)
+    question = ChartQuestion(scheduler, customers, scheduler.clock.et_date(now))
     if tallies is None:
-        windows = chart_windows(scheduler, customers, today)
-        tallies = tallies_in_windows(scheduler.db, UtcDays(clock), windows)
-    found = []
-    for customer in customers:
-        best: Allowance | None = None
-        most = 0.0  # its share (as `AllowanceUse.share`), worked out here for every allowance
-        for allowance in _chart_allowances(scheduler, customer, today, tallies):
-            if allowance.allowed <= 0:
-                continue
-            if allowance.period is not None and not allowance.period.contains(today):
-                continue  # the onboarding window of long ago
-            share = (allowance.used + allowance.scheduled) / allowance.allowed
-            if share > most:
-                best, most = allowance, share
-        if best is not None:
-            found.append(_use_of(customer, best))
-    found.sort(key=lambda u: (-u.share, -u.used / u.allowed, u.customer.lower()))
-    return tuple(found[:TOP_CUSTOMERS])
+        tallies = tallies_in_windows(scheduler.db, UtcDays(scheduler.clock), question.windows)
+    return question.fullest(tallies)
 
 
-def _chart_allowances(
-    scheduler: Scheduler,
-    customer: CustomerRecord,
-    today: date,
-    tallies: Mapping[TallyKey, Tally],
-) -> list[Allowance]:
-    """The customer's allowances the chart can draw, from the tallies of `chart_windows`
-    (onboarding counts every onboarding session, as `usage_for` does)."""
+@dataclass(frozen=True, slots=True)
+class _Drawable:
+    """An allowance the chart can draw for a customer, as `current_allowances` words it, but
+    for its sums, and the tally that sums it (`hours`: summed in hours)."""
+
+    customer: CustomerRecord
+    allowance: Allowance
+    tally: TallyKey
+    hours: bool
+
+
+class ChartQuestion:
+    """What the allowance chart draws from for some customers on a day: each allowance it can
+    draw, and the windows whose tallies sum them. The contracts and the day decide it alone:
+    a refresh reuses it (`DashboardMemo`) and only sums again."""
+
+    def __init__(
+        self, scheduler: Scheduler, customers: Sequence[CustomerRecord], today: date
+    ) -> None:
+        self.windows = chart_windows(scheduler, customers, today)
+        self.drawables = [_drawables(scheduler, customer, today) for customer in customers]
+
+    def fullest(self, tallies: Mapping[TallyKey, Tally]) -> tuple[AllowanceUse, ...]:
+        """`top_allowance_use` with these sums."""
+        found = []
+        for drawables in self.drawables:
+            best: AllowanceUse | None = None
+            most = 0.0  # its share (as `AllowanceUse.share`), worked out here for every one
+            for drawable in drawables:
+                used, scheduled = tallies[drawable.tally].split(drawable.hours)
+                share = (used + scheduled) / drawable.allowance.allowed
+                if share > most:
+                    best = _use_of(drawable.customer, drawable.allowance, used, scheduled)
+                    most = share
+            if best is not None:
+                found.append(best)
+        found.sort(key=lambda u: (-u.share, -u.used / u.allowed, u.customer.lower()))
+        return tuple(found[:TOP_CUSTOMERS])
+
+
+def _drawables(scheduler: Scheduler, customer: CustomerRecord, today: date) -> list[_Drawable]:
+    """The customer's allowances the chart can draw today, each with the tally of
+    `chart_windows` that sums it (onboarding counts every onboarding session, as `usage_for`
+    does)."""
+    tallies: dict[str, tuple[TallyKey, bool]] = {}  # each kind's, as asked for
 
     def split(kind: str, period: Period | None, hours: bool) -> tuple[float, float]:
         first, end = ALL_TIME if period is None else (period.start, period.end)
-        return tallies[(customer.id, kind, first, end)].split(hours)
+        tallies[kind] = ((customer.id, kind, first, end), hours)
+        return 0.0, 0.0  # summed by `ChartQuestion.fullest`
 
     ent = scheduler.customers.entitlements(customer)
     skip = CHART_SKIPS
@@ -137,7 +153,26 @@ def _chart_allowances(
     allowances, _ = current_allowances(
         scheduler.policy, scheduler.clock, customer, ent, today, split, skip
     )
-    return allowances
+    return [
+        _Drawable(customer, allowance, *tallies[allowance.key])
+        for allowance in allowances
+        # Not the onboarding window of long ago.
+        if allowance.allowed > 0 and (allowance.period is None or allowance.period.contains(today))
+    ]
+
+
+def _use_of(
+    customer: CustomerRecord, allowance: Allowance, used: float, scheduled: float
+) -> AllowanceUse:
+    return AllowanceUse(
+        customer.id,
+        customer.name,
+        CHART_LABELS.get(allowance.key, allowance.label),
+        allowance.unit,
+        allowance.allowed,
+        used,
+        scheduled,
+    )
 
 
 def chart_windows(
@@ -176,15 +211,44 @@ class DashboardData:
     seconds: float
 
 
+class DashboardMemo:
+    """What a refresh of the dashboard reuses from the one before: the questions its list and
+    chart ask the database (`Asked`, `ChartQuestion`), which the shown customers' contracts
+    and the day decide alone. A refresh follows a change, most often to sessions. One per
+    page; a refresh at a time."""
+
+    def __init__(self) -> None:
+        self._last: tuple[Scheduler, tuple[CustomerRecord, ...], Asked, ChartQuestion] | None
+        self._last = None
+
+    def questions(
+        self, scheduler: Scheduler, customers: Sequence[CustomerRecord], today: date
+    ) -> tuple[Asked, ChartQuestion]:
+        shown = tuple(customers)
+        last = self._last
+        # The records compare field by field: none of them was edited since.
+        if last is not None and last[0] is scheduler and (last[2].today, last[1]) == (today, shown):
+            return last[2], last[3]
+        chart = ChartQuestion(scheduler, shown, today)
+        asked = ask(scheduler, shown, today, chart.windows)
+        self._last = (scheduler, shown, asked, chart)
+        return asked, chart
+
+
 def compute_dashboard(
-    scheduler: Scheduler, customers: Sequence[CustomerRecord], now: datetime
+    scheduler: Scheduler,
+    customers: Sequence[CustomerRecord],
+    now: datetime,
+    memo: DashboardMemo | None = None,
 ) -> DashboardData:
-    """The attention list and the allowance chart of the book at `now`."""
+    """The attention list and the allowance chart of the book at `now`; `memo`: the page's,
+    kept from its last refresh."""
     started = time.perf_counter()
-    windows = chart_windows(scheduler, customers, scheduler.clock.et_date(now))
-    attention = needs_attention(scheduler, customers, now, also_read=windows)
-    chart = top_allowance_use(scheduler, customers, now, attention.tallies)
-    return DashboardData(attention, chart, time.perf_counter() - started)
+    today = scheduler.clock.et_date(now)
+    asked, chart = (memo or DashboardMemo()).questions(scheduler, customers, today)
+    attention = needs_attention(scheduler, customers, now, asked)
+    drawn = chart.fullest(attention.tallies)
+    return DashboardData(attention, drawn, time.perf_counter() - started)
 
 
 @dataclass(frozen=True)

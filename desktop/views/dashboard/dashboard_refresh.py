@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.errors import AmplanError
 from desktop.services.customers import CustomerRecord
-from desktop.services.dashboard import DashboardData, compute_dashboard
+from desktop.services.dashboard import DashboardData, DashboardMemo, compute_dashboard
 from desktop.services.scheduling.sessions import Scheduler
 from desktop.views.widgets import messages
 from desktop.views.widgets.background import Job, work_for
@@ -63,6 +63,7 @@ class DashboardRefresh(QObject):
         self._started = False
         self._last_seconds: float | None = None
         self._computed_at = 0.0
+        self._memo = DashboardMemo()  # what a refresh reuses from the last
         self._first_timer = QTimer(self)
         self._first_timer.setSingleShot(True)
         self._first_timer.setInterval(FIRST_DELAY_MS)
@@ -104,10 +105,11 @@ class DashboardRefresh(QObject):
         self._badge_timer.stop()
         self._stale = False
         number, now, scheduler = self._number, self._now(), self._scheduler
+        memo = self._memo
         if not self._goes_background(len(customers)):
             self._started = True
             try:
-                data = compute_dashboard(scheduler, customers, now)
+                data = compute_dashboard(scheduler, customers, now, memo)
             except AmplanError as exc:
                 messages.show_error(self._page, "Could not read the book", str(exc))
                 return
@@ -119,7 +121,7 @@ class DashboardRefresh(QObject):
             self._first_timer.start()
             return
         self._job = work_for(self._page).start(
-            lambda _report: compute_dashboard(scheduler, customers, now),
+            lambda _report: compute_dashboard(scheduler, customers, now, memo),
             on_success=lambda data: self._ready(number, data),
             on_failure=self._failed,
         )
