@@ -239,6 +239,8 @@ class BusinessClock:
         self._midnight = lru_cache(maxsize=8192)(partial(self.at, clock=time(0)))
         # And each customer's onboarding window, which the dashboard asks for four times.
         self._onboarding_window = lru_cache(maxsize=8192)(self._window_from)
+        # And each day's working hours, which a slot search asks for at every start time.
+        self._work_window = lru_cache(maxsize=4096)(self._work_window_of)
 
     # --- conversions -------------------------------------------------------------
     def et(self, moment: datetime) -> datetime:
@@ -322,6 +324,9 @@ class BusinessClock:
 
     def work_window(self, day: date, weekends_allowed: bool = False) -> WorkWindow | None:
         """The hours a timed session may use on `day`, or None (holiday, or weekend not allowed)."""
+        return self._work_window(day, weekends_allowed)
+
+    def _work_window_of(self, day: date, weekends_allowed: bool) -> WorkWindow | None:
         if self.holiday_name(day) is not None:
             return None
         if day.weekday() < 5:
