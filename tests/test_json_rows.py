@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from desktop.models.id_lists import among, id_runs
-from desktop.models.json_rows import INSTANT_TEXT, instant, rows_as_json
+from desktop.models.json_rows import INSTANT_TEXT, decoded, instant, json_texts, rows_as_json
 from desktop.models.tables import SessionRow
 from sqlalchemy import select as sa_select
 from sqlmodel import col
@@ -40,6 +40,23 @@ def test_rows_as_json_are_the_drivers_rows(team: Book) -> None:
     # JSON keeps no order of its own: the rows are compared as sets.
     assert set(decoded) == set(by_driver)
     assert {start.tzinfo for _, _, start, _, _ in decoded} == {UTC}
+
+
+def test_several_queries_read_in_one_round_trip_give_each_its_own_rows(team: Book) -> None:
+    acme, beta = team.customer("Acme Corp"), team.customer("Beta Ltd")
+    team.book(acme, "screen-share", "2026-03-02T10:00")
+    team.book(beta, "screen-share", "2026-03-03T10:00")
+    early = sa_select(*_COLUMNS).where(col(SessionRow.start_utc) < datetime(2026, 3, 3, tzinfo=UTC))
+    none = sa_select(*_COLUMNS).where(col(SessionRow.id) < 0)
+    every = sa_select(*_COLUMNS)
+    with team.ctx.db.reading() as session:
+        texts = json_texts(session, early, none, every)
+        alone = [rows_as_json(session, query) for query in (early, none, every)]
+    together = [decoded(text) for text in texts]
+    assert [len(rows) for rows in together] == [1, 0, 2]
+    assert [sorted(map(tuple, rows)) for rows in together] == [
+        sorted(map(tuple, rows)) for rows in alone
+    ]
 
 
 def test_no_rows_is_an_empty_list_and_an_order_is_refused(team: Book) -> None:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from desktop.models.database import Database
 from desktop.models.id_lists import among, id_runs
-from desktop.models.json_rows import decoded, instant, json_text, rows_as_json
+from desktop.models.json_rows import decoded, instant, json_texts, rows_as_json
 from desktop.models.tables import BusyBlock, Customer, SessionCustomer, SessionRow
 from desktop.services.customers import CustomerRecord
 from desktop.services.scheduling.ledger import Booked, Busy, Ledger, manager_key
@@ -58,13 +58,21 @@ class LedgerLoader:
         block these managers' time (the conflict rule ignores a colleague's). `known`:
         customers just read, whose names and managers need no lookup."""
         ledger = self._empty(known)
+        window = _window_queries(first, end, managers)
         wanted = sorted(set(customer_ids))
-        if wanted:
-            inner = sa_select(col(SessionCustomer.session_id)).where(
-                col(SessionCustomer.customer_id).in_(wanted)
-            )
-            _fill(session, ledger, [col(SessionRow.id).in_(inner)])
-        _add_window(session, ledger, self.read_window(session, first, end, managers))
+        if not wanted:
+            _add_window(session, ledger, WindowRows(first, *json_texts(session, *window)))
+            return ledger
+        inner = sa_select(col(SessionCustomer.session_id)).where(
+            col(SessionCustomer.customer_id).in_(wanted)
+        )
+        # One round trip for the three reads, and one lookup of the customers they name.
+        theirs, *rows = json_texts(session, _booked_query([col(SessionRow.id).in_(inner)]), *window)
+        own, in_window = decoded(theirs), WindowRows(first, *rows)
+        sessions = decoded(in_window.sessions)
+        _learn_customers(session, ledger, {row[8] for row in (*own, *sessions)} - {None})
+        _add_booked(session, ledger, own)
+        _add_window(session, ledger, in_window, sessions)
         return ledger
 
     def window_ledger(self, rows: WindowRows, known: Iterable[CustomerRecord] = ()) -> Ledger:
@@ -113,29 +121,37 @@ class LedgerLoader:
         end: datetime,
         managers: Collection[str] | None,
     ) -> WindowRows:
-        """Timed sessions that count, and busy blocks, overlapping [first, end). With the
-        managers' filter, the end is checked in Python: beside that correlated subquery,
-        PostgreSQL misjudges how few rows an opaque end condition leaves and joins the
-        customers by a scan per row."""
-        conditions = [
-            col(SessionRow.start_utc) >= first - LONGEST_TIMED,
-            col(SessionRow.start_utc) < end,
-            col(SessionRow.status) != SessionStatus.CANCELLED.value,
-        ]
-        if managers is None:
-            conditions.append(ends_after(first))
-        else:
-            conditions.append(_blocks_time_of(managers))
-        blocks = sa_select(*_BUSY_COLUMNS).where(
-            col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
-        )
-        return WindowRows(
-            first, json_text(session, _booked_query(conditions)), json_text(session, blocks)
-        )
+        """Timed sessions that count, and busy blocks, overlapping [first, end)."""
+        return WindowRows(first, *json_texts(session, *_window_queries(first, end, managers)))
 
 
-def _add_window(session: Session, ledger: Ledger, rows: WindowRows) -> None:
-    _add_booked(session, ledger, decoded(rows.sessions), ending_after=rows.first)
+def _window_queries(
+    first: datetime, end: datetime, managers: Collection[str] | None
+) -> tuple[Any, Any]:
+    """`read_window`'s two queries. With the managers' filter, the end is checked in Python:
+    beside that correlated subquery, PostgreSQL misjudges how few rows an opaque end
+    condition leaves and joins the customers by a scan per row."""
+    conditions = [
+        col(SessionRow.start_utc) >= first - LONGEST_TIMED,
+        col(SessionRow.start_utc) < end,
+        col(SessionRow.status) != SessionStatus.CANCELLED.value,
+    ]
+    if managers is None:
+        conditions.append(ends_after(first))
+    else:
+        conditions.append(_blocks_time_of(managers))
+    blocks = sa_select(*_BUSY_COLUMNS).where(
+        col(BusyBlock.start_utc) < end, col(BusyBlock.end_utc) > first
+    )
+    return _booked_query(conditions), blocks
+
+
+def _add_window(
+    session: Session, ledger: Ledger, rows: WindowRows, sessions: list[list[Any]] | None = None
+) -> None:
+    """Add a window's rows (`sessions`: its sessions' rows, if decoded already)."""
+    found = decoded(rows.sessions) if sessions is None else sessions
+    _add_booked(session, ledger, found, ending_after=rows.first)
     ledger.add_busy_many(
         Busy(instant(start), instant(stop), summary, bool(all_day), manager_key(owner))
         for start, stop, summary, all_day, owner in decoded(rows.busy)
