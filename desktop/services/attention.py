@@ -159,12 +159,12 @@ def needs_attention(
     scheduler: Scheduler,
     customers: Sequence[CustomerRecord],
     now: datetime,
-    asked: Asked | None = None,
+    asking: Callable[[date], Asked] | None = None,
 ) -> Attention:
-    """What the shown `customers` need today; `asked`: their question (`ask`), these
-    customers' of that day, if asked before. Sessions count as shown when they have a shown
-    customer, or an archived one of the same managers (a session of a customer archived since
-    still wants marking)."""
+    """What the shown `customers` need today. `asking`: how to get their question of a day
+    (`ask`, or the dashboard's memo of it), asked while the coming weeks' sessions are read.
+    Sessions count as shown when they have a shown customer, or an archived one of the same
+    managers (a session of a customer archived since still wants marking)."""
     if not customers:
         return Attention((), ())
     clock = scheduler.clock
@@ -190,10 +190,7 @@ def needs_attention(
     # can do (side by side they took a third longer).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="attention") as pool:
         window = pool.submit(clashes.read)
-        if asked is None:
-            asked = ask(scheduler, customers, today)
-        elif asked.today != today:
-            raise ValueError(f"asked for {asked.today}, not for {today}")
+        asked = ask(scheduler, customers, today) if asking is None else asking(today)
         sums = asked.sums
         answer = pool.submit(sums.text)
         items = _session_items(scheduler, now, of_shown)

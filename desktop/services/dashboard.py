@@ -3,6 +3,7 @@ by when they need the manager, and the sentences of its headings."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -221,18 +222,25 @@ class DashboardMemo:
         self._last: tuple[Scheduler, tuple[CustomerRecord, ...], Asked, ChartQuestion] | None
         self._last = None
 
-    def questions(
+    def asked(
         self, scheduler: Scheduler, customers: Sequence[CustomerRecord], today: date
-    ) -> tuple[Asked, ChartQuestion]:
+    ) -> Asked:
+        """The attention list's question, asked with the chart's (`chart`)."""
         shown = tuple(customers)
         last = self._last
         # The records compare field by field: none of them was edited since.
         if last is not None and last[0] is scheduler and (last[2].today, last[1]) == (today, shown):
-            return last[2], last[3]
+            return last[2]
         chart = ChartQuestion(scheduler, shown, today)
         asked = ask(scheduler, shown, today, chart.windows)
         self._last = (scheduler, shown, asked, chart)
-        return asked, chart
+        return asked
+
+    @property
+    def chart(self) -> ChartQuestion:
+        """The chart's question, asked with the last `asked`."""
+        assert self._last is not None, "asked for nothing yet"
+        return self._last[3]
 
 
 def compute_dashboard(
@@ -244,11 +252,15 @@ def compute_dashboard(
     """The attention list and the allowance chart of the book at `now`; `memo`: the page's,
     kept from its last refresh."""
     started = time.perf_counter()
-    today = scheduler.clock.et_date(now)
-    asked, chart = (memo or DashboardMemo()).questions(scheduler, customers, today)
-    attention = needs_attention(scheduler, customers, now, asked)
-    drawn = chart.fullest(attention.tallies)
-    return DashboardData(attention, drawn, time.perf_counter() - started)
+    if not customers:
+        return DashboardData(Attention((), ()), (), time.perf_counter() - started)
+    memo = memo or DashboardMemo()
+    # Asked while the worker reads the coming weeks' sessions (the first refresh: 80 ms).
+    attention = needs_attention(
+        scheduler, customers, now, functools.partial(memo.asked, scheduler, customers)
+    )
+    chart = memo.chart.fullest(attention.tallies)
+    return DashboardData(attention, chart, time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
