@@ -139,7 +139,7 @@ def _drawables(scheduler: Scheduler, customer: CustomerRecord, today: date) -> l
     """The customer's allowances the chart can draw today, each with the tally of
     `chart_windows` that sums it (onboarding counts every onboarding session, as `usage_for`
     does)."""
-    tallies: dict[str, tuple[TallyKey, bool]] = {}  # each kind's, as asked for
+    tallies: dict[str, tuple[TallyKey, bool]] = {}  # by kind, which is each allowance's key
 
     def split(kind: str, period: Period | None, hours: bool) -> tuple[float, float]:
         first, end = ALL_TIME if period is None else (period.start, period.end)
