@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, any_, bindparam, func, literal_column, select
+from sqlalchemy import Integer, Text, any_, bindparam, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
@@ -19,10 +19,12 @@ def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
     """`column IN ids`, the ids as one parameter: on PostgreSQL an array (`= ANY(...)`), on
     SQLite a JSON text (`IN (SELECT value FROM json_each(...))`). An IN list is a placeholder
     per id, which SQLAlchemy renders and the driver parses anew on every query (a team's week
-    names a thousand sessions)."""
+    names a thousand sessions). The array travels as its text ('{1,2,3}'): the driver writes
+    a list one id at a time (a week's 1,200 ids: a millisecond more a query)."""
     wanted = list(ids)
     if _on_server(session):
-        return column == any_(bindparam(None, wanted, type_=ARRAY(Integer)))
+        as_text = "{" + ",".join(str(int(i)) for i in wanted) + "}"
+        return column == any_(cast(bindparam(None, as_text, type_=Text), ARRAY(Integer)))
     values = func.json_each(bindparam(None, json.dumps(wanted)))
     return column.in_(select(literal_column("value")).select_from(values))
 
