@@ -58,11 +58,11 @@ class LedgerLoader:
         block these managers' time (the conflict rule ignores a colleague's). `known`:
         customers just read, whose names and managers need no lookup."""
         ledger = self._empty(known)
-        window = _window_queries(first, end, managers)
         wanted = sorted(set(customer_ids))
         if not wanted:
-            _add_window(session, ledger, WindowRows(first, *json_texts(session, *window)))
+            _add_window(session, ledger, self.read_window(session, first, end, managers))
             return ledger
+        window = _window_queries(first, end, managers)
         inner = sa_select(col(SessionCustomer.session_id)).where(
             col(SessionCustomer.customer_id).in_(wanted)
         )
